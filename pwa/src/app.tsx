@@ -1,0 +1,160 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { ApiError, type Me as MeRead } from "./api/client";
+import { I18n, initialLocale, saveLocale, translator, useI18n, type Locale } from "./i18n";
+import type { StoredSession } from "./offline/db";
+import { pendingCount } from "./offline/outbox";
+import { Login } from "./screens/Login";
+import { Me } from "./screens/Me";
+import { Team } from "./screens/Team";
+import { Today } from "./screens/Today";
+import { authorized, signOut, storedSession, updateStoredProfile } from "./session";
+
+type Route = "/" | "/team" | "/me";
+const ROUTES: Route[] = ["/", "/team", "/me"];
+const UNSYNCED_POLL_MS = 5_000;
+
+function currentRoute(): Route {
+  return ROUTES.find((r) => r === location.pathname) ?? "/";
+}
+
+function useOnline(): boolean {
+  const [online, setOnline] = useState(navigator.onLine);
+  useEffect(() => {
+    const update = () => setOnline(navigator.onLine);
+    addEventListener("online", update);
+    addEventListener("offline", update);
+    return () => {
+      removeEventListener("online", update);
+      removeEventListener("offline", update);
+    };
+  }, []);
+  return online;
+}
+
+function useUnsynced(userId: string | undefined): number {
+  const [count, setCount] = useState(0);
+  useEffect(() => {
+    if (!userId) return;
+    const refresh = () => void pendingCount(userId).then(setCount);
+    refresh();
+    const timer = setInterval(refresh, UNSYNCED_POLL_MS);
+    return () => clearInterval(timer);
+  }, [userId]);
+  return count;
+}
+
+export function App() {
+  const [locale, setLocaleState] = useState<Locale>(initialLocale);
+  const i18n = useMemo(
+    () => ({
+      locale,
+      t: translator(locale),
+      setLocale: (l: Locale) => {
+        saveLocale(l);
+        setLocaleState(l);
+      },
+    }),
+    [locale],
+  );
+  useEffect(() => saveLocale(locale), []);
+  // undefined: still reading the device; null: nobody signed in.
+  const [session, setSession] = useState<StoredSession | null | undefined>(undefined);
+  const [route, setRoute] = useState<Route>(currentRoute);
+  const online = useOnline();
+  const unsynced = useUnsynced(session?.userId);
+
+  useEffect(() => {
+    storedSession().then(setSession);
+    const onPop = () => setRoute(currentRoute());
+    addEventListener("popstate", onPop);
+    return () => removeEventListener("popstate", onPop);
+  }, []);
+
+  // When online, bring the saved profile up to date; an ended session signs out.
+  useEffect(() => {
+    if (!session || !online) return;
+    authorized<MeRead>("/api/me").then(
+      (me) => void updateStoredProfile(me).then(() => setSession((s) => (s ? { ...s, me } : s))),
+      (e) => {
+        if (e instanceof ApiError && e.status === 401) void signOut().then(() => setSession(null));
+      },
+    );
+  }, [session?.userId, online]);
+
+  function navigate(to: Route) {
+    history.pushState(null, "", to);
+    setRoute(to);
+  }
+
+  return (
+    <I18n.Provider value={i18n}>
+      {session === undefined ? null : session === null ? (
+        <Login online={online} onSignedIn={setSession} />
+      ) : (
+        <Shell
+          session={session}
+          route={route}
+          online={online}
+          unsynced={unsynced}
+          navigate={navigate}
+          onSignOut={() => void signOut().then(() => setSession(null))}
+        />
+      )}
+    </I18n.Provider>
+  );
+}
+
+function Shell(props: {
+  session: StoredSession;
+  route: Route;
+  online: boolean;
+  unsynced: number;
+  navigate: (to: Route) => void;
+  onSignOut: () => void;
+}) {
+  const { t } = useI18n();
+  const { me } = props.session;
+  const isManager = me.roles.includes("manager");
+  const tabs: Array<[Route, string]> = [
+    ["/", t((m) => m.nav.today)],
+    ...(isManager ? ([["/team", t((m) => m.nav.team)]] as Array<[Route, string]>) : []),
+    ["/me", t((m) => m.nav.me)],
+  ];
+  const route = props.route === "/team" && !isManager ? "/" : props.route;
+  return (
+    <div class="shell">
+      <header class="topbar">
+        <span class="brand">{t((m) => m.appName)}</span>
+        <span class={`status ${props.online ? "online" : "offline"}`} data-testid="connection">
+          {props.online ? t((m) => m.status.online) : t((m) => m.status.offline)}
+        </span>
+        <span class="muted" data-testid="unsynced">
+          {props.unsynced > 0
+            ? t((m) => m.status.unsynced, { count: props.unsynced })
+            : t((m) => m.status.allSynced)}
+        </span>
+      </header>
+      {route === "/" && <Today me={me} online={props.online} />}
+      {route === "/team" && <Team />}
+      {route === "/me" && (
+        <Me me={me} online={props.online} unsynced={props.unsynced} onSignOut={props.onSignOut} />
+      )}
+      <nav class="tabs">
+        {tabs.map(([to, label]) => (
+          <a
+            key={to}
+            href={to}
+            data-testid={`tab-${to === "/" ? "today" : to.slice(1)}`}
+            aria-current={route === to ? "page" : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              props.navigate(to);
+            }}
+          >
+            {label}
+          </a>
+        ))}
+      </nav>
+    </div>
+  );
+}

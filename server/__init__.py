@@ -1,0 +1,1 @@
+"""Tandem (同行): the API server."""

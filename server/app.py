@@ -1,0 +1,59 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from piccolo.engine.postgres import PostgresEngine
+
+from server import db
+from server.audit.routes import router as audit_router
+from server.auth.middleware import PUBLIC, BearerAuthMiddleware, current_principal
+from server.auth.routes import router as auth_router
+from server.core import health, static
+from server.core.errors import EXCEPTION_HANDLERS
+from server.core.headers import add_security_headers
+from server.core.security import TokenSigner
+from server.org.routes import router as org_router
+from server.settings import Settings
+
+API_VERSION = "0.1.0"
+# Mounted in this order; the static router's catch-all comes last.
+ROUTERS = [health.router, auth_router, org_router, audit_router, static.router]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings()
+    engine = db.build_engine(settings)
+    db.bind(engine)
+
+    async def open_pool() -> None:
+        if isinstance(engine, PostgresEngine):
+            await engine.start_connection_pool()
+
+    async def close_pool() -> None:
+        if isinstance(engine, PostgresEngine):
+            await engine.close_connection_pool()
+
+    return Litestar(
+        route_handlers=ROUTERS,
+        state=State({"settings": settings, "engine": engine, "signer": TokenSigner.from_settings(settings)}),
+        dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
+        middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema"], exclude_from_auth_key=PUBLIC)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[add_security_headers],
+        request_max_body_size=settings.max_request_body_bytes,
+        on_startup=[open_pool],
+        on_shutdown=[close_pool],
+        openapi_config=OpenAPIConfig(
+            title="Tandem API",
+            version=API_VERSION,
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        debug=False,
+    )

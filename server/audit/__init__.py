@@ -1,0 +1,1 @@
+"""The access log: who read another person's sensitive records ("who viewed my data")."""

@@ -1,0 +1,64 @@
+"""The access log store. Written when a manager or HR reads another person's sensitive record."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from server.audit import policy
+from server.audit.tables import AccessLog
+from server.core.access import Principal, Relation
+from server.core.pagination import decode_cursor, encode_cursor
+from shared_schemas.audit import AccessLogEntryRead, AccessLogPage
+from shared_schemas.common import PersonRef
+
+
+async def record_access(
+    viewer_id: UUID,
+    subject_id: UUID,
+    record_kind: str,
+    relation: Relation,
+    record_id: UUID | None = None,
+) -> None:
+    await AccessLog.insert(
+        AccessLog(
+            viewer=viewer_id,
+            subject=subject_id,
+            record_kind=record_kind,
+            relation=relation.value,
+            record_id=record_id,
+            viewed_at=datetime.now(UTC),
+        )
+    ).run()
+
+
+async def list_my_access_log(principal: Principal, cursor: str | None, limit: int) -> AccessLogPage:
+    """Newest first, keyset-paginated, scoped to the principal as the subject."""
+    query = AccessLog.select(
+        AccessLog.id,
+        AccessLog.viewer.id.as_alias("viewer_id"),
+        AccessLog.viewer.display_name.as_alias("viewer_name"),
+        AccessLog.record_kind,
+        AccessLog.relation,
+        AccessLog.record_id,
+        AccessLog.viewed_at,
+    ).where(AccessLog.subject == policy.log_subject(principal))
+    if cursor:
+        at, row_id = decode_cursor(cursor)
+        query = query.where(
+            (AccessLog.viewed_at < at) | ((AccessLog.viewed_at == at) & (AccessLog.id < row_id))
+        )
+    rows = await query.order_by(AccessLog.viewed_at, AccessLog.id, ascending=False).limit(limit + 1)
+    items = [
+        AccessLogEntryRead(
+            id=r["id"],
+            viewer=PersonRef(id=r["viewer_id"], display_name=r["viewer_name"]),
+            record_kind=r["record_kind"],
+            relation=r["relation"],
+            record_id=r["record_id"],
+            viewed_at=r["viewed_at"],
+        )
+        for r in rows[:limit]
+    ]
+    next_cursor = encode_cursor(items[-1].viewed_at, items[-1].id) if len(rows) > limit else None
+    return AccessLogPage(items=items, next_cursor=next_cursor)

@@ -1,0 +1,1 @@
+"""Sign-in: credentials, refresh-token sessions, login throttling."""

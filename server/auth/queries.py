@@ -1,0 +1,152 @@
+"""Credentials, refresh-token families and login failures. The only module touching auth tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+
+from server.auth.tables import Credential, LoginFailure, RefreshToken
+from server.core.errors import ProblemError
+from server.core.security import new_refresh_token, token_digest
+from server.db import write_transaction
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class LoginCandidate:
+    person_id: UUID
+    password_hash: str
+    active: bool
+
+
+async def login_candidate(email: str) -> LoginCandidate | None:
+    row = (
+        await Credential.select(
+            Credential.person.id.as_alias("person_id"),
+            Credential.password_hash,
+            Credential.person.active.as_alias("active"),
+        )
+        .where(Credential.person.email == email)
+        .first()
+    )
+    return LoginCandidate(**row) if row else None
+
+
+async def set_password(person_id: UUID, password_hash: str) -> None:
+    async with write_transaction(Credential._meta.db):
+        updated = (
+            await Credential.update({Credential.password_hash: password_hash, Credential.updated_at: now()})
+            .where(Credential.person == person_id)
+            .returning(Credential.id)
+        )
+        if not updated:
+            await Credential.insert(
+                Credential(person=person_id, password_hash=password_hash, updated_at=now())
+            ).run()
+
+
+async def recent_failures(email: str, address: str, since: datetime) -> tuple[int, int]:
+    """(failures for this account, failures from this address) since the given time."""
+    recent = LoginFailure.failed_at >= since
+    by_account = await LoginFailure.count().where(recent & (LoginFailure.email == email))
+    by_address = await LoginFailure.count().where(recent & (LoginFailure.address == address))
+    return by_account, by_address
+
+
+async def record_failure(email: str, address: str) -> None:
+    await LoginFailure.insert(LoginFailure(email=email, address=address, failed_at=now())).run()
+
+
+async def forget_failures(email: str, before: datetime) -> None:
+    """After a successful login: this account starts afresh, and failures that have left
+    the throttling window are pruned for everyone."""
+    await LoginFailure.delete().where(
+        (LoginFailure.email == email) | (LoginFailure.failed_at < before)
+    )
+
+
+async def start_session(person_id: UUID, lifetime: timedelta) -> tuple[UUID, str]:
+    """A new refresh-token family: (family id, refresh token)."""
+    family = uuid4()
+    token = await _issue(person_id, family, lifetime)
+    return family, token
+
+
+async def _issue(person_id: UUID, family: UUID, lifetime: timedelta) -> str:
+    token = new_refresh_token()
+    issued = now()
+    await RefreshToken.insert(
+        RefreshToken(
+            family=family,
+            person=person_id,
+            token_hash=token_digest(token),
+            created_at=issued,
+            expires_at=issued + lifetime,
+        )
+    ).run()
+    return token
+
+
+def session_ended() -> ProblemError:
+    return ProblemError(401, "session_expired", "Your session has ended. Please sign in again.")
+
+
+async def rotate(token: str, lifetime: timedelta) -> tuple[UUID, UUID, str]:
+    """Exchange a refresh token for a new one in the same family: (person, family, new token).
+
+    A token that was already rotated is being replayed: someone holds a copy, so the whole
+    family is revoked and both holders must sign in again.
+    """
+    async with write_transaction(RefreshToken._meta.db):
+        row = (
+            await RefreshToken.select(
+                RefreshToken.id,
+                RefreshToken.family,
+                RefreshToken.person,
+                RefreshToken.person.active.as_alias("active"),
+                RefreshToken.expires_at,
+                RefreshToken.revoked_at,
+            )
+            .where(RefreshToken.token_hash == token_digest(token))
+            .first()
+        )
+        if row is None or row["revoked_at"] is not None or row["expires_at"] <= now() or not row["active"]:
+            raise session_ended()
+        # Conditional on "not yet rotated", so two concurrent uses cannot both succeed.
+        claimed = (
+            await RefreshToken.update({RefreshToken.rotated_at: now()})
+            .where((RefreshToken.id == row["id"]) & RefreshToken.rotated_at.is_null())
+            .returning(RefreshToken.id)
+        )
+        if claimed:
+            return row["person"], row["family"], await _issue(row["person"], row["family"], lifetime)
+    await revoke_family(row["family"])
+    raise ProblemError(
+        401,
+        "refresh_token_reused",
+        "This sign-in was used from another place, so it has been ended for safety. Please sign in again.",
+    )
+
+
+async def revoke_family(family: UUID) -> None:
+    await RefreshToken.update({RefreshToken.revoked_at: now()}).where(
+        (RefreshToken.family == family) & RefreshToken.revoked_at.is_null()
+    )
+
+
+async def family_of(token: str) -> UUID | None:
+    row = await RefreshToken.select(RefreshToken.family).where(
+        RefreshToken.token_hash == token_digest(token)
+    ).first()
+    return row["family"] if row else None
+
+
+async def revoke_person_sessions(person_id: UUID) -> None:
+    await RefreshToken.update({RefreshToken.revoked_at: now()}).where(
+        (RefreshToken.person == person_id) & RefreshToken.revoked_at.is_null()
+    )
+

@@ -1,0 +1,154 @@
+"""`tandem` command line: serve, migrate, demo, create-user, set-password, import-org, openapi."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from server import db
+from server.settings import Settings
+
+
+def _run(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    """Run database work in one event loop, with the engine migrated and bound."""
+
+    async def main() -> Any:
+        engine = db.build_engine(settings)
+        await db.migrate(engine)
+        return await work()
+
+    return asyncio.run(main())
+
+
+def cmd_migrate(settings: Settings, _: argparse.Namespace) -> None:
+    _run(settings, lambda: asyncio.sleep(0))
+    print("database is up to date")
+
+
+def cmd_demo(settings: Settings, _: argparse.Namespace) -> None:
+    from server import demo
+
+    _run(settings, demo.seed)
+    print("demo organisation ready; every account's password is", demo.DEMO_PASSWORD)
+
+
+def _password(args: argparse.Namespace) -> str:
+    password = os.environ.get("TANDEM_NEW_PASSWORD") or getpass.getpass("Password: ")
+    if len(password) < 10:
+        sys.exit("the password must have at least 10 characters")
+    return password
+
+
+def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
+    from server.auth import queries as auth_queries
+    from server.core.security import hash_password
+    from server.org import people_csv
+    from server.org import queries as org_queries
+
+    password = _password(args)
+    line = ",".join([args.email, args.name, args.department, args.manager, ";".join(args.role)])
+    rows, errors = people_csv.parse(
+        "email,display_name,department,manager_email,roles\n" + line + "\n", max_rows=1
+    )
+    if errors:
+        sys.exit("; ".join(f"{e.field}: {e.message}" for e in errors))
+
+    async def work() -> None:
+        await org_queries.import_people(rows, dry_run=False)
+        person_id = (await org_queries.ids_by_email([args.email]))[args.email.lower()]
+        await auth_queries.set_password(person_id, hash_password(password))
+
+    _run(settings, work)
+    print(f"{args.email} can now sign in")
+
+
+def cmd_set_password(settings: Settings, args: argparse.Namespace) -> None:
+    from server.auth import queries as auth_queries
+    from server.core.security import hash_password
+    from server.org import queries as org_queries
+
+    password = _password(args)
+
+    async def work() -> bool:
+        ids = await org_queries.ids_by_email([args.email])
+        if not ids:
+            return False
+        await auth_queries.set_password(next(iter(ids.values())), hash_password(password))
+        return True
+
+    if not _run(settings, work):
+        sys.exit(f"nobody has the email {args.email}")
+    print("password changed")
+
+
+def cmd_import_org(settings: Settings, args: argparse.Namespace) -> None:
+    from server.core.errors import ProblemError
+    from server.org import service
+
+    text = Path(args.file).read_text(encoding="utf-8-sig")
+    try:
+        result = _run(settings, lambda: service.import_people(text, args.dry_run, settings.max_import_rows))
+    except ProblemError as exc:
+        for error in exc.errors or []:
+            print(f"line {error['line']}: {error['field']}: {error['message']}", file=sys.stderr)
+        sys.exit(exc.detail)
+    print(json.dumps(result.model_dump()))
+
+
+def cmd_openapi(settings: Settings, _: argparse.Namespace) -> None:
+    from server.app import create_app
+
+    print(json.dumps(create_app(settings).openapi_schema.to_schema(), indent=2, ensure_ascii=False, sort_keys=True))
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from server.app import create_app
+
+    asyncio.run(db.migrate(db.build_engine(settings)))
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="tandem", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="migrate, then serve the API and the PWA")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(handler=cmd_serve)
+    sub.add_parser("migrate", help="apply pending database migrations").set_defaults(handler=cmd_migrate)
+    sub.add_parser("demo", help="create or refresh the demo organisation").set_defaults(handler=cmd_demo)
+    create = sub.add_parser("create-user", help="add a person who can sign in (password from a prompt or TANDEM_NEW_PASSWORD)")
+    create.add_argument("email")
+    create.add_argument("--name", required=True)
+    create.add_argument("--department", default="", help='a path such as "Sales/Field Sales East"')
+    create.add_argument("--manager", default="", help="the manager's email")
+    create.add_argument("--role", action="append", default=[], choices=["employee", "hr", "admin"])
+    create.set_defaults(handler=cmd_create_user)
+    password = sub.add_parser("set-password", help="set a person's password")
+    password.add_argument("email")
+    password.set_defaults(handler=cmd_set_password)
+    org = sub.add_parser("import-org", help="create or update people from a CSV file")
+    org.add_argument("file")
+    org.add_argument("--dry-run", action="store_true")
+    org.set_defaults(handler=cmd_import_org)
+    sub.add_parser("openapi", help="print the OpenAPI document").set_defaults(handler=cmd_openapi)
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    args.handler(Settings(), args)
+
+
+if __name__ == "__main__":
+    main()

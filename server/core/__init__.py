@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: errors, security primitives, the access model, static files."""

@@ -1,0 +1,130 @@
+"""Security primitives: password hashing, access tokens, refresh tokens, the client address."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from server.settings import Settings
+
+ACCESS_TOKEN_TYPE = "at+jwt"  # RFC 9068 typ header
+JWT_ALGORITHM = "HS256"  # pinned: decode never accepts any other algorithm
+MIN_SECRET_BYTES = 32
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so both answers take about as long.
+_DUMMY_HASH = _hasher.hash("tandem-timing-equaliser")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Constant-shape check: an unknown account still pays for one argon2 verification."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def load_secret_key(settings: Settings) -> bytes:
+    """The signing key: from settings, else generated once into var_dir with mode 0600."""
+    if settings.secret_key is not None:
+        key = settings.secret_key.get_secret_value().encode()
+        if len(key) < MIN_SECRET_BYTES:
+            raise ValueError(f"TANDEM_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")
+        return key
+    path = Path(settings.var_dir) / "secret.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip().encode()
+
+
+@dataclass(frozen=True)
+class TokenSigner:
+    key: bytes
+    issuer: str
+    audience: str
+    lifetime: timedelta
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TokenSigner:
+        return cls(
+            key=load_secret_key(settings),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            lifetime=timedelta(minutes=settings.access_token_minutes),
+        )
+
+    def issue(self, person_id: UUID, session_id: UUID, now: datetime | None = None) -> str:
+        now = now or datetime.now(UTC)
+        claims = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": str(person_id),
+            "sid": str(session_id),
+            "iat": int(now.timestamp()),
+            "exp": int((now + self.lifetime).timestamp()),
+            "jti": secrets.token_hex(8),
+        }
+        return jwt.encode(claims, self.key, algorithm=JWT_ALGORITHM, headers={"typ": ACCESS_TOKEN_TYPE})
+
+    def verify(self, token: str) -> tuple[UUID, UUID]:
+        """-> (person id, session id); raises jwt.InvalidTokenError for anything wrong."""
+        header = jwt.get_unverified_header(token)
+        if header.get("typ") != ACCESS_TOKEN_TYPE:
+            raise jwt.InvalidTokenError("wrong token type")
+        claims = jwt.decode(
+            token,
+            self.key,
+            algorithms=[JWT_ALGORITHM],
+            audience=self.audience,
+            issuer=self.issuer,
+            options={"require": ["exp", "iat", "iss", "aud", "sub", "sid"]},
+        )
+        try:
+            return UUID(claims["sub"]), UUID(claims["sid"])
+        except (ValueError, TypeError) as exc:
+            raise jwt.InvalidTokenError("malformed subject") from exc
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """Refresh tokens are high-entropy, so a plain SHA-256 is the right storage hash."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trusted_proxies: list[str]) -> str:
+    """The caller's address. X-Forwarded-For counts only when the direct peer is a trusted
+    proxy, and then the right-most hop that is not itself a trusted proxy is the client."""
+    peer = peer or "unknown"
+    trusted = {ipaddress.ip_address(p) for p in trusted_proxies}
+
+    def is_trusted(address: str) -> bool:
+        try:
+            return ipaddress.ip_address(address) in trusted
+        except ValueError:
+            return False
+
+    if not forwarded_for or not is_trusted(peer):
+        return peer
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not is_trusted(hop):
+            return hop
+    return peer

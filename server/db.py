@@ -1,0 +1,106 @@
+"""The database engine: built from settings, bound to every table, migrated with Piccolo."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from types import ModuleType
+from urllib.parse import urlparse
+
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.apps.migrations.tables import Migration
+from piccolo.conf.apps import AppConfig
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
+
+from server.settings import Settings
+
+# The domain apps, in migration order (later apps reference earlier tables).
+APP_MODULES = (
+    "server.org.piccolo_app",
+    "server.auth.piccolo_app",
+    "server.audit.piccolo_app",
+)
+SQLITE_BUSY_TIMEOUT_SECONDS = 10
+
+
+def sqlite_path(database_url: str) -> str:
+    """`sqlite:///var/x.db` -> `var/x.db`; `sqlite:////abs/x.db` -> `/abs/x.db`."""
+    return database_url.split("sqlite:///", 1)[1]
+
+
+def build_engine(settings: Settings) -> Engine:
+    if settings.is_sqlite:
+        path = sqlite_path(settings.database_url)
+        return SQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+    scheme = urlparse(settings.database_url).scheme
+    if scheme not in ("postgres", "postgresql"):
+        raise ValueError(f"unsupported database URL scheme {scheme!r}")
+    return PostgresEngine(config={"dsn": settings.database_url})
+
+
+def app_configs() -> list[AppConfig]:
+    from importlib import import_module
+
+    return [import_module(name).APP_CONFIG for name in APP_MODULES]
+
+
+def all_tables() -> list[type[Table]]:
+    return [table for config in app_configs() for table in config.table_classes]
+
+
+def bind(engine: Engine) -> None:
+    """Point every table, and Piccolo's migration machinery, at this engine.
+
+    Piccolo looks its engine up through a `piccolo_conf` module; we keep that module
+    (`server.piccolo_conf`) but set its engine here, so the app is configured by the
+    Settings it is given and not by import-time environment.
+    """
+    from server import piccolo_conf
+
+    os.environ["PICCOLO_CONF"] = "server.piccolo_conf"
+    piccolo_conf.DB = engine
+    for table in [*all_tables(), Migration]:
+        table._meta.db = engine
+
+
+async def migrate(engine: Engine) -> None:
+    """Apply every pending migration of every domain app."""
+    bind(engine)
+    if isinstance(engine, SQLiteEngine):
+        os.makedirs(os.path.dirname(os.path.abspath(engine.path)), exist_ok=True)
+        # WAL lets readers work while one writer commits; the setting persists in the file.
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+    result = await run_forwards(app_name="all")
+    if not result.success:
+        raise RuntimeError(f"migration failed: {result.message}")
+
+
+@asynccontextmanager
+async def write_transaction(engine: Engine) -> AsyncIterator[None]:
+    """A transaction for writes: `BEGIN IMMEDIATE` on SQLite so concurrent writers queue
+    on the busy timeout instead of failing when a read lock cannot be upgraded."""
+    if isinstance(engine, SQLiteEngine):
+        async with engine.transaction(transaction_type=TransactionType.immediate):
+            yield
+    else:
+        async with engine.transaction():
+            yield
+
+
+def domain_app(tables_module: ModuleType, depends_on: tuple[str, ...] = ()) -> AppConfig:
+    """The Piccolo app of a domain package: its tables and its `piccolo_migrations` folder."""
+    package = tables_module.__name__.rsplit(".", 1)[0]
+    return AppConfig(
+        app_name=package.rsplit(".", 1)[1],
+        migrations_folder_path=os.path.join(os.path.dirname(tables_module.__file__ or ""), "piccolo_migrations"),
+        table_classes=[
+            value
+            for value in vars(tables_module).values()
+            if isinstance(value, type) and issubclass(value, Table) and value.__module__ == tables_module.__name__
+        ],
+        migration_dependencies=[f"{dep}.piccolo_app" for dep in depends_on],
+    )

@@ -1,0 +1,28 @@
+"""The demo organisation of DESIGN.md §8, loaded through the same import path admins use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from server.auth import queries as auth_queries
+from server.core.security import hash_password
+from server.org import people_csv
+from server.org import queries as org_queries
+from shared_schemas.org import CompanyUpdate
+
+DEMO_PASSWORD = "tandem-demo"  # noqa: S105 - published demo credential
+PEOPLE_CSV = Path(__file__).with_name("people.csv")
+COMPANY = CompanyUpdate(name="同行示范公司", time_zone="Asia/Shanghai", locale="zh-CN")
+
+
+async def seed(password_hash: str | None = None) -> None:
+    """Create or refresh the demo organisation; running it again changes nothing."""
+    rows, errors = people_csv.parse(PEOPLE_CSV.read_text(encoding="utf-8"), max_rows=100)
+    if errors:
+        raise people_csv.invalid_file(errors)
+    await org_queries.update_company(COMPANY)
+    await org_queries.import_people(rows, dry_run=False)
+    # One hash for all: every demo account has the same published password.
+    password_hash = password_hash or hash_password(DEMO_PASSWORD)
+    for person_id in (await org_queries.ids_by_email([r.email for r in rows])).values():
+        await auth_queries.set_password(person_id, password_hash)

@@ -1,0 +1,1 @@
+"""Organisation: the company, departments, people, roles and HR scope."""

@@ -1,0 +1,473 @@
+"""Organisation reads and writes. The only module that touches the org tables; every read
+of people data goes through the policy-scoped functions here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from server.audit import queries as audit
+from server.core.access import Principal, Relation, Role
+from server.core.errors import ProblemError, not_found
+from server.db import write_transaction
+from server.org import people_csv, policy
+from server.org.people_csv import PersonRow, RowError
+from server.org.tables import Company, Department, HrScope, Person
+from shared_schemas.org import (
+    CompanyRead,
+    CompanyUpdate,
+    DepartmentCreate,
+    DepartmentRead,
+    ImportResult,
+    MeRead,
+    PersonCardRead,
+    PersonRead,
+    PersonUpdate,
+)
+
+# Deeper manager or department chains than this are treated as data errors (cycles).
+MAX_CHAIN_DEPTH = 64
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _placeholders(values: Iterable[Any]) -> str:
+    return ", ".join("{}" for _ in values)
+
+
+# --- principal and relations ---------------------------------------------------------------
+
+
+async def load_principal(person_id: UUID, session_id: UUID) -> Principal | None:
+    """The principal for an authenticated request, or None for an unknown or disabled person."""
+    rows = await Person.raw(
+        "SELECT p.roles, EXISTS (SELECT 1 FROM org_person r WHERE r.manager = p.id AND r.active)"
+        " AS has_reports FROM org_person p WHERE p.id = {} AND p.active",
+        person_id,
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    roles = {Role(name) for name in row["roles"].split()}
+    if row["has_reports"]:
+        roles.add(Role.MANAGER)
+    hr_departments = None
+    if Role.HR in roles:
+        scopes = await HrScope.select(HrScope.department).where(HrScope.person == person_id)
+        hr_departments = frozenset(s["department"] for s in scopes) or None
+    return Principal(person_id, session_id, frozenset(roles), hr_departments)
+
+
+async def relations(principal: Principal, subject_ids: list[UUID]) -> dict[UUID, frozenset[Relation]]:
+    """How the principal relates to each subject, in two queries whatever the number of subjects."""
+    if not subject_ids:
+        return {}
+    found: dict[UUID, set[Relation]] = {s: set() for s in subject_ids}
+    if principal.person_id in found:
+        found[principal.person_id].add(Relation.SELF)
+    chain = await Person.raw(
+        "WITH RECURSIVE chain(subject, manager, depth) AS ("
+        f" SELECT id, manager, 1 FROM org_person WHERE id IN ({_placeholders(subject_ids)})"
+        " UNION ALL SELECT chain.subject, p.manager, chain.depth + 1"
+        " FROM chain JOIN org_person p ON p.id = chain.manager"
+        f" WHERE chain.depth < {MAX_CHAIN_DEPTH})"
+        " SELECT subject, MIN(depth) AS depth FROM chain WHERE manager = {} GROUP BY subject",
+        *subject_ids,
+        principal.person_id,
+    )
+    for row in chain:
+        subject = _uuid(row["subject"])
+        found[subject].add(Relation.DIRECT_MANAGER if row["depth"] == 1 else Relation.SKIP_MANAGER)
+    if principal.hr_company_wide:
+        for subject in found:
+            found[subject].add(Relation.HR_SCOPE)
+    elif principal.has(Role.HR) and principal.hr_department_ids:
+        scoped = principal.hr_department_ids
+        in_scope = await Department.raw(
+            "WITH RECURSIVE up(subject, department, depth) AS ("
+            f" SELECT id, department, 0 FROM org_person WHERE id IN ({_placeholders(subject_ids)})"
+            " UNION ALL SELECT up.subject, d.parent, up.depth + 1"
+            " FROM up JOIN org_department d ON d.id = up.department"
+            f" WHERE up.depth < {MAX_CHAIN_DEPTH})"
+            f" SELECT DISTINCT subject FROM up WHERE department IN ({_placeholders(scoped)})",
+            *subject_ids,
+            *scoped,
+        )
+        for row in in_scope:
+            found[_uuid(row["subject"])].add(Relation.HR_SCOPE)
+    for subject, rels in found.items():
+        if not rels:
+            rels.add(Relation.PEER)
+    return {subject: frozenset(rels) for subject, rels in found.items()}
+
+
+def _uuid(value: Any) -> UUID:
+    """Raw queries give UUIDs back as text on SQLite."""
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+# --- people ------------------------------------------------------------------------------------
+
+PROFILE_COLUMNS = (
+    Person.id,
+    Person.email,
+    Person.display_name,
+    Person.title,
+    Person.job_family,
+    Person.manager,
+    Person.department,
+    Person.department.name.as_alias("department_name"),
+    Person.roles,
+    Person.active,
+    Person.locale,
+    Person.time_zone,
+)
+
+
+async def _company_defaults() -> dict[str, str]:
+    company = await Company.select(Company.locale, Company.time_zone).first()
+    return company or {"locale": "zh-CN", "time_zone": "Asia/Shanghai"}
+
+
+def _roles(stored: str, has_reports: bool) -> list[str]:
+    names = stored.split()
+    if has_reports:
+        names.append(Role.MANAGER.value)
+    order = [r.value for r in Role]
+    return sorted(set(names), key=order.index)
+
+
+async def _has_reports(person_id: UUID) -> bool:
+    return await Person.exists().where((Person.manager == person_id) & (Person.active == True))  # noqa: E712
+
+
+def _profile(row: dict[str, Any], defaults: dict[str, str], has_reports: bool) -> PersonRead:
+    return PersonRead(
+        id=row["id"],
+        email=row["email"],
+        display_name=row["display_name"],
+        title=row["title"],
+        job_family=row["job_family"],
+        manager_id=row["manager"],
+        department_id=row["department"],
+        department_name=row["department_name"],
+        roles=_roles(row["roles"], has_reports),  # type: ignore[arg-type]
+        active=row["active"],
+        locale=row["locale"] or defaults["locale"],
+        time_zone=row["time_zone"] or defaults["time_zone"],
+    )
+
+
+async def get_me(principal: Principal) -> MeRead:
+    row = await Person.select(*PROFILE_COLUMNS).where(Person.id == principal.person_id).first()
+    if row is None:
+        raise not_found()
+    profile = _profile(row, await _company_defaults(), Role.MANAGER in principal.roles)
+    return MeRead.model_validate(profile.model_dump())
+
+
+async def get_person(principal: Principal, person_id: UUID) -> PersonCardRead:
+    """A person's profile with the fields this viewer may see; a manager's or HR's view of
+    the full profile is written to the subject's access log."""
+    row = await Person.select(*PROFILE_COLUMNS).where(Person.id == person_id).first()
+    if row is None:
+        raise not_found()
+    rels = (await relations(principal, [person_id]))[person_id]
+    schema = policy.profile_schema(principal, rels)
+    if schema is PersonCardRead:
+        return _card(row)
+    logged = policy.logged_relation(rels)
+    if logged is not None:
+        await audit.record_access(principal.person_id, person_id, "profile", logged)
+    return _profile(row, await _company_defaults(), await _has_reports(person_id))
+
+
+CARD_COLUMNS = (
+    Person.id,
+    Person.display_name,
+    Person.title,
+    Person.department,
+    Person.department.name.as_alias("department_name"),
+    Person.active,
+)
+
+
+def _card(row: dict[str, Any]) -> PersonCardRead:
+    return PersonCardRead(
+        id=row["id"],
+        display_name=row["display_name"],
+        title=row["title"],
+        department_id=row["department"],
+        department_name=row["department_name"],
+        active=row["active"],
+    )
+
+
+async def list_team(principal: Principal) -> list[PersonCardRead]:
+    """The principal's active direct reports; the scope is in the WHERE clause."""
+    rows = (
+        await Person.select(*CARD_COLUMNS)
+        .where((Person.manager == principal.person_id) & (Person.active == True))  # noqa: E712
+        .order_by(Person.display_name)
+    )
+    return [_card(r) for r in rows]
+
+
+async def search_people(principal: Principal, query: str, limit: int) -> list[PersonCardRead]:
+    """The company directory: active colleagues by name, as cards (what everyone may see)."""
+    select = Person.select(*CARD_COLUMNS).where(Person.active == True)  # noqa: E712
+    if query:
+        select = select.where(Person.display_name.ilike(f"%{_strip_wildcards(query)}%"))
+    rows = await select.order_by(Person.display_name).limit(limit)
+    return [_card(r) for r in rows]
+
+
+def _strip_wildcards(text: str) -> str:
+    return text.replace("%", "").replace("_", "")
+
+
+# --- company and departments -------------------------------------------------------------------
+
+
+async def get_company() -> CompanyRead:
+    row = await Company.select(Company.name, Company.time_zone, Company.locale).first()
+    if row is None:
+        return CompanyRead(name="", time_zone="Asia/Shanghai", locale="zh-CN")
+    return CompanyRead.model_validate(row)
+
+
+async def update_company(data: CompanyUpdate) -> CompanyRead:
+    changes = data.model_dump(exclude_none=True)
+    existing = await Company.select(Company.id).first()
+    if existing is None:
+        await Company.insert(Company(**{"name": "", **changes})).run()
+    elif changes:
+        await Company.update(changes, force=True).where(Company.id == existing["id"])
+    return await get_company()
+
+
+async def list_departments() -> list[DepartmentRead]:
+    rows = await Department.select(Department.id, Department.name, Department.parent).order_by(
+        Department.name
+    )
+    return [DepartmentRead(id=r["id"], name=r["name"], parent_id=r["parent"]) for r in rows]
+
+
+async def department_exists(department_id: UUID) -> bool:
+    return await Department.exists().where(Department.id == department_id)
+
+
+async def create_department(data: DepartmentCreate) -> DepartmentRead:
+    if data.parent_id is not None and not await department_exists(data.parent_id):
+        raise _invalid("parent_id", "unknown_department", "This parent department does not exist.")
+    row = Department(name=data.name, parent=data.parent_id)
+    await row.save()
+    return DepartmentRead(id=row.id, name=row.name, parent_id=data.parent_id)
+
+
+async def person_exists(person_id: UUID) -> bool:
+    return await Person.exists().where(Person.id == person_id)
+
+
+
+# --- admin writes --------------------------------------------------------------------------------
+
+
+async def _manager_chain(person_id: UUID) -> list[UUID]:
+    """The person and everyone above them, nearest first."""
+    rows = await Person.raw(
+        "WITH RECURSIVE chain(id, manager, depth) AS ("
+        " SELECT id, manager, 0 FROM org_person WHERE id = {}"
+        " UNION ALL SELECT p.id, p.manager, chain.depth + 1 FROM chain"
+        f" JOIN org_person p ON p.id = chain.manager WHERE chain.depth < {MAX_CHAIN_DEPTH})"
+        " SELECT id FROM chain ORDER BY depth",
+        person_id,
+    )
+    return [_uuid(r["id"]) for r in rows]
+
+
+def _invalid(field: str, code: str, message: str) -> ProblemError:
+    return ProblemError(422, code, message, errors=[{"field": field, "message": message}])
+
+
+async def update_person(principal: Principal, person_id: UUID, data: PersonUpdate) -> bool:
+    """Apply an admin's changes; -> True when the person was disabled by this change."""
+    changes = data.model_dump(exclude_unset=True)
+    async with write_transaction(Person._meta.db):
+        current = await Person.select(Person.active, Person.roles).where(Person.id == person_id).first()
+        if current is None:
+            raise not_found()
+        if person_id == principal.person_id and (
+            changes.get("active") is False or Role.ADMIN.value not in changes.get("roles", [Role.ADMIN.value])
+        ):
+            raise ProblemError(409, "cannot_lock_out_self", "You cannot disable yourself or remove your own admin role.")
+        if "email" in changes:
+            changes["email"] = changes["email"].lower()
+            if await Person.exists().where((Person.email == changes["email"]) & (Person.id != person_id)):
+                raise _invalid("email", "email_taken", "Another person already has this email.")
+        if changes.get("manager_id") is not None:
+            manager_id = changes["manager_id"]
+            if not await person_exists(manager_id):
+                raise _invalid("manager_id", "unknown_manager", "This manager does not exist.")
+            if person_id in await _manager_chain(manager_id):
+                raise _invalid("manager_id", "manager_cycle", "This would make the person manage themselves.")
+        if changes.get("department_id") is not None and not await department_exists(changes["department_id"]):
+            raise _invalid("department_id", "unknown_department", "This department does not exist.")
+        if "roles" in changes:
+            changes["roles"] = " ".join(sorted(set(changes["roles"])))
+        columns = {"manager_id": "manager", "department_id": "department"}
+        values = {columns.get(k, k): v for k, v in changes.items()}
+        if values:
+            await Person.update({**values, "updated_at": now()}, force=True).where(Person.id == person_id)
+    return current["active"] and changes.get("active") is False
+
+
+@dataclass
+class ImportOutcome:
+    result: ImportResult
+    disabled: list[UUID]
+
+
+async def import_people(rows: list[PersonRow], dry_run: bool) -> ImportOutcome:
+    """Create or update people (matched by email) from parsed CSV rows, all or nothing.
+
+    Cross-row checks (unknown managers, management cycles) need the existing organisation,
+    so they happen here; any error aborts before the first write.
+    """
+    async with write_transaction(Person._meta.db):
+        departments = await Department.select(Department.id, Department.name, Department.parent)
+        dept_ids = _department_paths(departments)
+        new_departments = _missing_departments(rows, dept_ids)
+        people = await Person.select(Person.id, Person.email, Person.manager, Person.active)
+        id_by_email = {p["email"]: p["id"] for p in people}
+        email_by_id = {p["id"]: p["email"] for p in people}
+        manager_of = {p["email"]: email_by_id.get(p["manager"]) for p in people}
+        was_active = {p["email"]: p["active"] for p in people}
+        known_emails = id_by_email.keys() | {row.email for row in rows}
+        errors: list[RowError] = []
+        for row in rows:
+            if row.manager_email and row.manager_email not in known_emails:
+                errors.append(RowError(row.line, "manager_email", "unknown_manager", "No person has this email."))
+            manager_of[row.email] = row.manager_email or None
+        errors += [
+            RowError(row.line, "manager_email", "manager_cycle", "This manager line leads back to the person.")
+            for row in rows
+            if _in_cycle(row.email, manager_of)
+        ]
+        if errors:
+            raise people_csv.invalid_file(errors)
+        created = [row for row in rows if row.email not in id_by_email]
+        for row in created:
+            id_by_email[row.email] = uuid4()
+        result = ImportResult(
+            created=len(created),
+            updated=len(rows) - len(created),
+            departments_created=len(new_departments),
+            dry_run=dry_run,
+        )
+        disabled = [id_by_email[r.email] for r in rows if not r.active and was_active.get(r.email)]
+        if dry_run:
+            return ImportOutcome(result, [])
+        for path, dept_id in new_departments:
+            await Department.insert(Department(id=dept_id, name=path[-1], parent=dept_ids.get(path[:-1]))).run()
+            dept_ids[path] = dept_id
+        stamp = now()
+
+        def values(row: PersonRow) -> dict[str, Any]:
+            return {
+                "email": row.email,
+                "display_name": row.display_name,
+                "title": row.title,
+                "job_family": row.job_family,
+                "department": dept_ids.get(row.department),
+                "roles": " ".join(row.roles),
+                "active": row.active,
+                "locale": row.locale,
+                "time_zone": row.time_zone,
+                "updated_at": stamp,
+            }
+
+        # New people go in manager-first order, so each row's manager already exists.
+        ordered = sorted(created, key=lambda r: _depth(r.email, manager_of))
+        for start in range(0, len(ordered), IMPORT_CHUNK):
+            chunk = ordered[start : start + IMPORT_CHUNK]
+            await Person.insert(
+                *[
+                    Person(
+                        id=id_by_email[r.email],
+                        manager=id_by_email.get(r.manager_email),
+                        created_at=stamp,
+                        **values(r),
+                    )
+                    for r in chunk
+                ]
+            ).run()
+        created_emails = {row.email for row in created}
+        for row in rows:
+            if row.email not in created_emails:
+                await Person.update(
+                    {**values(row), "manager": id_by_email.get(row.manager_email)}, force=True
+                ).where(Person.id == id_by_email[row.email])
+        row_ids = [id_by_email[r.email] for r in rows]
+        for start in range(0, len(row_ids), IMPORT_CHUNK):
+            await HrScope.delete().where(HrScope.person.is_in(row_ids[start : start + IMPORT_CHUNK]))
+        scopes = [
+            HrScope(person=id_by_email[r.email], department=dept_ids[path])
+            for r in rows
+            if Role.HR.value in r.roles and r.hr_scope
+            for path in r.hr_scope
+        ]
+        if scopes:
+            await HrScope.insert(*scopes).run()
+    return ImportOutcome(result, disabled)
+
+
+IMPORT_CHUNK = 500
+
+
+def _department_paths(departments: list[dict[str, Any]]) -> dict[tuple[str, ...], UUID]:
+    by_id = {d["id"]: d for d in departments}
+
+    def path(dept: dict[str, Any]) -> tuple[str, ...]:
+        parts: list[str] = []
+        while dept is not None and len(parts) < MAX_CHAIN_DEPTH:
+            parts.append(dept["name"])
+            dept = by_id.get(dept["parent"])  # type: ignore[assignment]
+        return tuple(reversed(parts))
+
+    return {path(d): d["id"] for d in departments}
+
+
+def _missing_departments(
+    rows: list[PersonRow], known: dict[tuple[str, ...], UUID]
+) -> list[tuple[tuple[str, ...], UUID]]:
+    """Department paths named in the file that do not exist yet, parents before children."""
+    wanted = {p for r in rows for p in (r.department, *(r.hr_scope or ())) if p}
+    prefixes = {path[:i] for path in wanted for i in range(1, len(path) + 1)}
+    return [(p, uuid4()) for p in sorted(prefixes - known.keys(), key=len)]
+
+
+def _depth(email: str, manager_of: dict[str, str | None]) -> int:
+    depth, current = 0, manager_of.get(email)
+    while current is not None and depth < MAX_CHAIN_DEPTH:
+        depth, current = depth + 1, manager_of.get(current)
+    return depth
+
+
+def _in_cycle(email: str, manager_of: dict[str, str | None]) -> bool:
+    current, steps = manager_of.get(email), 0
+    while current is not None and steps <= MAX_CHAIN_DEPTH:
+        if current == email:
+            return True
+        current, steps = manager_of.get(current), steps + 1
+    return False
+
+
+async def ids_by_email(emails: list[str]) -> dict[str, UUID]:
+    rows = await Person.select(Person.id, Person.email).where(Person.email.is_in([e.lower() for e in emails]))
+    return {r["email"]: r["id"] for r in rows}

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Request, Router, get, patch, post
+from litestar.datastructures import State
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.params import JSONBody, FromPath, FromQuery, QueryParameter
+from litestar.status_codes import HTTP_200_OK
+
+from server.auth.middleware import CurrentPrincipal
+from server.core.access import Principal
+from server.core.errors import ProblemError, forbidden
+from server.org import people_csv, policy, queries, service
+from shared_schemas.org import (
+    CompanyRead,
+    CompanyUpdate,
+    DepartmentCreate,
+    DepartmentRead,
+    MeRead,
+    PersonCardRead,
+    PersonRead,
+    ImportResult,
+    PersonUpdate,
+)
+
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@dataclass
+class CsvUploadOperation(Operation):
+    """Litestar has no raw-body parameter, so the CSV body is read from the request and
+    described for the OpenAPI document here."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            required=True,
+            description=people_csv.__doc__,
+            content={"text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))},
+        )
+
+
+def require_admin(principal: Principal) -> None:
+    if not policy.can_administer(principal):
+        raise forbidden("Only an administrator can change the organisation.")
+
+
+@get("/api/me", operation_id="GetMe")
+async def get_me(principal: CurrentPrincipal) -> MeRead:
+    """The signed-in person."""
+    return await queries.get_me(principal)
+
+
+@get("/api/me/team", operation_id="ListMyTeam")
+async def list_my_team(principal: CurrentPrincipal) -> list[PersonCardRead]:
+    """My direct reports (empty for people without reports)."""
+    return await queries.list_team(principal)
+
+
+@get("/api/people", operation_id="SearchPeople")
+async def search_people(
+    principal: CurrentPrincipal,
+    q: Annotated[str, QueryParameter(max_length=100)] = "",
+    limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+) -> list[PersonCardRead]:
+    """The company directory: colleagues by name."""
+    return await queries.search_people(principal, q, limit)
+
+
+@get("/api/people/{person_id:uuid}", operation_id="GetPerson")
+async def get_person(principal: CurrentPrincipal, person_id: FromPath[UUID]) -> PersonRead | PersonCardRead:
+    """A person's profile: the full one for their manager chain, HR in scope and admins,
+    the colleague card for everyone else."""
+    return await queries.get_person(principal, person_id)
+
+
+@get("/api/org/company", operation_id="GetCompany")
+async def get_company(principal: CurrentPrincipal) -> CompanyRead:
+    return await queries.get_company()
+
+
+@patch("/api/org/company", operation_id="UpdateCompany")
+async def update_company(principal: CurrentPrincipal, data: JSONBody[CompanyUpdate]) -> CompanyRead:
+    require_admin(principal)
+    return await queries.update_company(data)
+
+
+@get("/api/org/departments", operation_id="ListDepartments")
+async def list_departments(principal: CurrentPrincipal) -> list[DepartmentRead]:
+    return await queries.list_departments()
+
+
+@post("/api/org/departments", operation_id="CreateDepartment")
+async def create_department(principal: CurrentPrincipal, data: JSONBody[DepartmentCreate]) -> DepartmentRead:
+    require_admin(principal)
+    return await queries.create_department(data)
+
+
+@patch("/api/admin/people/{person_id:uuid}", operation_id="UpdatePerson")
+async def update_person(principal: CurrentPrincipal, person_id: FromPath[UUID], data: JSONBody[PersonUpdate]) -> PersonRead:
+    """Change a person's record; disabling someone ends their sessions at once."""
+    require_admin(principal)
+    return await service.update_person(principal, person_id, data)
+
+
+@post(
+    "/api/admin/people/import",
+    operation_id="ImportPeople",
+    status_code=HTTP_200_OK,
+    request_max_body_size=IMPORT_MAX_BYTES,
+    operation_class=CsvUploadOperation,
+)
+async def import_people(
+    principal: CurrentPrincipal,
+    request: Request[Any, Any, Any],
+    state: State,
+    dry_run: FromQuery[bool] = False,
+) -> ImportResult:
+    """Create or update people from a CSV file (UTF-8), all rows or none."""
+    require_admin(principal)
+    if request.headers.get("content-type", "").split(";")[0].strip() != "text/csv":
+        raise ProblemError(415, "unsupported_media_type", "Send the file as text/csv.")
+    try:
+        text = (await request.body()).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProblemError(400, "invalid_encoding", "The file must be UTF-8 encoded.") from exc
+    return await service.import_people(text, dry_run, state.settings.max_import_rows)
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        get_me,
+        list_my_team,
+        search_people,
+        get_person,
+        get_company,
+        update_company,
+        list_departments,
+        create_department,
+        update_person,
+        import_people,
+    ],
+    tags=["org"],
+)

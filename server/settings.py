@@ -1,0 +1,43 @@
+"""Runtime configuration, read from TANDEM_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set; tests build one directly instead of using the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="TANDEM_", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    # sqlite:///relative/or/absolute.db or postgresql://user@host:port/db
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'tandem.db'}"
+    # When unset, a random key is generated once and kept (mode 0600) under var_dir.
+    secret_key: SecretStr | None = None
+    var_dir: Path = PROJECT_ROOT / "var"
+    pwa_dist: Path = PROJECT_ROOT / "pwa" / "dist"
+
+    jwt_issuer: str = "tandem"
+    jwt_audience: str = "tandem-api"
+    access_token_minutes: int = Field(default=15, ge=1, le=15)
+    refresh_token_days: int = Field(default=30, ge=1, le=90)
+
+    login_window_minutes: int = 15
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 30
+    # Peers whose X-Forwarded-For we believe (e.g. "127.0.0.1,10.0.0.5"); empty: none.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    max_request_body_bytes: int = 1_048_576
+    max_import_rows: int = 20_000
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

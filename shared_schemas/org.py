@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from typing import Literal
+
+from pydantic import Field
+
+from shared_schemas.common import EMAIL_PATTERN, ReadModel, WriteModel
+
+RoleName = Literal["employee", "manager", "hr", "admin"]
+AssignableRole = Literal["employee", "hr", "admin"]
+Locale = Literal["zh-CN", "en"]
+
+
+class MeRead(ReadModel):
+    id: UUID
+    email: str
+    display_name: str
+    roles: list[RoleName]
+    manager_id: UUID | None
+    department_id: UUID | None
+    locale: str
+    time_zone: str
+
+
+class PersonCardRead(ReadModel):
+    """What anyone in the company may see of a colleague."""
+
+    id: UUID
+    display_name: str
+    title: str
+    department_id: UUID | None
+    department_name: str | None
+    active: bool
+
+
+class PersonRead(PersonCardRead):
+    """The full profile: for the person, their manager chain, HR in scope and admins."""
+
+    email: str
+    job_family: str
+    manager_id: UUID | None
+    roles: list[RoleName]
+    locale: str
+    time_zone: str
+
+
+class CompanyRead(ReadModel):
+    name: str
+    time_zone: str
+    locale: str
+
+
+class CompanyUpdate(WriteModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    time_zone: str | None = Field(default=None, min_length=1, max_length=64)
+    locale: Locale | None = None
+
+
+class DepartmentRead(ReadModel):
+    id: UUID
+    name: str
+    parent_id: UUID | None
+
+
+class DepartmentCreate(WriteModel):
+    name: str = Field(min_length=1, max_length=200)
+    parent_id: UUID | None = None
+
+
+class PersonUpdate(WriteModel):
+    """What an admin may change on a person; omitted fields stay as they are."""
+
+    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    title: str | None = Field(default=None, max_length=200)
+    job_family: str | None = Field(default=None, max_length=100)
+    email: str | None = Field(default=None, max_length=320, pattern=EMAIL_PATTERN)
+    manager_id: UUID | None = None
+    department_id: UUID | None = None
+    roles: list[AssignableRole] | None = Field(default=None, min_length=1)
+    active: bool | None = None
+
+
+class ImportRowError(ReadModel):
+    line: int = Field(description="1-based line number in the CSV file, the header being line 1.")
+    field: str
+    code: str
+    message: str
+
+
+class ImportResult(ReadModel):
+    created: int
+    updated: int
+    departments_created: int
+    dry_run: bool

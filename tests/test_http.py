@@ -1,0 +1,100 @@
+"""Problem documents for bad input, security headers, static serving and the API contract."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from server.core.headers import SECURITY_HEADERS
+from tests.conftest import ROOT, problem
+
+
+async def test_malformed_json_is_a_problem(client):
+    r = await client.post(
+        "/api/auth/login", content=b'{"email": "a@b.c",', headers={"content-type": "application/json"}
+    )
+    problem(r, 400, "malformed_json")
+
+
+async def test_wrong_types_list_the_fields(client):
+    body = problem(await client.post("/api/auth/login", json={"email": 5}), 400, "validation_failed")
+    fields = {e["field"] for e in body["errors"]}
+    assert fields == {"email", "password"}
+
+
+async def test_unknown_fields_on_write_models_are_rejected(client, people, as_admin):
+    body = problem(
+        await client.patch("/api/org/company", json={"name": "X", "owner": "me"}, headers=as_admin),
+        400,
+        "validation_failed",
+    )
+    assert body["errors"][0]["field"] == "owner"
+    assert (await client.get("/api/org/company", headers=as_admin)).json()["name"] != "X"
+
+
+async def test_oversize_bodies_are_refused(client, app):
+    limit = app.state.settings.max_request_body_bytes
+    r = await client.post(
+        "/api/auth/login",
+        content=b'{"email": "' + b"a" * limit + b'"}',
+        headers={"content-type": "application/json"},
+    )
+    problem(r, 413, "payload_too_large")
+
+
+async def test_unknown_api_paths_are_problems_not_the_app_shell(client):
+    for path in ("/api/nope", "/api", "/api/people/not-a-uuid"):
+        r = await client.get(path)
+        assert r.status_code in (401, 404), path
+        assert r.headers["content-type"].startswith("application/problem+json"), path
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/api/me", "/", "/assets/index-abc123.js", "/api/nope"])
+async def test_security_headers_on_every_kind_of_response(client, path):
+    r = await client.get(path)
+    for name, value in SECURITY_HEADERS.items():
+        assert r.headers[name] == value, (path, name)
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+
+
+async def test_deep_links_get_the_app_shell_uncached(client):
+    r = await client.get("/team/anything")
+    assert r.status_code == 200
+    assert "<title>Tandem</title>" in r.text
+    assert r.headers["cache-control"] == "no-cache"
+
+
+async def test_hashed_assets_are_immutable_and_the_worker_is_not(client):
+    asset = await client.get("/assets/index-abc123.js")
+    assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+    worker = await client.get("/sw.js")
+    assert worker.status_code == 200
+    assert worker.headers["cache-control"] == "no-cache"
+
+
+async def test_static_paths_cannot_escape_the_build_folder(client):
+    for path in ("/..%2f..%2fpyproject.toml", "/assets/../../secret.key", "/%2e%2e/%2e%2e/etc/passwd"):
+        r = await client.get(path)
+        assert "root:" not in r.text
+        assert "[project]" not in r.text
+
+
+async def test_probes(client):
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    assert (await client.get("/readyz")).json() == {"status": "ok"}
+
+
+async def test_every_operation_has_a_stable_operation_id(client):
+    document = (await client.get("/schema/openapi.json")).json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert re.fullmatch(r"[A-Z][A-Za-z]+", operation.get("operationId", "")), (method, path)
+
+
+async def test_committed_openapi_document_is_current(client):
+    """`make types` regenerates pwa/src/api/openapi.json and the TypeScript types from it."""
+    live = (await client.get("/schema/openapi.json")).json()
+    committed = json.loads((ROOT / "pwa" / "src" / "api" / "openapi.json").read_text())
+    assert live == committed, "The API changed: run `make types` and commit the result."
