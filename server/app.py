@@ -41,9 +41,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=ROUTERS,
-        state=State({"settings": settings, "engine": engine, "signer": TokenSigner.from_settings(settings)}),
+        state=State(
+            {"settings": settings, "engine": engine, "signer": TokenSigner.from_settings(settings)}
+        ),
         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
-        middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema"], exclude_from_auth_key=PUBLIC)],
+        middleware=[
+            DefineMiddleware(
+                BearerAuthMiddleware, exclude=["^/schema"], exclude_from_auth_key=PUBLIC
+            )
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[add_security_headers],
         request_max_body_size=settings.max_request_body_bytes,

@@ -94,7 +94,9 @@ def cmd_import_org(settings: Settings, args: argparse.Namespace) -> None:
 
     text = Path(args.file).read_text(encoding="utf-8-sig")
     try:
-        result = _run(settings, lambda: service.import_people(text, args.dry_run, settings.max_import_rows))
+        result = _run(
+            settings, lambda: service.import_people(text, args.dry_run, settings.max_import_rows)
+        )
     except ProblemError as exc:
         for error in exc.errors or []:
             print(f"line {error['line']}: {error['field']}: {error['message']}", file=sys.stderr)
@@ -105,7 +107,14 @@ def cmd_import_org(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_openapi(settings: Settings, _: argparse.Namespace) -> None:
     from server.app import create_app
 
-    print(json.dumps(create_app(settings).openapi_schema.to_schema(), indent=2, ensure_ascii=False, sort_keys=True))
+    print(
+        json.dumps(
+            create_app(settings).openapi_schema.to_schema(),
+            indent=2,
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+    )
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
@@ -114,7 +123,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     from server.app import create_app
 
     asyncio.run(db.migrate(db.build_engine(settings)))
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        proxy_headers=False,
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -125,9 +140,16 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(handler=cmd_serve)
-    sub.add_parser("migrate", help="apply pending database migrations").set_defaults(handler=cmd_migrate)
-    sub.add_parser("demo", help="create or refresh the demo organisation").set_defaults(handler=cmd_demo)
-    create = sub.add_parser("create-user", help="add a person who can sign in (password from a prompt or TANDEM_NEW_PASSWORD)")
+    sub.add_parser("migrate", help="apply pending database migrations").set_defaults(
+        handler=cmd_migrate
+    )
+    sub.add_parser("demo", help="create or refresh the demo organisation").set_defaults(
+        handler=cmd_demo
+    )
+    create = sub.add_parser(
+        "create-user",
+        help="add a person who can sign in (password from a prompt or TANDEM_NEW_PASSWORD)",
+    )
     create.add_argument("email")
     create.add_argument("--name", required=True)
     create.add_argument("--department", default="", help='a path such as "Sales/Field Sales East"')

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from types import ModuleType
+from typing import Any
 from urllib.parse import urlparse
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
@@ -32,7 +35,7 @@ def sqlite_path(database_url: str) -> str:
     return database_url.split("sqlite:///", 1)[1]
 
 
-def build_engine(settings: Settings) -> Engine:
+def build_engine(settings: Settings) -> Engine[Any]:
     if settings.is_sqlite:
         path = sqlite_path(settings.database_url)
         return SQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
@@ -52,7 +55,7 @@ def all_tables() -> list[type[Table]]:
     return [table for config in app_configs() for table in config.table_classes]
 
 
-def bind(engine: Engine) -> None:
+def bind(engine: Engine[Any]) -> None:
     """Point every table, and Piccolo's migration machinery, at this engine.
 
     Piccolo looks its engine up through a `piccolo_conf` module; we keep that module
@@ -63,15 +66,20 @@ def bind(engine: Engine) -> None:
 
     os.environ["PICCOLO_CONF"] = "server.piccolo_conf"
     piccolo_conf.DB = engine
-    for table in [*all_tables(), Migration]:
+    tables: list[type[Table]] = [*all_tables(), Migration]
+    for table in tables:
         table._meta.db = engine
 
 
-async def migrate(engine: Engine) -> None:
+def _ensure_folder_of(path: str) -> None:
+    Path(path).absolute().parent.mkdir(parents=True, exist_ok=True)
+
+
+async def migrate(engine: Engine[Any]) -> None:
     """Apply every pending migration of every domain app."""
     bind(engine)
     if isinstance(engine, SQLiteEngine):
-        os.makedirs(os.path.dirname(os.path.abspath(engine.path)), exist_ok=True)
+        await asyncio.to_thread(_ensure_folder_of, engine.path)
         # WAL lets readers work while one writer commits; the setting persists in the file.
         await engine.run_ddl("PRAGMA journal_mode=WAL")
     result = await run_forwards(app_name="all")
@@ -80,7 +88,7 @@ async def migrate(engine: Engine) -> None:
 
 
 @asynccontextmanager
-async def write_transaction(engine: Engine) -> AsyncIterator[None]:
+async def write_transaction(engine: Engine[Any]) -> AsyncIterator[None]:
     """A transaction for writes: `BEGIN IMMEDIATE` on SQLite so concurrent writers queue
     on the busy timeout instead of failing when a read lock cannot be upgraded."""
     if isinstance(engine, SQLiteEngine):
@@ -96,11 +104,15 @@ def domain_app(tables_module: ModuleType, depends_on: tuple[str, ...] = ()) -> A
     package = tables_module.__name__.rsplit(".", 1)[0]
     return AppConfig(
         app_name=package.rsplit(".", 1)[1],
-        migrations_folder_path=os.path.join(os.path.dirname(tables_module.__file__ or ""), "piccolo_migrations"),
+        migrations_folder_path=os.path.join(
+            os.path.dirname(tables_module.__file__ or ""), "piccolo_migrations"
+        ),
         table_classes=[
             value
             for value in vars(tables_module).values()
-            if isinstance(value, type) and issubclass(value, Table) and value.__module__ == tables_module.__name__
+            if isinstance(value, type)
+            and issubclass(value, Table)
+            and value.__module__ == tables_module.__name__
         ],
         migration_dependencies=[f"{dep}.piccolo_app" for dep in depends_on],
     )

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from uuid import UUID
-
 from datetime import datetime
+from uuid import UUID
 
 from shared_schemas.common import PersonRef, ReadModel
 

@@ -23,5 +23,5 @@ class LogoutRequest(WriteModel):
 class TokenPair(ReadModel):
     access_token: str
     refresh_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth token type name
     expires_in: int = Field(description="Seconds until the access token expires.")

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from uuid import UUID
-
 from typing import Literal
+from uuid import UUID
 
 from pydantic import Field
 

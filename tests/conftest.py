@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
+from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from server import db, demo
@@ -98,15 +99,23 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
 
 
 @pytest.fixture(scope="session")
-async def app(settings: Settings) -> Litestar:
+async def app(settings: Settings) -> AsyncIterator[Litestar]:
+    """The app, driven in the tests' own event loop (Litestar's test client would run it in
+    a portal thread, and a PostgreSQL pool belongs to the loop that opened it)."""
     application = create_app(settings)
-    await db.migrate(application.state.engine)
-    return application
+    engine = application.state.engine
+    await db.migrate(engine)
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool()
+    yield application
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
 
 
 @pytest.fixture(scope="session")
-async def session_client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=app) as client:
+async def session_client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
 
 
@@ -123,8 +132,8 @@ async def truncate_all(engine: Any) -> None:
 
 @pytest.fixture
 async def client(
-    app: Litestar, session_client: AsyncTestClient[Litestar]
-) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    app: Litestar, session_client: httpx.AsyncClient
+) -> AsyncIterator[httpx.AsyncClient]:
     """The test client on an empty database; everything a test writes is removed after it."""
     session_client.headers.pop("authorization", None)
     yield session_client
@@ -137,7 +146,9 @@ def demo_password_hash() -> str:
 
 
 @pytest.fixture
-async def people(client: AsyncTestClient[Litestar], demo_password_hash: str) -> dict[str, uuid.UUID]:
+async def people(
+    client: httpx.AsyncClient, demo_password_hash: str
+) -> dict[str, uuid.UUID]:
     """The demo organisation plus hr.west; -> short name -> person id."""
     await demo.seed(password_hash=demo_password_hash)
     rows, errors = people_csv.parse(HR_WEST_CSV, max_rows=10)

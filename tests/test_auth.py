@@ -17,7 +17,9 @@ PASSWORD = "tandem-demo"
 
 
 async def login(client, email="alice@example.com", password=PASSWORD, **kwargs):
-    return await client.post("/api/auth/login", json={"email": email, "password": password}, **kwargs)
+    return await client.post(
+        "/api/auth/login", json={"email": email, "password": password}, **kwargs
+    )
 
 
 async def test_login_returns_a_token_pair_that_opens_the_api(client, people):
@@ -63,8 +65,12 @@ def b64(data: dict) -> str:
 
 async def test_a_well_formed_token_is_accepted(client, people):
     """The control case for the negative tests below: the same shape, correctly signed."""
-    token = jwt.encode(access_claims(people["alice"]), TEST_SECRET, "HS256", headers={"typ": ACCESS_TOKEN_TYPE})
-    assert (await client.get("/api/me", headers={"Authorization": f"Bearer {token}"})).status_code == 200
+    token = jwt.encode(
+        access_claims(people["alice"]), TEST_SECRET, "HS256", headers={"typ": ACCESS_TOKEN_TYPE}
+    )
+    assert (
+        await client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    ).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -103,7 +109,9 @@ async def test_bad_access_tokens_are_rejected(client, people, case, code):
         forged = {**claims, "sub": str(people["admin"])}
         token = f"{header}.{b64(forged)}.{signature}"
     elif case == "wrong_key":
-        token = jwt.encode(claims, "another-secret-key-of-sufficient-length!!", "HS256", headers=typ)
+        token = jwt.encode(
+            claims, "another-secret-key-of-sufficient-length!!", "HS256", headers=typ
+        )
     else:
         del claims["sub"]
         token = jwt.encode(claims, TEST_SECRET, "HS256", headers=typ)
@@ -114,7 +122,11 @@ async def test_bad_access_tokens_are_rejected(client, people, case, code):
 
 async def test_missing_or_non_bearer_authorization_is_401(client, people):
     problem(await client.get("/api/me"), 401, "not_authenticated")
-    problem(await client.get("/api/me", headers={"Authorization": "Basic YTpi"}), 401, "not_authenticated")
+    problem(
+        await client.get("/api/me", headers={"Authorization": "Basic YTpi"}),
+        401,
+        "not_authenticated",
+    )
 
 
 async def test_refresh_rotates_and_the_old_token_stops_working(client, people):
@@ -129,7 +141,9 @@ async def test_refresh_rotates_and_the_old_token_stops_working(client, people):
 
 async def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(client, people):
     first = (await login(client)).json()
-    second = (await client.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})).json()
+    second = (
+        await client.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    ).json()
     replay = await client.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})
     problem(replay, 401, "refresh_token_reused")
     # The legitimate holder's newer token is dead too: the family is revoked.
@@ -158,12 +172,18 @@ async def test_logout_revokes_the_refresh_token(client, people):
 
 
 async def test_unknown_refresh_token_is_401(client, people):
-    problem(await client.post("/api/auth/refresh", json={"refresh_token": "made-up"}), 401, "session_expired")
+    problem(
+        await client.post("/api/auth/refresh", json={"refresh_token": "made-up"}),
+        401,
+        "session_expired",
+    )
 
 
 async def test_disabling_a_user_ends_access_and_refresh_at_once(client, people, as_admin):
     tokens = (await login(client, email="bob@example.com")).json()
-    r = await client.patch(f"/api/admin/people/{people['bob']}", json={"active": False}, headers=as_admin)
+    r = await client.patch(
+        f"/api/admin/people/{people['bob']}", json={"active": False}, headers=as_admin
+    )
     assert r.status_code == 200, r.text
     bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
     problem(await client.get("/api/me", headers=bearer), 401, "invalid_token")
@@ -186,11 +206,16 @@ async def test_login_is_throttled_per_account_even_with_the_right_password(clien
     assert (await login(client, email="bob@example.com")).status_code == 200
 
 
-async def test_login_is_throttled_per_address_and_forged_forwarded_for_does_not_help(client, people, app):
+async def test_login_is_throttled_per_address_and_forged_forwarded_for_does_not_help(
+    client, people, app
+):
     limit = app.state.settings.login_max_failures_per_address
     for i in range(limit):
         r = await login(
-            client, email=f"guess{i}@example.com", password="x", headers={"X-Forwarded-For": f"203.0.113.{i}"}
+            client,
+            email=f"guess{i}@example.com",
+            password="x",
+            headers={"X-Forwarded-For": f"203.0.113.{i}"},
         )
         problem(r, 401, "invalid_credentials")
     r = await login(client, email="carol@example.com", headers={"X-Forwarded-For": "198.51.100.7"})
@@ -202,5 +227,8 @@ def test_forwarded_for_counts_only_behind_a_trusted_proxy():
     assert client_address("10.0.0.2", "1.2.3.4", ["10.0.0.1"]) == "10.0.0.2"
     assert client_address("10.0.0.1", "1.2.3.4", ["10.0.0.1"]) == "1.2.3.4"
     # A client-supplied first hop is ignored: the right-most untrusted hop is the client.
-    assert client_address("10.0.0.1", "6.6.6.6, 1.2.3.4, 10.0.0.5", ["10.0.0.1", "10.0.0.5"]) == "1.2.3.4"
+    assert (
+        client_address("10.0.0.1", "6.6.6.6, 1.2.3.4, 10.0.0.5", ["10.0.0.1", "10.0.0.5"])
+        == "1.2.3.4"
+    )
     assert client_address("10.0.0.1", "not-an-ip", ["10.0.0.1"]) == "not-an-ip"

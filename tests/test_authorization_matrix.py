@@ -66,9 +66,14 @@ MATRIX: dict[str, Row] = {
         body={"email": "alice@example.com", "password": "tandem-demo"},
     ),
     "RefreshSession": Row(
-        "POST", "/api/auth/refresh", everyone(401, anonymous=401), body={"refresh_token": "not-issued"}
+        "POST",
+        "/api/auth/refresh",
+        everyone(401, anonymous=401),
+        body={"refresh_token": "not-issued"},
     ),
-    "Logout": Row("POST", "/api/auth/logout", everyone(204, anonymous=204), body={"refresh_token": "x"}),
+    "Logout": Row(
+        "POST", "/api/auth/logout", everyone(204, anonymous=204), body={"refresh_token": "x"}
+    ),
     "GetMe": Row("GET", "/api/me", everyone(200)),
     "ListMyTeam": Row("GET", "/api/me/team", everyone(200)),
     "ListMyAccessLog": Row("GET", "/api/me/access-log", everyone(200)),
@@ -83,10 +88,16 @@ MATRIX: dict[str, Row] = {
         },
     ),
     "GetCompany": Row("GET", "/api/org/company", everyone(200)),
-    "UpdateCompany": Row("PATCH", "/api/org/company", only({"admin": 200}), body={"name": "同行示范公司"}),
+    "UpdateCompany": Row(
+        "PATCH", "/api/org/company", only({"admin": 200}), body={"name": "同行示范公司"}
+    ),
     "ListDepartments": Row("GET", "/api/org/departments", everyone(200)),
-    "CreateDepartment": Row("POST", "/api/org/departments", only({"admin": 201}), body={"name": "Research"}),
-    "UpdatePerson": Row("PATCH", "/api/admin/people/{alice}", only({"admin": 200}), body={"title": "资深客户经理"}),
+    "CreateDepartment": Row(
+        "POST", "/api/org/departments", only({"admin": 201}), body={"name": "Research"}
+    ),
+    "UpdatePerson": Row(
+        "PATCH", "/api/admin/people/{alice}", only({"admin": 200}), body={"title": "资深客户经理"}
+    ),
     "ImportPeople": Row(
         "POST",
         "/api/admin/people/import?dry_run=true",
@@ -104,7 +115,9 @@ def cells() -> list[tuple[str, str]]:
 async def test_every_operation_has_a_row(client):
     document = (await client.get("/schema/openapi.json")).json()
     operations = {
-        operation["operationId"] for path in document["paths"].values() for operation in path.values()
+        operation["operationId"]
+        for path in document["paths"].values()
+        for operation in path.values()
     }
     assert operations - MATRIX.keys() == set(), "Add these operations to the authorization matrix"
     assert MATRIX.keys() - operations == set(), "These rows name operations that no longer exist"

@@ -13,13 +13,17 @@ from tests.conftest import ROOT, problem
 
 async def test_malformed_json_is_a_problem(client):
     r = await client.post(
-        "/api/auth/login", content=b'{"email": "a@b.c",', headers={"content-type": "application/json"}
+        "/api/auth/login",
+        content=b'{"email": "a@b.c",',
+        headers={"content-type": "application/json"},
     )
     problem(r, 400, "malformed_json")
 
 
 async def test_wrong_types_list_the_fields(client):
-    body = problem(await client.post("/api/auth/login", json={"email": 5}), 400, "validation_failed")
+    body = problem(
+        await client.post("/api/auth/login", json={"email": 5}), 400, "validation_failed"
+    )
     fields = {e["field"] for e in body["errors"]}
     assert fields == {"email", "password"}
 
@@ -51,7 +55,9 @@ async def test_unknown_api_paths_are_problems_not_the_app_shell(client):
         assert r.headers["content-type"].startswith("application/problem+json"), path
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/api/me", "/", "/assets/index-abc123.js", "/api/nope"])
+@pytest.mark.parametrize(
+    "path", ["/healthz", "/api/me", "/", "/assets/index-abc123.js", "/api/nope"]
+)
 async def test_security_headers_on_every_kind_of_response(client, path):
     r = await client.get(path)
     for name, value in SECURITY_HEADERS.items():
@@ -64,18 +70,24 @@ async def test_deep_links_get_the_app_shell_uncached(client):
     assert r.status_code == 200
     assert "<title>Tandem</title>" in r.text
     assert r.headers["cache-control"] == "no-cache"
+    assert r.headers["content-type"].startswith("text/html")
 
 
 async def test_hashed_assets_are_immutable_and_the_worker_is_not(client):
     asset = await client.get("/assets/index-abc123.js")
     assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert asset.headers["content-type"].startswith(("text/javascript", "application/javascript"))
     worker = await client.get("/sw.js")
     assert worker.status_code == 200
     assert worker.headers["cache-control"] == "no-cache"
 
 
 async def test_static_paths_cannot_escape_the_build_folder(client):
-    for path in ("/..%2f..%2fpyproject.toml", "/assets/../../secret.key", "/%2e%2e/%2e%2e/etc/passwd"):
+    for path in (
+        "/..%2f..%2fpyproject.toml",
+        "/assets/../../secret.key",
+        "/%2e%2e/%2e%2e/etc/passwd",
+    ):
         r = await client.get(path)
         assert "root:" not in r.text
         assert "[project]" not in r.text

@@ -19,14 +19,17 @@ async def count_people(client, headers) -> int:
     return len((await client.get("/api/people?limit=100", headers=headers)).json())
 
 
-async def test_import_creates_people_departments_and_managers_in_any_order(client, people, as_admin):
+async def test_import_creates_people_departments_and_managers_in_any_order(
+    client, people, as_admin
+):
     text = "\n".join(
         [
             HEADERS,
             # The report comes before their (new) manager in the file.
             "dev.one@example.com,开发一,Engineer,R&D/Platform,dev.lead@example.com,employee,,true",
             "dev.lead@example.com,开发主管,Lead,R&D/Platform,ceo@example.com,employee,,true",
-            "alice@example.com,刘思思,高级客户经理,Sales/Field Sales East,manager.east@example.com,employee,,true",
+            "alice@example.com,刘思思,高级客户经理,Sales/Field Sales East,"
+            "manager.east@example.com,employee,,true",
         ]
     )
     r = await post_csv(client, as_admin, text)
@@ -69,13 +72,28 @@ async def test_bad_rows_are_all_reported_and_nothing_is_written(client, people, 
     }
     assert await count_people(client, as_admin) == before
     # Row errors come first; cross-row problems (unknown manager) once rows are clean.
-    body = problem(await post_csv(client, as_admin, HEADERS + "\ny@example.com,某人,,,nobody@example.com,employee,,true"), 422, "import_invalid")
-    assert body["errors"] == [{"line": 2, "field": "manager_email", "code": "unknown_manager", "message": "No person has this email."}]
+    body = problem(
+        await post_csv(
+            client, as_admin, HEADERS + "\ny@example.com,某人,,,nobody@example.com,employee,,true"
+        ),
+        422,
+        "import_invalid",
+    )
+    assert body["errors"] == [
+        {
+            "line": 2,
+            "field": "manager_email",
+            "code": "unknown_manager",
+            "message": "No person has this email.",
+        }
+    ]
     assert await count_people(client, as_admin) == before
 
 
 async def test_a_management_cycle_is_refused(client, people, as_admin):
-    text = "\n".join([HEADERS, "ceo@example.com,赵建国,,Leadership,alice@example.com,employee,,true"])
+    text = "\n".join(
+        [HEADERS, "ceo@example.com,赵建国,,Leadership,alice@example.com,employee,,true"]
+    )
     body = problem(await post_csv(client, as_admin, text), 422, "import_invalid")
     assert body["errors"][0]["code"] == "manager_cycle"
     assert body["errors"][0]["line"] == 2
@@ -91,7 +109,9 @@ async def test_header_problems_are_reported_on_line_one(client, people, as_admin
 
 async def test_dry_run_reports_without_writing(client, people, as_admin):
     before = await count_people(client, as_admin)
-    r = await post_csv(client, as_admin, HEADERS + "\nnew@example.com,新人,,New Dept,,employee,,true", dry_run=True)
+    r = await post_csv(
+        client, as_admin, HEADERS + "\nnew@example.com,新人,,New Dept,,employee,,true", dry_run=True
+    )
     assert r.json() == {"created": 1, "updated": 0, "departments_created": 1, "dry_run": True}
     assert await count_people(client, as_admin) == before
     names = {d["name"] for d in (await client.get("/api/org/departments", headers=as_admin)).json()}
@@ -109,14 +129,34 @@ async def test_hr_scope_from_the_file_limits_what_hr_sees(client, people, as_adm
 
 
 async def test_deactivating_in_the_file_ends_sessions(client, people, as_admin):
-    tokens = (await client.post("/api/auth/login", json={"email": "bob@example.com", "password": "tandem-demo"})).json()
-    text = HEADERS + "\nbob@example.com,王伟,客户经理,Sales/Field Sales East,manager.east@example.com,employee,,false"
+    tokens = (
+        await client.post(
+            "/api/auth/login", json={"email": "bob@example.com", "password": "tandem-demo"}
+        )
+    ).json()
+    text = (
+        HEADERS
+        + "\nbob@example.com,王伟,客户经理,Sales/Field Sales East,"
+        + "manager.east@example.com,employee,,false"
+    )
     assert (await post_csv(client, as_admin, text)).status_code == 200
-    problem(await client.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]}), 401, "session_expired")
+    problem(
+        await client.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]}),
+        401,
+        "session_expired",
+    )
 
 
 async def test_csv_needs_the_csv_content_type_and_utf8(client, people, as_admin):
-    r = await client.post("/api/admin/people/import", content=b"email\n", headers={**as_admin, "content-type": "application/json"})
+    r = await client.post(
+        "/api/admin/people/import",
+        content=b"email\n",
+        headers={**as_admin, "content-type": "application/json"},
+    )
     problem(r, 415, "unsupported_media_type")
-    r = await client.post("/api/admin/people/import", content="email,display_name\n".encode("utf-16"), headers={**as_admin, "content-type": "text/csv"})
+    r = await client.post(
+        "/api/admin/people/import",
+        content="email,display_name\n".encode("utf-16"),
+        headers={**as_admin, "content-type": "text/csv"},
+    )
     problem(r, 400, "invalid_encoding")

@@ -49,17 +49,23 @@ async def test_relations_are_resolved_for_many_subjects_at_once(client, people, 
     assert hr["hr"] == {Relation.SELF, Relation.HR_SCOPE}
 
 
-async def test_a_manager_or_hr_viewing_a_profile_is_logged_for_the_subject(client, people, headers_for):
+async def test_a_manager_or_hr_viewing_a_profile_is_logged_for_the_subject(
+    client, people, headers_for
+):
     alice = str(people["alice"])
     for viewer in ("manager.east", "ceo", "hr", "bob", "alice", "admin"):
-        assert (await client.get(f"/api/people/{alice}", headers=headers_for(viewer))).status_code == 200
+        assert (
+            await client.get(f"/api/people/{alice}", headers=headers_for(viewer))
+        ).status_code == 200
     log = (await client.get("/api/me/access-log", headers=headers_for("alice"))).json()
     seen = [(entry["viewer"]["display_name"], entry["relation"]) for entry in log["items"]]
     # Newest first; peers see only the card and are not logged; self and admin are not logged.
     assert seen == [("王芳", "hr_scope"), ("赵建国", "skip_manager"), ("李娜", "direct_manager")]
     assert {e["record_kind"] for e in log["items"]} == {"profile"}
     # Nobody else can read alice's log: each person lists only their own.
-    assert (await client.get("/api/me/access-log", headers=headers_for("manager.east"))).json()["items"] == []
+    assert (await client.get("/api/me/access-log", headers=headers_for("manager.east"))).json()[
+        "items"
+    ] == []
 
 
 async def test_access_log_pages_with_a_cursor(client, people, headers_for):
@@ -71,11 +77,19 @@ async def test_access_log_pages_with_a_cursor(client, people, headers_for):
     ids = [e["id"] for e in first["items"]]
     cursor = first["next_cursor"]
     while cursor:
-        page = (await client.get(f"/api/me/access-log?limit=2&cursor={cursor}", headers=headers_for("alice"))).json()
+        page = (
+            await client.get(
+                f"/api/me/access-log?limit=2&cursor={cursor}", headers=headers_for("alice")
+            )
+        ).json()
         ids += [e["id"] for e in page["items"]]
         cursor = page["next_cursor"]
     assert len(ids) == len(set(ids)) == 5
-    problem(await client.get("/api/me/access-log?cursor=garbage!", headers=headers_for("alice")), 400, "invalid_cursor")
+    problem(
+        await client.get("/api/me/access-log?cursor=garbage!", headers=headers_for("alice")),
+        400,
+        "invalid_cursor",
+    )
 
 
 async def test_unknown_person_is_404(client, people, as_employee):
@@ -85,19 +99,30 @@ async def test_unknown_person_is_404(client, people, as_employee):
 async def test_directory_search_finds_colleagues_by_name(client, people, as_employee):
     found = (await client.get("/api/people?q=李", headers=as_employee)).json()
     assert [p["display_name"] for p in found] == ["李娜"]
-    assert set(found[0]) == {"id", "display_name", "title", "department_id", "department_name", "active"}
+    assert set(found[0]) == {
+        "id",
+        "display_name",
+        "title",
+        "department_id",
+        "department_name",
+        "active",
+    }
 
 
 async def test_admin_changes_a_manager_but_not_into_a_cycle(client, people, as_admin):
     ceo, alice = people["ceo"], people["alice"]
     body = problem(
-        await client.patch(f"/api/admin/people/{ceo}", json={"manager_id": str(alice)}, headers=as_admin),
+        await client.patch(
+            f"/api/admin/people/{ceo}", json={"manager_id": str(alice)}, headers=as_admin
+        ),
         422,
         "manager_cycle",
     )
     assert body["errors"][0]["field"] == "manager_id"
     r = await client.patch(
-        f"/api/admin/people/{alice}", json={"manager_id": str(people["manager.west"])}, headers=as_admin
+        f"/api/admin/people/{alice}",
+        json={"manager_id": str(people["manager.west"])},
+        headers=as_admin,
     )
     assert r.status_code == 200
     assert r.json()["manager_id"] == str(people["manager.west"])
@@ -105,32 +130,66 @@ async def test_admin_changes_a_manager_but_not_into_a_cycle(client, people, as_a
 
 async def test_admin_cannot_lock_themselves_out(client, people, as_admin):
     admin = people["admin"]
-    problem(await client.patch(f"/api/admin/people/{admin}", json={"active": False}, headers=as_admin), 409, "cannot_lock_out_self")
-    problem(await client.patch(f"/api/admin/people/{admin}", json={"roles": ["employee"]}, headers=as_admin), 409, "cannot_lock_out_self")
+    problem(
+        await client.patch(f"/api/admin/people/{admin}", json={"active": False}, headers=as_admin),
+        409,
+        "cannot_lock_out_self",
+    )
+    problem(
+        await client.patch(
+            f"/api/admin/people/{admin}", json={"roles": ["employee"]}, headers=as_admin
+        ),
+        409,
+        "cannot_lock_out_self",
+    )
 
 
 async def test_admin_email_change_must_stay_unique(client, people, as_admin):
     problem(
-        await client.patch(f"/api/admin/people/{people['alice']}", json={"email": "BOB@example.com"}, headers=as_admin),
+        await client.patch(
+            f"/api/admin/people/{people['alice']}",
+            json={"email": "BOB@example.com"},
+            headers=as_admin,
+        ),
         422,
         "email_taken",
     )
 
 
 async def test_departments_form_a_tree(client, people, as_admin):
-    sales = next(d for d in (await client.get("/api/org/departments", headers=as_admin)).json() if d["name"] == "Sales")
-    r = await client.post("/api/org/departments", json={"name": "Key Accounts", "parent_id": sales["id"]}, headers=as_admin)
+    sales = next(
+        d
+        for d in (await client.get("/api/org/departments", headers=as_admin)).json()
+        if d["name"] == "Sales"
+    )
+    r = await client.post(
+        "/api/org/departments",
+        json={"name": "Key Accounts", "parent_id": sales["id"]},
+        headers=as_admin,
+    )
     assert r.status_code == 201
     assert r.json()["parent_id"] == sales["id"]
     problem(
-        await client.post("/api/org/departments", json={"name": "Orphan", "parent_id": str(uuid.uuid4())}, headers=as_admin),
+        await client.post(
+            "/api/org/departments",
+            json={"name": "Orphan", "parent_id": str(uuid.uuid4())},
+            headers=as_admin,
+        ),
         422,
         "unknown_department",
     )
 
 
 async def test_company_settings(client, people, as_admin, as_employee):
-    r = await client.patch("/api/org/company", json={"time_zone": "Europe/Berlin", "locale": "en"}, headers=as_admin)
+    r = await client.patch(
+        "/api/org/company", json={"time_zone": "Europe/Berlin", "locale": "en"}, headers=as_admin
+    )
     assert r.json() == {"name": "同行示范公司", "time_zone": "Europe/Berlin", "locale": "en"}
-    assert (await client.get("/api/org/company", headers=as_employee)).json()["time_zone"] == "Europe/Berlin"
-    problem(await client.patch("/api/org/company", json={"locale": "fr"}, headers=as_admin), 400, "validation_failed")
+    assert (await client.get("/api/org/company", headers=as_employee)).json()[
+        "time_zone"
+    ] == "Europe/Berlin"
+    problem(
+        await client.patch("/api/org/company", json={"locale": "fr"}, headers=as_admin),
+        400,
+        "validation_failed",
+    )

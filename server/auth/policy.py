@@ -5,7 +5,9 @@ from __future__ import annotations
 from server.settings import Settings
 
 
-def login_throttled(failures_for_account: int, failures_from_address: int, settings: Settings) -> bool:
+def login_throttled(
+    failures_for_account: int, failures_from_address: int, settings: Settings
+) -> bool:
     """Too many recent failures for this account, or from this address, block further tries
     (even with the right password) until the window has passed."""
     return (

@@ -39,7 +39,9 @@ async def login_candidate(email: str) -> LoginCandidate | None:
 async def set_password(person_id: UUID, password_hash: str) -> None:
     async with write_transaction(Credential._meta.db):
         updated = (
-            await Credential.update({Credential.password_hash: password_hash, Credential.updated_at: now()})
+            await Credential.update(
+                {Credential.password_hash: password_hash, Credential.updated_at: now()}
+            )
             .where(Credential.person == person_id)
             .returning(Credential.id)
         )
@@ -114,7 +116,12 @@ async def rotate(token: str, lifetime: timedelta) -> tuple[UUID, UUID, str]:
             .where(RefreshToken.token_hash == token_digest(token))
             .first()
         )
-        if row is None or row["revoked_at"] is not None or row["expires_at"] <= now() or not row["active"]:
+        if (
+            row is None
+            or row["revoked_at"] is not None
+            or row["expires_at"] <= now()
+            or not row["active"]
+        ):
             raise session_ended()
         # Conditional on "not yet rotated", so two concurrent uses cannot both succeed.
         claimed = (
@@ -123,12 +130,17 @@ async def rotate(token: str, lifetime: timedelta) -> tuple[UUID, UUID, str]:
             .returning(RefreshToken.id)
         )
         if claimed:
-            return row["person"], row["family"], await _issue(row["person"], row["family"], lifetime)
+            return (
+                row["person"],
+                row["family"],
+                await _issue(row["person"], row["family"], lifetime),
+            )
     await revoke_family(row["family"])
     raise ProblemError(
         401,
         "refresh_token_reused",
-        "This sign-in was used from another place, so it has been ended for safety. Please sign in again.",
+        "This sign-in was used from another place, so it has been ended for safety."
+        " Please sign in again.",
     )
 
 
@@ -139,9 +151,11 @@ async def revoke_family(family: UUID) -> None:
 
 
 async def family_of(token: str) -> UUID | None:
-    row = await RefreshToken.select(RefreshToken.family).where(
-        RefreshToken.token_hash == token_digest(token)
-    ).first()
+    row = (
+        await RefreshToken.select(RefreshToken.family)
+        .where(RefreshToken.token_hash == token_digest(token))
+        .first()
+    )
     return row["family"] if row else None
 
 
@@ -149,4 +163,3 @@ async def revoke_person_sessions(person_id: UUID) -> None:
     await RefreshToken.update({RefreshToken.revoked_at: now()}).where(
         (RefreshToken.person == person_id) & RefreshToken.revoked_at.is_null()
     )
-

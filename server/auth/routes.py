@@ -14,7 +14,9 @@ from shared_schemas.auth import LoginRequest, LogoutRequest, RefreshRequest, Tok
 
 
 @post("/login", operation_id="Login", status_code=HTTP_200_OK, opt={PUBLIC: True})
-async def login(data: JSONBody[LoginRequest], request: Request[Any, Any, Any], state: State) -> TokenPair:
+async def login(
+    data: JSONBody[LoginRequest], request: Request[Any, Any, Any], state: State
+) -> TokenPair:
     """Sign in with email and password."""
     address = client_address(
         request.client.host if request.client else None,

@@ -12,7 +12,9 @@ from server.settings import Settings
 from shared_schemas.auth import TokenPair
 
 
-def _token_pair(signer: TokenSigner, person_id: UUID, family: UUID, refresh_token: str) -> TokenPair:
+def _token_pair(
+    signer: TokenSigner, person_id: UUID, family: UUID, refresh_token: str
+) -> TokenPair:
     return TokenPair(
         access_token=signer.issue(person_id, family),
         refresh_token=refresh_token,
@@ -35,7 +37,10 @@ async def login(
         )
     candidate = await queries.login_candidate(email)
     # Unknown emails are verified against a dummy hash: same answer, similar time.
-    if not verify_password(candidate.password_hash if candidate else None, password) or candidate is None:
+    if (
+        not verify_password(candidate.password_hash if candidate else None, password)
+        or candidate is None
+    ):
         await queries.record_failure(email, address)
         raise ProblemError(401, "invalid_credentials", "The email or the password is not right.")
     if not candidate.active:

@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from litestar.types import ExceptionHandlersMap
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,11 @@ def handle_validation(
     request: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[dict[str, Any]]:
     return problem_response(
-        request, 400, "validation_failed", "Some fields are missing or invalid.", _field_errors(exc.extra)
+        request,
+        400,
+        "validation_failed",
+        "Some fields are missing or invalid.",
+        _field_errors(exc.extra),
     )
 
 
@@ -107,9 +112,13 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     status = exc.status_code
     if status >= 500:
         log.error("server error on %s: %s", request.url.path, exc.detail)
-        return problem_response(request, status, "internal_error", "Something went wrong on our side.")
+        return problem_response(
+            request, status, "internal_error", "Something went wrong on our side."
+        )
     if isinstance(exc.__cause__, SerializationException):
-        return problem_response(request, 400, "malformed_json", "The request body is not valid JSON.")
+        return problem_response(
+            request, 400, "malformed_json", "The request body is not valid JSON."
+        )
     if status == 404:
         return problem_response(request, 404, "not_found", NOT_FOUND_DETAIL)
     code = CODES_BY_STATUS.get(status, "bad_request")
@@ -122,7 +131,7 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     return problem_response(request, 500, "internal_error", "Something went wrong on our side.")
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     ProblemError: handle_problem,
     ValidationException: handle_validation,
     HTTPException: handle_http,

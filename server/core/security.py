@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from server.settings import Settings
 
-ACCESS_TOKEN_TYPE = "at+jwt"  # RFC 9068 typ header
+ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 - RFC 9068 typ header, not a secret
 JWT_ALGORITHM = "HS256"  # pinned: decode never accepts any other algorithm
 MIN_SECRET_BYTES = 32
 
@@ -79,7 +79,9 @@ class TokenSigner:
             "exp": int((now + self.lifetime).timestamp()),
             "jti": secrets.token_hex(8),
         }
-        return jwt.encode(claims, self.key, algorithm=JWT_ALGORITHM, headers={"typ": ACCESS_TOKEN_TYPE})
+        return jwt.encode(
+            claims, self.key, algorithm=JWT_ALGORITHM, headers={"typ": ACCESS_TOKEN_TYPE}
+        )
 
     def verify(self, token: str) -> tuple[UUID, UUID]:
         """-> (person id, session id); raises jwt.InvalidTokenError for anything wrong."""

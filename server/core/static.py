@@ -38,9 +38,18 @@ def serve_pwa(state: State, path: str) -> File:
     asset = _resolve(dist, path) if path else None
     if asset is None:
         # A client-side route such as /team: the shell decides what to show.
-        return File(index, content_disposition_type="inline", headers={"Cache-Control": REVALIDATE})
-    cache = IMMUTABLE if path.startswith("assets/") else REVALIDATE
-    return File(asset, content_disposition_type="inline", headers={"Cache-Control": cache})
+        return _file(index, REVALIDATE)
+    return _file(asset, IMMUTABLE if path.startswith("assets/") else REVALIDATE)
+
+
+def _file(path: Path, cache_control: str) -> File:
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return File(
+        path,
+        media_type=media_type,
+        content_disposition_type="inline",
+        headers={"Cache-Control": cache_control},
+    )
 
 
 @get("/", include_in_schema=False, opt={"public": True}, sync_to_thread=False)

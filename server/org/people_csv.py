@@ -76,8 +76,16 @@ def parse(text: str, max_rows: int) -> tuple[list[PersonRow], list[RowError]]:
     """Every row is checked; all problems are reported together with their line numbers."""
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
     header = [name.strip() for name in reader.fieldnames or []]
-    errors = [RowError(1, name, "unknown_column", f"Unknown column {name!r}.") for name in header if name not in COLUMNS]
-    errors += [RowError(1, name, "missing_column", f"Column {name!r} is required.") for name in REQUIRED if name not in header]
+    errors = [
+        RowError(1, name, "unknown_column", f"Unknown column {name!r}.")
+        for name in header
+        if name not in COLUMNS
+    ]
+    errors += [
+        RowError(1, name, "missing_column", f"Column {name!r} is required.")
+        for name in REQUIRED
+        if name not in header
+    ]
     if errors:
         return [], errors
     rows: list[PersonRow] = []
@@ -85,10 +93,14 @@ def parse(text: str, max_rows: int) -> tuple[list[PersonRow], list[RowError]]:
     for record in reader:
         line = reader.line_num
         if len(rows) >= max_rows:
-            errors.append(RowError(line, "", "too_many_rows", f"At most {max_rows} people per file."))
+            errors.append(
+                RowError(line, "", "too_many_rows", f"At most {max_rows} people per file.")
+            )
             break
         if None in record:
-            errors.append(RowError(line, "", "extra_values", "This line has more values than the header."))
+            errors.append(
+                RowError(line, "", "extra_values", "This line has more values than the header.")
+            )
             continue
         values = {key.strip(): (value or "").strip() for key, value in record.items()}
         row, row_errors = _row(line, values)
@@ -122,7 +134,9 @@ def _row(line: int, v: dict[str, str]) -> tuple[PersonRow | None, list[RowError]
         fail("manager_email", "invalid_email", "This is not an email address.")
     if manager_email and manager_email == email:
         fail("manager_email", "self_manager", "A person cannot be their own manager.")
-    roles = tuple(sorted({r.strip() for r in (v.get("roles") or "employee").split(";") if r.strip()}))
+    roles = tuple(
+        sorted({r.strip() for r in (v.get("roles") or "employee").split(";") if r.strip()})
+    )
     unknown_roles = [r for r in roles if r not in ASSIGNABLE_ROLES]
     if unknown_roles:
         fail("roles", "invalid_role", f"Unknown role(s): {', '.join(unknown_roles)}.")

@@ -37,6 +37,8 @@ def now() -> datetime:
 
 
 def _placeholders(values: Iterable[Any]) -> str:
+    """Bind markers for an IN list. Raw SQL in this module formats in only these markers and
+    constants; every value is bound by the driver."""
     return ", ".join("{}" for _ in values)
 
 
@@ -63,7 +65,9 @@ async def load_principal(person_id: UUID, session_id: UUID) -> Principal | None:
     return Principal(person_id, session_id, frozenset(roles), hr_departments)
 
 
-async def relations(principal: Principal, subject_ids: list[UUID]) -> dict[UUID, frozenset[Relation]]:
+async def relations(
+    principal: Principal, subject_ids: list[UUID]
+) -> dict[UUID, frozenset[Relation]]:
     """How the principal relates to each subject, in two queries whatever the number of subjects."""
     if not subject_ids:
         return {}
@@ -71,7 +75,7 @@ async def relations(principal: Principal, subject_ids: list[UUID]) -> dict[UUID,
     if principal.person_id in found:
         found[principal.person_id].add(Relation.SELF)
     chain = await Person.raw(
-        "WITH RECURSIVE chain(subject, manager, depth) AS ("
+        "WITH RECURSIVE chain(subject, manager, depth) AS ("  # noqa: S608 - formats only "{}" placeholders and constants
         f" SELECT id, manager, 1 FROM org_person WHERE id IN ({_placeholders(subject_ids)})"
         " UNION ALL SELECT chain.subject, p.manager, chain.depth + 1"
         " FROM chain JOIN org_person p ON p.id = chain.manager"
@@ -89,7 +93,7 @@ async def relations(principal: Principal, subject_ids: list[UUID]) -> dict[UUID,
     elif principal.has(Role.HR) and principal.hr_department_ids:
         scoped = principal.hr_department_ids
         in_scope = await Department.raw(
-            "WITH RECURSIVE up(subject, department, depth) AS ("
+            "WITH RECURSIVE up(subject, department, depth) AS ("  # noqa: S608 - formats only "{}" placeholders and constants
             f" SELECT id, department, 0 FROM org_person WHERE id IN ({_placeholders(subject_ids)})"
             " UNION ALL SELECT up.subject, d.parent, up.depth + 1"
             " FROM up JOIN org_department d ON d.id = up.department"
@@ -100,7 +104,7 @@ async def relations(principal: Principal, subject_ids: list[UUID]) -> dict[UUID,
         )
         for row in in_scope:
             found[_uuid(row["subject"])].add(Relation.HR_SCOPE)
-    for subject, rels in found.items():
+    for rels in found.values():
         if not rels:
             rels.add(Relation.PEER)
     return {subject: frozenset(rels) for subject, rels in found.items()}
@@ -156,7 +160,7 @@ def _profile(row: dict[str, Any], defaults: dict[str, str], has_reports: bool) -
         manager_id=row["manager"],
         department_id=row["department"],
         department_name=row["department_name"],
-        roles=_roles(row["roles"], has_reports),  # type: ignore[arg-type]
+        roles=_roles(row["roles"], has_reports),
         active=row["active"],
         locale=row["locale"] or defaults["locale"],
         time_zone=row["time_zone"] or defaults["time_zone"],
@@ -222,7 +226,12 @@ async def search_people(principal: Principal, query: str, limit: int) -> list[Pe
     """The company directory: active colleagues by name, as cards (what everyone may see)."""
     select = Person.select(*CARD_COLUMNS).where(Person.active == True)  # noqa: E712
     if query:
-        select = select.where(Person.display_name.ilike(f"%{_strip_wildcards(query)}%"))
+        pattern = f"%{_strip_wildcards(query)}%"
+        # SQLite has no ILIKE, and its LIKE already ignores ASCII case.
+        if Person._meta.db.engine_type == "sqlite":
+            select = select.where(Person.display_name.like(pattern))
+        else:
+            select = select.where(Person.display_name.ilike(pattern))
     rows = await select.order_by(Person.display_name).limit(limit)
     return [_card(r) for r in rows]
 
@@ -247,7 +256,7 @@ async def update_company(data: CompanyUpdate) -> CompanyRead:
     if existing is None:
         await Company.insert(Company(**{"name": "", **changes})).run()
     elif changes:
-        await Company.update(changes, force=True).where(Company.id == existing["id"])
+        await Company.update(force=True, **changes).where(Company.id == existing["id"])
     return await get_company()
 
 
@@ -274,14 +283,13 @@ async def person_exists(person_id: UUID) -> bool:
     return await Person.exists().where(Person.id == person_id)
 
 
-
 # --- admin writes --------------------------------------------------------------------------------
 
 
 async def _manager_chain(person_id: UUID) -> list[UUID]:
     """The person and everyone above them, nearest first."""
     rows = await Person.raw(
-        "WITH RECURSIVE chain(id, manager, depth) AS ("
+        "WITH RECURSIVE chain(id, manager, depth) AS ("  # noqa: S608 - formats only "{}" placeholders and constants
         " SELECT id, manager, 0 FROM org_person WHERE id = {}"
         " UNION ALL SELECT p.id, p.manager, chain.depth + 1 FROM chain"
         f" JOIN org_person p ON p.id = chain.manager WHERE chain.depth < {MAX_CHAIN_DEPTH})"
@@ -299,31 +307,46 @@ async def update_person(principal: Principal, person_id: UUID, data: PersonUpdat
     """Apply an admin's changes; -> True when the person was disabled by this change."""
     changes = data.model_dump(exclude_unset=True)
     async with write_transaction(Person._meta.db):
-        current = await Person.select(Person.active, Person.roles).where(Person.id == person_id).first()
+        current = (
+            await Person.select(Person.active, Person.roles).where(Person.id == person_id).first()
+        )
         if current is None:
             raise not_found()
         if person_id == principal.person_id and (
-            changes.get("active") is False or Role.ADMIN.value not in changes.get("roles", [Role.ADMIN.value])
+            changes.get("active") is False
+            or Role.ADMIN.value not in changes.get("roles", [Role.ADMIN.value])
         ):
-            raise ProblemError(409, "cannot_lock_out_self", "You cannot disable yourself or remove your own admin role.")
+            raise ProblemError(
+                409,
+                "cannot_lock_out_self",
+                "You cannot disable yourself or remove your own admin role.",
+            )
         if "email" in changes:
             changes["email"] = changes["email"].lower()
-            if await Person.exists().where((Person.email == changes["email"]) & (Person.id != person_id)):
+            if await Person.exists().where(
+                (Person.email == changes["email"]) & (Person.id != person_id)
+            ):
                 raise _invalid("email", "email_taken", "Another person already has this email.")
         if changes.get("manager_id") is not None:
             manager_id = changes["manager_id"]
             if not await person_exists(manager_id):
                 raise _invalid("manager_id", "unknown_manager", "This manager does not exist.")
             if person_id in await _manager_chain(manager_id):
-                raise _invalid("manager_id", "manager_cycle", "This would make the person manage themselves.")
-        if changes.get("department_id") is not None and not await department_exists(changes["department_id"]):
+                raise _invalid(
+                    "manager_id", "manager_cycle", "This would make the person manage themselves."
+                )
+        if changes.get("department_id") is not None and not await department_exists(
+            changes["department_id"]
+        ):
             raise _invalid("department_id", "unknown_department", "This department does not exist.")
         if "roles" in changes:
             changes["roles"] = " ".join(sorted(set(changes["roles"])))
         columns = {"manager_id": "manager", "department_id": "department"}
         values = {columns.get(k, k): v for k, v in changes.items()}
         if values:
-            await Person.update({**values, "updated_at": now()}, force=True).where(Person.id == person_id)
+            await Person.update(force=True, updated_at=now(), **values).where(
+                Person.id == person_id
+            )
     return current["active"] and changes.get("active") is False
 
 
@@ -352,10 +375,19 @@ async def import_people(rows: list[PersonRow], dry_run: bool) -> ImportOutcome:
         errors: list[RowError] = []
         for row in rows:
             if row.manager_email and row.manager_email not in known_emails:
-                errors.append(RowError(row.line, "manager_email", "unknown_manager", "No person has this email."))
+                errors.append(
+                    RowError(
+                        row.line, "manager_email", "unknown_manager", "No person has this email."
+                    )
+                )
             manager_of[row.email] = row.manager_email or None
         errors += [
-            RowError(row.line, "manager_email", "manager_cycle", "This manager line leads back to the person.")
+            RowError(
+                row.line,
+                "manager_email",
+                "manager_cycle",
+                "This manager line leads back to the person.",
+            )
             for row in rows
             if _in_cycle(row.email, manager_of)
         ]
@@ -374,7 +406,9 @@ async def import_people(rows: list[PersonRow], dry_run: bool) -> ImportOutcome:
         if dry_run:
             return ImportOutcome(result, [])
         for path, dept_id in new_departments:
-            await Department.insert(Department(id=dept_id, name=path[-1], parent=dept_ids.get(path[:-1]))).run()
+            await Department.insert(
+                Department(id=dept_id, name=path[-1], parent=dept_ids.get(path[:-1]))
+            ).run()
             dept_ids[path] = dept_id
         stamp = now()
 
@@ -411,11 +445,13 @@ async def import_people(rows: list[PersonRow], dry_run: bool) -> ImportOutcome:
         for row in rows:
             if row.email not in created_emails:
                 await Person.update(
-                    {**values(row), "manager": id_by_email.get(row.manager_email)}, force=True
+                    force=True, manager=id_by_email.get(row.manager_email), **values(row)
                 ).where(Person.id == id_by_email[row.email])
         row_ids = [id_by_email[r.email] for r in rows]
         for start in range(0, len(row_ids), IMPORT_CHUNK):
-            await HrScope.delete().where(HrScope.person.is_in(row_ids[start : start + IMPORT_CHUNK]))
+            await HrScope.delete().where(
+                HrScope.person.is_in(row_ids[start : start + IMPORT_CHUNK])
+            )
         scopes = [
             HrScope(person=id_by_email[r.email], department=dept_ids[path])
             for r in rows
@@ -469,5 +505,7 @@ def _in_cycle(email: str, manager_of: dict[str, str | None]) -> bool:
 
 
 async def ids_by_email(emails: list[str]) -> dict[str, UUID]:
-    rows = await Person.select(Person.id, Person.email).where(Person.email.is_in([e.lower() for e in emails]))
+    rows = await Person.select(Person.id, Person.email).where(
+        Person.email.is_in([e.lower() for e in emails])
+    )
     return {r["email"]: r["id"] for r in rows}

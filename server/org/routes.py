@@ -7,7 +7,7 @@ from uuid import UUID
 from litestar import Request, Router, get, patch, post
 from litestar.datastructures import State
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
-from litestar.params import JSONBody, FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from server.auth.middleware import CurrentPrincipal
@@ -19,10 +19,10 @@ from shared_schemas.org import (
     CompanyUpdate,
     DepartmentCreate,
     DepartmentRead,
+    ImportResult,
     MeRead,
     PersonCardRead,
     PersonRead,
-    ImportResult,
     PersonUpdate,
 )
 
@@ -70,7 +70,9 @@ async def search_people(
 
 
 @get("/api/people/{person_id:uuid}", operation_id="GetPerson")
-async def get_person(principal: CurrentPrincipal, person_id: FromPath[UUID]) -> PersonRead | PersonCardRead:
+async def get_person(
+    principal: CurrentPrincipal, person_id: FromPath[UUID]
+) -> PersonRead | PersonCardRead:
     """A person's profile: the full one for their manager chain, HR in scope and admins,
     the colleague card for everyone else."""
     return await queries.get_person(principal, person_id)
@@ -93,13 +95,17 @@ async def list_departments(principal: CurrentPrincipal) -> list[DepartmentRead]:
 
 
 @post("/api/org/departments", operation_id="CreateDepartment")
-async def create_department(principal: CurrentPrincipal, data: JSONBody[DepartmentCreate]) -> DepartmentRead:
+async def create_department(
+    principal: CurrentPrincipal, data: JSONBody[DepartmentCreate]
+) -> DepartmentRead:
     require_admin(principal)
     return await queries.create_department(data)
 
 
 @patch("/api/admin/people/{person_id:uuid}", operation_id="UpdatePerson")
-async def update_person(principal: CurrentPrincipal, person_id: FromPath[UUID], data: JSONBody[PersonUpdate]) -> PersonRead:
+async def update_person(
+    principal: CurrentPrincipal, person_id: FromPath[UUID], data: JSONBody[PersonUpdate]
+) -> PersonRead:
     """Change a person's record; disabling someone ends their sessions at once."""
     require_admin(principal)
     return await service.update_person(principal, person_id, data)

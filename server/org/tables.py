@@ -21,7 +21,9 @@ class Company(Table, tablename="org_company"):
 class Department(Table, tablename="org_department"):
     id = UUID(primary_key=True)
     name = Varchar(length=200)
-    parent = ForeignKey("self", null=True, on_delete=OnDelete.restrict, index=True)
+    parent: ForeignKey["Department"] = ForeignKey(
+        "self", null=True, on_delete=OnDelete.restrict, index=True
+    )
 
 
 class Person(Table, tablename="org_person"):
@@ -31,7 +33,9 @@ class Person(Table, tablename="org_person"):
     title = Varchar(length=200, default="")
     # Same-role comparisons (calibration) group people by job family.
     job_family = Varchar(length=100, default="", index=True)
-    manager = ForeignKey("self", null=True, on_delete=OnDelete.set_null, index=True)
+    manager: ForeignKey["Person"] = ForeignKey(
+        "self", null=True, on_delete=OnDelete.set_null, index=True
+    )
     department = ForeignKey(Department, null=True, on_delete=OnDelete.set_null, index=True)
     # Assigned roles, space separated ("employee hr"); "manager" is derived from reports.
     roles = Varchar(length=100, default="employee")
