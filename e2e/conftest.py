@@ -66,7 +66,6 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         **os.environ,
         "TANDEM_DATABASE_URL": database_url,
         "TANDEM_VAR_DIR": str(work / "var"),
-        "TANDEM_ENVIRONMENT": "test",
     }
     subprocess.run(
         [sys.executable, "-m", "server.cli", "demo"], env=env, check=True, capture_output=True

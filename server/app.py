@@ -12,9 +12,10 @@ from piccolo.engine.postgres import PostgresEngine
 
 from server import db
 from server.audit.routes import router as audit_router
-from server.auth.middleware import PUBLIC, BearerAuthMiddleware, current_principal
+from server.auth.middleware import BearerAuthMiddleware, current_principal
 from server.auth.routes import router as auth_router
 from server.core import health, static
+from server.core.access import PUBLIC
 from server.core.errors import EXCEPTION_HANDLERS
 from server.core.headers import add_security_headers
 from server.core.security import TokenSigner

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,7 +15,6 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TANDEM_", extra="ignore")
 
-    environment: Literal["development", "production", "test"] = "development"
     # sqlite:///relative/or/absolute.db or postgresql://user@host:port/db
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'tandem.db'}"
     # When unset, a random key is generated once and kept (mode 0600) under var_dir.

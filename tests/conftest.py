@@ -19,9 +19,9 @@ from piccolo.engine.sqlite import SQLiteEngine
 from server import db, demo
 from server.app import create_app
 from server.core.security import hash_password
-from server.org import people_csv
 from server.org import queries as org_queries
 from server.settings import Settings
+from tests.factories import make_person
 
 BACKEND = os.environ.get("TANDEM_TEST_DB", "sqlite")
 PG_ADMIN_URL = os.environ.get("TANDEM_TEST_PG_URL", "postgresql://127.0.0.1:5432/test")
@@ -41,10 +41,6 @@ DEMO_EMAILS = {
     # Not in the demo: HR whose scope is Field Sales West only, for out-of-scope cases.
     "hr.west": "hr.west@example.com",
 }
-HR_WEST_CSV = (
-    "email,display_name,department,roles,hr_scope\n"
-    "hr.west@example.com,周敏,People,employee;hr,Sales/Field Sales West\n"
-)
 
 
 async def create_pg_database(admin_url: str) -> str:
@@ -90,7 +86,6 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
     (dist / "assets" / "index-abc123.js").write_text("console.log('tandem')")
     (dist / "sw.js").write_text("self.addEventListener('fetch', () => {})")
     return Settings(
-        environment="test",
         database_url=database_url,
         secret_key=TEST_SECRET,  # type: ignore[arg-type]
         var_dir=var_dir,
@@ -146,14 +141,16 @@ def demo_password_hash() -> str:
 
 
 @pytest.fixture
-async def people(
-    client: httpx.AsyncClient, demo_password_hash: str
-) -> dict[str, uuid.UUID]:
+async def people(client: httpx.AsyncClient, demo_password_hash: str) -> dict[str, uuid.UUID]:
     """The demo organisation plus hr.west; -> short name -> person id."""
     await demo.seed(password_hash=demo_password_hash)
-    rows, errors = people_csv.parse(HR_WEST_CSV, max_rows=10)
-    assert not errors
-    await org_queries.import_people(rows, dry_run=False)
+    await make_person(
+        "hr.west@example.com",
+        "周敏",
+        department="People",
+        roles=("employee", "hr"),
+        hr_scope=("Sales/Field Sales West",),
+    )
     ids = await org_queries.ids_by_email(list(DEMO_EMAILS.values()))
     return {name: ids[email] for name, email in DEMO_EMAILS.items()}
 

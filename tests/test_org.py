@@ -7,6 +7,7 @@ import uuid
 from server.core.access import Relation
 from server.org import queries as org_queries
 from tests.conftest import problem
+from tests.factories import make_person
 
 
 async def test_me_describes_the_signed_in_person(client, people, headers_for):
@@ -47,6 +48,30 @@ async def test_relations_are_resolved_for_many_subjects_at_once(client, people, 
     hr = await relations("hr")
     assert hr["alice"] == {Relation.HR_SCOPE}
     assert hr["hr"] == {Relation.SELF, Relation.HR_SCOPE}
+
+
+async def test_skip_level_reaches_every_level_above(client, people, headers_for):
+    lead = await make_person("lead@example.com", manager_email="alice@example.com")
+    intern = await make_person("intern@example.com", manager_email="lead@example.com")
+    principal = await org_queries.load_principal(people["ceo"], uuid.uuid4())
+    assert principal is not None
+    found = await org_queries.relations(principal, [lead, intern])
+    assert found == {lead: {Relation.SKIP_MANAGER}, intern: {Relation.SKIP_MANAGER}}
+    # Three levels up, the CEO sees the intern's full profile; a peer sees the card.
+    full = (await client.get(f"/api/people/{intern}", headers=headers_for("ceo"))).json()
+    card = (await client.get(f"/api/people/{intern}", headers=headers_for("carol"))).json()
+    assert "email" in full
+    assert "email" not in card
+
+
+async def test_only_active_reports_make_a_manager(client, people, headers_for):
+    await make_person("trainee@example.com", manager_email="carol@example.com", active=False)
+    me = (await client.get("/api/me", headers=headers_for("carol"))).json()
+    assert me["roles"] == ["employee"]
+    assert (await client.get("/api/me/team", headers=headers_for("carol"))).json() == []
+    await make_person("trainee@example.com", manager_email="carol@example.com", active=True)
+    me = (await client.get("/api/me", headers=headers_for("carol"))).json()
+    assert me["roles"] == ["employee", "manager"]
 
 
 async def test_a_manager_or_hr_viewing_a_profile_is_logged_for_the_subject(

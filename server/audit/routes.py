@@ -7,11 +7,12 @@ from litestar.params import QueryParameter
 
 from server.audit import queries
 from server.auth.middleware import CurrentPrincipal
+from server.core.errors import PROBLEM_RESPONSES
 from server.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from shared_schemas.audit import AccessLogPage
 
 
-@get("/api/me/access-log", operation_id="ListMyAccessLog")
+@get("/api/me/access-log", operation_id="ListMyAccessLog", responses=PROBLEM_RESPONSES)
 async def list_my_access_log(
     principal: CurrentPrincipal,
     cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,

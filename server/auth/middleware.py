@@ -15,8 +15,6 @@ from server.core.errors import ProblemError
 from server.core.security import TokenSigner
 from server.org import queries as org_queries
 
-# Handlers marked opt={PUBLIC: True} skip authentication (login, health, static files).
-PUBLIC = "public"
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tandem"'}
 
 

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from uuid import UUID
 
+# Route option that exempts a handler from sign-in: @get(..., opt={PUBLIC: True}).
+PUBLIC = "public"
+
 
 class Role(StrEnum):
     EMPLOYEE = "employee"

@@ -8,7 +8,10 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ExceptionHandlersMap
+
+from shared_schemas.common import Problem
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +28,18 @@ CODES_BY_STATUS = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     429: "too_many_requests",
+}
+
+
+# Every API operation documents these answers with the Problem schema.
+PROBLEM_RESPONSES = {
+    status: ResponseSpec(
+        data_container=Problem,
+        description=HTTPStatus(status).phrase,
+        media_type=PROBLEM_JSON,
+        generate_examples=False,
+    )
+    for status in (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
 }
 
 

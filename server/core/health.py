@@ -5,18 +5,25 @@ from __future__ import annotations
 from litestar import Router, get
 from litestar.datastructures import State
 
-from server.core.errors import ProblemError
+from server.core.access import PUBLIC
+from server.core.errors import PROBLEM_RESPONSES, ProblemError
 
-PUBLIC = {"public": True}
 
-
-@get("/healthz", operation_id="Healthz", opt=PUBLIC, tags=["ops"])
+@get(
+    "/healthz",
+    operation_id="Healthz",
+    responses=PROBLEM_RESPONSES,
+    opt={PUBLIC: True},
+    tags=["ops"],
+)
 async def healthz() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok"}
 
 
-@get("/readyz", operation_id="Readyz", opt=PUBLIC, tags=["ops"])
+@get(
+    "/readyz", operation_id="Readyz", responses=PROBLEM_RESPONSES, opt={PUBLIC: True}, tags=["ops"]
+)
 async def readyz(state: State) -> dict[str, str]:
     """The database answers."""
     try:

@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath
 from litestar.response import File
 
+from server.core.access import PUBLIC
 from server.core.errors import ProblemError, not_found
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -52,12 +53,12 @@ def _file(path: Path, cache_control: str) -> File:
     )
 
 
-@get("/", include_in_schema=False, opt={"public": True}, sync_to_thread=False)
+@get("/", include_in_schema=False, opt={PUBLIC: True}, sync_to_thread=False)
 def pwa_root(state: State) -> File:
     return serve_pwa(state, "")
 
 
-@get("/{path:path}", include_in_schema=False, opt={"public": True}, sync_to_thread=False)
+@get("/{path:path}", include_in_schema=False, opt={PUBLIC: True}, sync_to_thread=False)
 def pwa_path(state: State, path: FromPath[str]) -> File:
     return serve_pwa(state, path)
 

@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from server.auth.middleware import CurrentPrincipal
 from server.core.access import Principal
-from server.core.errors import ProblemError, forbidden
+from server.core.errors import PROBLEM_RESPONSES, ProblemError, forbidden
 from server.org import people_csv, policy, queries, service
 from shared_schemas.org import (
     CompanyRead,
@@ -47,19 +47,19 @@ def require_admin(principal: Principal) -> None:
         raise forbidden("Only an administrator can change the organisation.")
 
 
-@get("/api/me", operation_id="GetMe")
+@get("/api/me", operation_id="GetMe", responses=PROBLEM_RESPONSES)
 async def get_me(principal: CurrentPrincipal) -> MeRead:
     """The signed-in person."""
     return await queries.get_me(principal)
 
 
-@get("/api/me/team", operation_id="ListMyTeam")
+@get("/api/me/team", operation_id="ListMyTeam", responses=PROBLEM_RESPONSES)
 async def list_my_team(principal: CurrentPrincipal) -> list[PersonCardRead]:
     """My direct reports (empty for people without reports)."""
     return await queries.list_team(principal)
 
 
-@get("/api/people", operation_id="SearchPeople")
+@get("/api/people", operation_id="SearchPeople", responses=PROBLEM_RESPONSES)
 async def search_people(
     principal: CurrentPrincipal,
     q: Annotated[str, QueryParameter(max_length=100)] = "",
@@ -69,7 +69,7 @@ async def search_people(
     return await queries.search_people(principal, q, limit)
 
 
-@get("/api/people/{person_id:uuid}", operation_id="GetPerson")
+@get("/api/people/{person_id:uuid}", operation_id="GetPerson", responses=PROBLEM_RESPONSES)
 async def get_person(
     principal: CurrentPrincipal, person_id: FromPath[UUID]
 ) -> PersonRead | PersonCardRead:
@@ -78,23 +78,23 @@ async def get_person(
     return await queries.get_person(principal, person_id)
 
 
-@get("/api/org/company", operation_id="GetCompany")
+@get("/api/org/company", operation_id="GetCompany", responses=PROBLEM_RESPONSES)
 async def get_company(principal: CurrentPrincipal) -> CompanyRead:
     return await queries.get_company()
 
 
-@patch("/api/org/company", operation_id="UpdateCompany")
+@patch("/api/org/company", operation_id="UpdateCompany", responses=PROBLEM_RESPONSES)
 async def update_company(principal: CurrentPrincipal, data: JSONBody[CompanyUpdate]) -> CompanyRead:
     require_admin(principal)
     return await queries.update_company(data)
 
 
-@get("/api/org/departments", operation_id="ListDepartments")
+@get("/api/org/departments", operation_id="ListDepartments", responses=PROBLEM_RESPONSES)
 async def list_departments(principal: CurrentPrincipal) -> list[DepartmentRead]:
     return await queries.list_departments()
 
 
-@post("/api/org/departments", operation_id="CreateDepartment")
+@post("/api/org/departments", operation_id="CreateDepartment", responses=PROBLEM_RESPONSES)
 async def create_department(
     principal: CurrentPrincipal, data: JSONBody[DepartmentCreate]
 ) -> DepartmentRead:
@@ -102,7 +102,9 @@ async def create_department(
     return await queries.create_department(data)
 
 
-@patch("/api/admin/people/{person_id:uuid}", operation_id="UpdatePerson")
+@patch(
+    "/api/admin/people/{person_id:uuid}", operation_id="UpdatePerson", responses=PROBLEM_RESPONSES
+)
 async def update_person(
     principal: CurrentPrincipal, person_id: FromPath[UUID], data: JSONBody[PersonUpdate]
 ) -> PersonRead:
@@ -114,6 +116,7 @@ async def update_person(
 @post(
     "/api/admin/people/import",
     operation_id="ImportPeople",
+    responses=PROBLEM_RESPONSES,
     status_code=HTTP_200_OK,
     request_max_body_size=IMPORT_MAX_BYTES,
     operation_class=CsvUploadOperation,
