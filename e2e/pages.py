@@ -14,6 +14,7 @@ class LoginPage:
         self.password = page.get_by_test_id("login-password")
         self.submit = page.get_by_test_id("login-submit")
         self.error = page.get_by_test_id("login-error")
+        self.language = page.get_by_test_id("language")
 
     def open(self) -> LoginPage:
         self.page.goto("/")

@@ -93,6 +93,16 @@ def test_the_zh_cn_ui_renders_chinese(browser: Browser, base_url: str):
     context.close()
 
 
+def test_language_can_be_chosen_before_signing_in(page: Page):
+    login = LoginPage(page).open()
+    login.language.select_option("zh-CN")
+    expect(login.submit).to_have_text("登录")
+    login.sign_in("alice@example.com", "wrong-password")
+    expect(login.error).to_have_text("邮箱或密码不正确。")
+    shell = login.sign_in("alice@example.com")
+    expect(shell.tab("me")).to_have_text("我的")
+
+
 def test_language_can_be_switched_and_is_remembered(page: Page):
     shell = LoginPage(page).open().sign_in("bob@example.com")
     me = shell.open_me()

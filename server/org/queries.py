@@ -152,16 +152,11 @@ async def _has_reports(person_id: UUID) -> bool:
 
 def _profile(row: dict[str, Any], defaults: dict[str, str], has_reports: bool) -> PersonRead:
     return PersonRead(
-        id=row["id"],
+        **_card(row).model_dump(),
         email=row["email"],
-        display_name=row["display_name"],
-        title=row["title"],
         job_family=row["job_family"],
         manager_id=row["manager"],
-        department_id=row["department"],
-        department_name=row["department_name"],
         roles=_roles(row["roles"], has_reports),
-        active=row["active"],
         locale=row["locale"] or defaults["locale"],
         time_zone=row["time_zone"] or defaults["time_zone"],
     )

@@ -3,6 +3,7 @@ import { ApiError } from "../api/client";
 import { errorMessage, useI18n } from "../i18n";
 import type { StoredSession } from "../offline/db";
 import { signIn } from "../session";
+import { LanguageSelect } from "./LanguageSelect";
 
 export function Login({ online, onSignedIn }: { online: boolean; onSignedIn: (s: StoredSession) => void }) {
   const { t } = useI18n();
@@ -63,6 +64,7 @@ export function Login({ online, onSignedIn }: { online: boolean; onSignedIn: (s:
           {busy ? t((m) => m.login.submitting) : t((m) => m.login.submit)}
         </button>
       </form>
+      <LanguageSelect />
     </main>
   );
 }

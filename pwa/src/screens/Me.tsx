@@ -1,7 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
 import type { AccessLogPage, Me as MeRead } from "../api/client";
-import { LOCALES, useI18n, type Locale } from "../i18n";
+import { useI18n } from "../i18n";
 import { authorized } from "../session";
+import { LanguageSelect } from "./LanguageSelect";
 
 export function Me({
   me,
@@ -14,7 +15,7 @@ export function Me({
   unsynced: number;
   onSignOut: () => void;
 }) {
-  const { t, locale, setLocale } = useI18n();
+  const { t, locale } = useI18n();
   const [log, setLog] = useState<AccessLogPage | null>(null);
   useEffect(() => {
     if (online) authorized<AccessLogPage>("/api/me/access-log?limit=20").then(setLog, () => setLog(null));
@@ -30,20 +31,7 @@ export function Me({
     <main class="screen">
       <h1>{me.display_name}</h1>
       <p class="muted">{me.email}</p>
-      <label class="row">
-        {t((m) => m.me.language)}
-        <select
-          data-testid="language"
-          value={locale}
-          onChange={(e) => setLocale(e.currentTarget.value as Locale)}
-        >
-          {Object.entries(LOCALES).map(([code, { label }]) => (
-            <option key={code} value={code}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <LanguageSelect />
       <h2>{t((m) => m.me.accessLogTitle)}</h2>
       {!online && <p class="muted">{t((m) => m.me.accessLogNeedsNetwork)}</p>}
       {log?.items.length === 0 && <p class="muted">{t((m) => m.me.accessLogEmpty)}</p>}

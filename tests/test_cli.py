@@ -1,0 +1,87 @@
+"""The `tandem` command line, run as a user runs it, checked by the database it leaves."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def tandem(tmp_path: Path):
+    database = tmp_path / "cli.db"
+    env = {
+        **os.environ,
+        "TANDEM_DATABASE_URL": f"sqlite:///{database}",
+        "TANDEM_VAR_DIR": str(tmp_path / "var"),
+        "TANDEM_NEW_PASSWORD": "a-long-enough-password",
+    }
+
+    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "server.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=check,
+        )
+
+    def query(sql: str) -> list[tuple]:
+        with sqlite3.connect(database) as connection:
+            return connection.execute(sql).fetchall()
+
+    run.query = query  # type: ignore[attr-defined]
+    return run
+
+
+def test_demo_is_idempotent(tandem):
+    tandem("demo")
+    tandem("demo")
+    assert tandem.query("SELECT count(*) FROM org_person") == [(8,)]
+    assert tandem.query("SELECT count(*) FROM auth_credential") == [(8,)]
+    assert tandem.query("SELECT journal_mode FROM pragma_journal_mode") == [("wal",)]
+
+
+def test_create_user_stores_roles_and_an_argon2_hash(tandem):
+    tandem("migrate")
+    tandem(
+        "create-user", "new.hr@example.com", "--name", "新HR", "--role", "employee", "--role", "hr"
+    )
+    rows = tandem.query(
+        "SELECT p.roles, c.password_hash FROM org_person p"
+        " JOIN auth_credential c ON c.person = p.id"
+    )
+    assert len(rows) == 1
+    roles, password_hash = rows[0]
+    assert roles == "employee hr"
+    assert password_hash.startswith("$argon2id$")
+
+
+def test_import_org_reports_lines_and_writes_nothing_on_error(tandem, tmp_path):
+    tandem("migrate")
+    bad = tmp_path / "people.csv"
+    bad.write_text(
+        "email,display_name,manager_email\nok@example.com,好,\nbroken,坏,\n", encoding="utf-8"
+    )
+    result = tandem("import-org", str(bad), check=False)
+    assert result.returncode != 0
+    assert "line 3: email" in result.stderr
+    assert tandem.query("SELECT count(*) FROM org_person") == [(0,)]
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "email,display_name,department\nok@example.com,好,Ops/North\n", encoding="utf-8"
+    )
+    result = tandem("import-org", str(good))
+    assert '"created": 1' in result.stdout
+    assert tandem.query("SELECT name FROM org_department ORDER BY name") == [("North",), ("Ops",)]
+
+
+def test_the_generated_secret_key_is_private(tandem, tmp_path):
+    tandem("openapi")
+    key = tmp_path / "var" / "secret.key"
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert len(key.read_text().strip()) >= 32
