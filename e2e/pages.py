@@ -6,6 +6,34 @@ from playwright.sync_api import Locator, Page, expect
 
 DEMO_PASSWORD = "tandem-demo"
 
+# Puts entries into the device outbox the way the sync client will (IndexedDB "tandem").
+# Argument: the user id for the second entry; the first belongs to the signed-in person.
+QUEUE_ENTRIES_JS = """async (otherUserId) => {
+  const open = indexedDB.open("tandem", 1);
+  const db = await new Promise((resolve, reject) => {
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  const read = db.transaction("session").objectStore("session").get("current");
+  const session = await new Promise((resolve) => (read.onsuccess = () => resolve(read.result)));
+  const tx = db.transaction("outbox", "readwrite");
+  const now = new Date().toISOString();
+  for (const [id, userId] of [["m-mine", session.userId], ["m-other", otherUserId]]) {
+    const entry = { id, userId, kind: "kudos.create", payload: {}, clientCreatedAt: now };
+    tx.objectStore("outbox").put(entry);
+  }
+  await new Promise((resolve) => (tx.oncomplete = resolve));
+  db.close();
+}"""
+COUNT_ENTRIES_JS = """async () => {
+  const open = indexedDB.open("tandem", 1);
+  const db = await new Promise((resolve) => (open.onsuccess = () => resolve(open.result)));
+  const count = db.transaction("outbox").objectStore("outbox").count();
+  const result = await new Promise((resolve) => (count.onsuccess = () => resolve(count.result)));
+  db.close();
+  return result;
+}"""
+
 
 class LoginPage:
     def __init__(self, page: Page) -> None:
@@ -41,6 +69,12 @@ class ShellPage:
     def open_me(self) -> MePage:
         self.tab("me").click()
         return MePage(self.page)
+
+    def queue_entries(self, other_user_id: str) -> None:
+        self.page.evaluate(QUEUE_ENTRIES_JS, other_user_id)
+
+    def stored_entries(self) -> int:
+        return int(self.page.evaluate(COUNT_ENTRIES_JS))
 
     def wait_for_offline_ready(self) -> None:
         """The service worker has installed and controls the page: the shell is precached."""

@@ -145,6 +145,30 @@ def test_signing_out_returns_to_the_login_screen(page: Page):
     expect(LoginPage(page).email).to_be_visible()
 
 
+def test_unsynced_entries_are_counted_per_person_and_sign_out_warns(page: Page):
+    shell = LoginPage(page).open().sign_in("alice@example.com")
+    expect(shell.unsynced).to_have_text("Everything is synced")
+    shell.queue_entries(other_user_id="someone-else-on-this-phone")
+    # Only alice's entry counts: another person's queue on a shared phone is not hers.
+    expect(shell.unsynced).to_have_text("1 waiting to sync", timeout=10_000)
+    me = shell.open_me()
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    me.sign_out.click()
+    expect(me.sign_out).to_be_visible()
+    messages: list[str] = []
+
+    def accept(dialog) -> None:
+        messages.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
+    me.sign_out.click()
+    expect(LoginPage(page).email).to_be_visible()
+    assert messages[0].startswith("Not sent yet from this phone: 1.")
+    # Signing out never drops queued entries.
+    assert shell.stored_entries() == 2
+
+
 def test_deep_links_open_the_app(page: Page):
     shell = LoginPage(page).open().sign_in("manager.east@example.com")
     expect(shell.greeting).to_contain_text("李娜")

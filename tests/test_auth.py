@@ -232,3 +232,22 @@ def test_forwarded_for_counts_only_behind_a_trusted_proxy():
         == "1.2.3.4"
     )
     assert client_address("10.0.0.1", "not-an-ip", ["10.0.0.1"]) == "not-an-ip"
+
+
+async def test_failures_outside_the_window_are_pruned(client, people, app, monkeypatch):
+    from server.auth import queries as auth_queries
+
+    await login(client, email="nobody@example.com", password="x")
+    later = datetime.now(UTC) + timedelta(minutes=app.state.settings.login_window_minutes + 1)
+    monkeypatch.setattr(auth_queries, "now", lambda: later)
+    await auth_queries.record_failure(
+        "other@example.com", "203.0.113.5", window_start=later - timedelta(minutes=15)
+    )
+    by_email, _ = await auth_queries.recent_failures(
+        "nobody@example.com", "x", datetime(2000, 1, 1, tzinfo=UTC)
+    )
+    assert by_email == 0
+    recent, _ = await auth_queries.recent_failures(
+        "other@example.com", "x", datetime(2000, 1, 1, tzinfo=UTC)
+    )
+    assert recent == 1

@@ -59,16 +59,16 @@ async def recent_failures(email: str, address: str, since: datetime) -> tuple[in
     return by_account, by_address
 
 
-async def record_failure(email: str, address: str) -> None:
+async def record_failure(email: str, address: str, window_start: datetime) -> None:
+    """Record a failed login. Failures older than the window no longer count, so they are
+    dropped here: the table stays bounded even when nobody ever signs in successfully."""
+    await LoginFailure.delete().where(LoginFailure.failed_at < window_start)
     await LoginFailure.insert(LoginFailure(email=email, address=address, failed_at=now())).run()
 
 
-async def forget_failures(email: str, before: datetime) -> None:
-    """After a successful login: this account starts afresh, and failures that have left
-    the throttling window are pruned for everyone."""
-    await LoginFailure.delete().where(
-        (LoginFailure.email == email) | (LoginFailure.failed_at < before)
-    )
+async def forget_failures(email: str) -> None:
+    """After a successful login this account starts afresh."""
+    await LoginFailure.delete().where(LoginFailure.email == email)
 
 
 async def start_session(person_id: UUID, lifetime: timedelta) -> tuple[UUID, str]:

@@ -41,11 +41,11 @@ async def login(
         not verify_password(candidate.password_hash if candidate else None, password)
         or candidate is None
     ):
-        await queries.record_failure(email, address)
+        await queries.record_failure(email, address, window_start=since)
         raise ProblemError(401, "invalid_credentials", "The email or the password is not right.")
     if not candidate.active:
         raise ProblemError(403, "account_disabled", "This account has been disabled.")
-    await queries.forget_failures(email, before=since)
+    await queries.forget_failures(email)
     family, refresh_token = await queries.start_session(
         candidate.person_id, timedelta(days=settings.refresh_token_days)
     )

@@ -30,7 +30,7 @@ export const en = {
     language: "Language",
     signOut: "Sign out",
     signOutUnsynced:
-      "{count} entries on this phone have not been sent yet. If you sign out now they stay here and are sent the next time you sign in on this phone. Sign out anyway?",
+      "Not sent yet from this phone: {count}. If you sign out now, they stay here and are sent the next time you sign in on this phone. Sign out anyway?",
     accessLogTitle: "Who viewed my data",
     accessLogEmpty: "Nobody has viewed your records yet.",
     accessLogNeedsNetwork: "Connect to the network to see who viewed your data.",
