@@ -160,3 +160,48 @@ async def test_csv_needs_the_csv_content_type_and_utf8(client, people, as_admin)
         headers={**as_admin, "content-type": "text/csv"},
     )
     problem(r, 400, "invalid_encoding")
+
+
+async def test_an_update_changes_only_the_columns_in_the_file(
+    client, people, as_admin, headers_for
+):
+    r = await client.patch(
+        f"/api/admin/people/{people['bob']}", json={"active": False}, headers=as_admin
+    )
+    assert r.status_code == 200
+    before = {
+        name: (await client.get(f"/api/people/{people[name]}", headers=as_admin)).json()
+        for name in ("hr.west", "alice", "bob")
+    }
+    text = (
+        "email,display_name,title\n"
+        "hr.west@example.com,周敏,HR 伙伴\n"
+        "alice@example.com,刘思思,资深客户经理\n"
+        "bob@example.com,王伟,客户经理\n"
+    )
+    assert (await post_csv(client, as_admin, text)).status_code == 200
+    for name, old in before.items():
+        new = (await client.get(f"/api/people/{people[name]}", headers=as_admin)).json()
+        changed = {key for key in old if old[key] != new[key]}
+        assert changed <= {"title"}, (name, changed)
+    # Bob stays disabled, and hr.west keeps her Field Sales West scope.
+    assert before["bob"]["active"] is False
+    hr_west = headers_for("hr.west")
+    assert (
+        "email" not in (await client.get(f"/api/people/{people['alice']}", headers=hr_west)).json()
+    )
+    assert "email" in (await client.get(f"/api/people/{people['carol']}", headers=hr_west)).json()
+
+
+async def test_roles_without_a_scope_column_keep_an_hr_scope(client, people, as_admin, headers_for):
+    text = "email,display_name,roles\nhr.west@example.com,周敏,employee;hr\n"
+    assert (await post_csv(client, as_admin, text)).status_code == 200
+    hr_west = headers_for("hr.west")
+    assert (
+        "email" not in (await client.get(f"/api/people/{people['alice']}", headers=hr_west)).json()
+    )
+    # Dropping the hr role removes the scope with it.
+    text = "email,display_name,roles\nhr.west@example.com,周敏,employee\n"
+    assert (await post_csv(client, as_admin, text)).status_code == 200
+    me = (await client.get("/api/me", headers=hr_west)).json()
+    assert me["roles"] == ["employee"]

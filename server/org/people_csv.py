@@ -9,6 +9,8 @@ Columns (header row required, order free; only email and display_name are requir
   never assigned, it follows from having reports.
 - hr_scope: department paths separated by ";", or "*" for the whole company; only with hr.
 - active: true/false, yes/no, 1/0 (default true).
+A person already known (by email) is updated: only the columns present in the file change;
+the defaults above apply to new people.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class PersonRow:
     locale: str
     time_zone: str
     active: bool
+    # The file's columns: an update changes only these.
+    columns: frozenset[str] = frozenset(COLUMNS)
 
 
 @dataclass
@@ -103,7 +107,7 @@ def parse(text: str, max_rows: int) -> tuple[list[PersonRow], list[RowError]]:
             )
             continue
         values = {key.strip(): (value or "").strip() for key, value in record.items()}
-        row, row_errors = _row(line, values)
+        row, row_errors = _row(line, values, frozenset(header))
         if row is not None and row.email in seen:
             row_errors.append(
                 RowError(line, "email", "duplicate_email", f"Also on line {seen[row.email]}.")
@@ -115,7 +119,9 @@ def parse(text: str, max_rows: int) -> tuple[list[PersonRow], list[RowError]]:
     return rows, errors
 
 
-def _row(line: int, v: dict[str, str]) -> tuple[PersonRow | None, list[RowError]]:
+def _row(
+    line: int, v: dict[str, str], columns: frozenset[str]
+) -> tuple[PersonRow | None, list[RowError]]:
     errors: list[RowError] = []
 
     def fail(field: str, code: str, message: str) -> None:
@@ -171,6 +177,7 @@ def _row(line: int, v: dict[str, str]) -> tuple[PersonRow | None, list[RowError]
             locale=locale,
             time_zone=time_zone,
             active=active_text not in FALSE_WORDS,
+            columns=columns,
         ),
         errors,
     )

@@ -28,6 +28,11 @@ def logged_relation(relations: frozenset[Relation]) -> Relation | None:
     return None
 
 
+def can_browse_directory(principal: Principal) -> bool:
+    """Everyone signed in may find colleagues by name; the directory shows cards only."""
+    return bool(principal.roles)
+
+
 def can_administer(principal: Principal) -> bool:
     """Company settings, departments and people records are configured by admins only."""
     return principal.has(Role.ADMIN)

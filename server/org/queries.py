@@ -15,7 +15,14 @@ from server.core.errors import ProblemError, not_found
 from server.db import write_transaction
 from server.org import people_csv, policy
 from server.org.people_csv import PersonRow, RowError
-from server.org.tables import Company, Department, HrScope, Person
+from server.org.tables import (
+    DEFAULT_LOCALE,
+    DEFAULT_TIME_ZONE,
+    Company,
+    Department,
+    HrScope,
+    Person,
+)
 from shared_schemas.org import (
     CompanyRead,
     CompanyUpdate,
@@ -134,8 +141,8 @@ PROFILE_COLUMNS = (
 
 
 async def _company_defaults() -> dict[str, str]:
-    company = await Company.select(Company.locale, Company.time_zone).first()
-    return company or {"locale": "zh-CN", "time_zone": "Asia/Shanghai"}
+    company = await get_company()
+    return {"locale": company.locale, "time_zone": company.time_zone}
 
 
 def _roles(stored: str, has_reports: bool) -> list[str]:
@@ -218,7 +225,9 @@ async def list_team(principal: Principal) -> list[PersonCardRead]:
 
 
 async def search_people(principal: Principal, query: str, limit: int) -> list[PersonCardRead]:
-    """The company directory: active colleagues by name, as cards (what everyone may see)."""
+    """The company directory: active colleagues by name, as cards."""
+    if not policy.can_browse_directory(principal):
+        return []
     select = Person.select(*CARD_COLUMNS).where(Person.active == True)  # noqa: E712
     if query:
         pattern = f"%{_strip_wildcards(query)}%"
@@ -241,7 +250,7 @@ def _strip_wildcards(text: str) -> str:
 async def get_company() -> CompanyRead:
     row = await Company.select(Company.name, Company.time_zone, Company.locale).first()
     if row is None:
-        return CompanyRead(name="", time_zone="Asia/Shanghai", locale="zh-CN")
+        return CompanyRead(name="", time_zone=DEFAULT_TIME_ZONE, locale=DEFAULT_LOCALE)
     return CompanyRead.model_validate(row)
 
 
@@ -375,7 +384,8 @@ async def import_people(rows: list[PersonRow], dry_run: bool) -> ImportOutcome:
                         row.line, "manager_email", "unknown_manager", "No person has this email."
                     )
                 )
-            manager_of[row.email] = row.manager_email or None
+            if "manager_email" in row.columns or row.email not in id_by_email:
+                manager_of[row.email] = row.manager_email or None
         errors += [
             RowError(
                 row.line,
@@ -414,11 +424,19 @@ async def import_people(rows: list[PersonRow], dry_run: bool) -> ImportOutcome:
                 "title": row.title,
                 "job_family": row.job_family,
                 "department": dept_ids.get(row.department),
+                "manager": id_by_email.get(row.manager_email),
                 "roles": " ".join(row.roles),
                 "active": row.active,
                 "locale": row.locale,
                 "time_zone": row.time_zone,
-                "updated_at": stamp,
+            }
+
+        def changed_values(row: PersonRow) -> dict[str, Any]:
+            """For a known person: only what the file's columns say."""
+            return {
+                field: value
+                for field, value in values(row).items()
+                if SOURCE_COLUMN.get(field, field) in row.columns
             }
 
         # New people go in manager-first order, so each row's manager already exists.
@@ -427,29 +445,33 @@ async def import_people(rows: list[PersonRow], dry_run: bool) -> ImportOutcome:
             chunk = ordered[start : start + IMPORT_CHUNK]
             await Person.insert(
                 *[
-                    Person(
-                        id=id_by_email[r.email],
-                        manager=id_by_email.get(r.manager_email),
-                        created_at=stamp,
-                        **values(r),
-                    )
+                    Person(id=id_by_email[r.email], created_at=stamp, updated_at=stamp, **values(r))
                     for r in chunk
                 ]
             ).run()
         created_emails = {row.email for row in created}
         for row in rows:
             if row.email not in created_emails:
-                await Person.update(
-                    force=True, manager=id_by_email.get(row.manager_email), **values(row)
-                ).where(Person.id == id_by_email[row.email])
-        row_ids = [id_by_email[r.email] for r in rows]
+                await Person.update(force=True, updated_at=stamp, **changed_values(row)).where(
+                    Person.id == id_by_email[row.email]
+                )
+        # No scope row means company-wide, so scopes are rewritten only when the file says
+        # so: new people, an hr_scope column, or someone who is no longer HR.
+        scoped_rows = [
+            r
+            for r in rows
+            if r.email in created_emails
+            or "hr_scope" in r.columns
+            or ("roles" in r.columns and Role.HR.value not in r.roles)
+        ]
+        row_ids = [id_by_email[r.email] for r in scoped_rows]
         for start in range(0, len(row_ids), IMPORT_CHUNK):
             await HrScope.delete().where(
                 HrScope.person.is_in(row_ids[start : start + IMPORT_CHUNK])
             )
         scopes = [
             HrScope(person=id_by_email[r.email], department=dept_ids[path])
-            for r in rows
+            for r in scoped_rows
             if Role.HR.value in r.roles and r.hr_scope
             for path in r.hr_scope
         ]
@@ -459,6 +481,8 @@ async def import_people(rows: list[PersonRow], dry_run: bool) -> ImportOutcome:
 
 
 IMPORT_CHUNK = 500
+# Person fields whose CSV column has another name.
+SOURCE_COLUMN = {"manager": "manager_email"}
 
 
 def _department_paths(departments: list[dict[str, Any]]) -> dict[tuple[str, ...], UUID]:

@@ -8,14 +8,17 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+DEFAULT_LOCALE = "zh-CN"
+
 
 class Company(Table, tablename="org_company"):
     """One row: the company this installation serves."""
 
     id = UUID(primary_key=True)
     name = Varchar(length=200)
-    time_zone = Varchar(length=64, default="Asia/Shanghai")
-    locale = Varchar(length=16, default="zh-CN")
+    time_zone = Varchar(length=64, default=DEFAULT_TIME_ZONE)
+    locale = Varchar(length=16, default=DEFAULT_LOCALE)
 
 
 class Department(Table, tablename="org_department"):

@@ -426,6 +426,8 @@ export interface operations {
          *       never assigned, it follows from having reports.
          *     - hr_scope: department paths separated by ";", or "*" for the whole company; only with hr.
          *     - active: true/false, yes/no, 1/0 (default true).
+         *     A person already known (by email) is updated: only the columns present in the file change;
+         *     the defaults above apply to new people.
          */
         requestBody: {
             content: {
