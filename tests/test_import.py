@@ -205,3 +205,11 @@ async def test_roles_without_a_scope_column_keep_an_hr_scope(client, people, as_
     assert (await post_csv(client, as_admin, text)).status_code == 200
     me = (await client.get("/api/me", headers=hr_west)).json()
     assert me["roles"] == ["employee"]
+
+
+async def test_an_admin_cannot_import_themselves_out(client, people, as_admin):
+    text = "email,display_name,roles\nadmin@example.com,孙磊,employee\n"
+    body = problem(await post_csv(client, as_admin, text), 422, "import_invalid")
+    assert [(e["line"], e["code"]) for e in body["errors"]] == [(2, "cannot_lock_out_self")]
+    me = (await client.get("/api/me", headers=as_admin)).json()
+    assert me["roles"] == ["admin"]

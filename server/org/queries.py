@@ -303,6 +303,9 @@ async def _manager_chain(person_id: UUID) -> list[UUID]:
     return [_uuid(r["id"]) for r in rows]
 
 
+LOCK_OUT_MESSAGE = "You cannot disable yourself or remove your own admin role."
+
+
 def _invalid(field: str, code: str, message: str) -> ProblemError:
     return ProblemError(422, code, message, errors=[{"field": field, "message": message}])
 
@@ -320,11 +323,7 @@ async def update_person(principal: Principal, person_id: UUID, data: PersonUpdat
             changes.get("active") is False
             or Role.ADMIN.value not in changes.get("roles", [Role.ADMIN.value])
         ):
-            raise ProblemError(
-                409,
-                "cannot_lock_out_self",
-                "You cannot disable yourself or remove your own admin role.",
-            )
+            raise ProblemError(409, "cannot_lock_out_self", LOCK_OUT_MESSAGE)
         if "email" in changes:
             changes["email"] = changes["email"].lower()
             if await Person.exists().where(
@@ -360,7 +359,16 @@ class ImportOutcome:
     disabled: list[UUID]
 
 
-async def import_people(rows: list[PersonRow], dry_run: bool) -> ImportOutcome:
+def _locks_out(row: PersonRow) -> bool:
+    """Would this row disable the acting admin or take their admin role away?"""
+    return ("active" in row.columns and not row.active) or (
+        "roles" in row.columns and Role.ADMIN.value not in row.roles
+    )
+
+
+async def import_people(
+    rows: list[PersonRow], dry_run: bool, acting_person_id: UUID | None = None
+) -> ImportOutcome:
     """Create or update people (matched by email) from parsed CSV rows, all or nothing.
 
     Cross-row checks (unknown managers, management cycles) need the existing organisation,
@@ -386,6 +394,13 @@ async def import_people(rows: list[PersonRow], dry_run: bool) -> ImportOutcome:
                 )
             if "manager_email" in row.columns or row.email not in id_by_email:
                 manager_of[row.email] = row.manager_email or None
+        errors += [
+            RowError(row.line, "roles", "cannot_lock_out_self", LOCK_OUT_MESSAGE)
+            for row in rows
+            if acting_person_id is not None
+            and id_by_email.get(row.email) == acting_person_id
+            and _locks_out(row)
+        ]
         errors += [
             RowError(
                 row.line,

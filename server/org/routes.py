@@ -135,7 +135,9 @@ async def import_people(
         text = (await request.body()).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ProblemError(400, "invalid_encoding", "The file must be UTF-8 encoded.") from exc
-    return await service.import_people(text, dry_run, state.settings.max_import_rows)
+    return await service.import_people(
+        text, dry_run, state.settings.max_import_rows, principal.person_id
+    )
 
 
 router = Router(

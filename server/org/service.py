@@ -19,11 +19,13 @@ async def update_person(principal: Principal, person_id: UUID, data: PersonUpdat
     return person
 
 
-async def import_people(csv_text: str, dry_run: bool, max_rows: int) -> ImportResult:
+async def import_people(
+    csv_text: str, dry_run: bool, max_rows: int, acting_person_id: UUID | None = None
+) -> ImportResult:
     rows, errors = people_csv.parse(csv_text, max_rows)
     if errors:
         raise people_csv.invalid_file(errors)
-    outcome = await queries.import_people(rows, dry_run)
+    outcome = await queries.import_people(rows, dry_run, acting_person_id)
     for person_id in outcome.disabled:
         await auth_queries.revoke_person_sessions(person_id)
     return outcome.result
