@@ -89,3 +89,56 @@ class MePage:
         self.language = page.get_by_test_id("language")
         self.access_log = page.get_by_test_id("access-log")
         self.sign_out = page.get_by_test_id("sign-out")
+
+
+class GoalsPage:
+    """My goals, and the team's goals for a manager."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.cards = page.get_by_test_id("goal-card")
+
+    @classmethod
+    def open_mine(cls, shell: ShellPage) -> GoalsPage:
+        shell.tab("goals").click()
+        expect(shell.page.get_by_test_id("my-goals")).to_be_visible()
+        return cls(shell.page)
+
+    @classmethod
+    def open_team(cls, shell: ShellPage) -> GoalsPage:
+        shell.tab("team").click()
+        expect(shell.page.get_by_test_id("team-goals")).to_be_visible()
+        return cls(shell.page)
+
+    def waiting_for_me(self) -> Locator:
+        return self.page.get_by_test_id("waiting-goals").get_by_test_id("goal-card")
+
+    def open_goal(self, title: str) -> GoalPage:
+        self.cards.filter(has_text=title).first.get_by_role("link").click()
+        return GoalPage(self.page)
+
+
+class GoalPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.title = page.get_by_test_id("goal-title")
+        self.state = page.get_by_test_id("goal-detail").get_by_test_id("goal-state").first
+        self.error = page.get_by_test_id("goal-error")
+        self.comments = page.get_by_test_id("comments")
+        expect(page.get_by_test_id("goal-detail")).to_be_visible()
+
+    def propose(self) -> None:
+        self.page.get_by_test_id("propose").click()
+
+    def comment(self, text: str, prompt: str | None = None) -> None:
+        if prompt:
+            self.page.get_by_role("button", name=prompt).click()
+        self.page.get_by_test_id("comment-body").fill(text)
+        self.page.get_by_test_id("comment-send").click()
+        expect(self.comments).to_contain_text(text)
+
+    def sign(self) -> None:
+        self.page.get_by_test_id("sign").click()
+
+    def signature(self, role: str) -> Locator:
+        return self.page.get_by_test_id(f"signature-{role}")

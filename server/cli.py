@@ -113,6 +113,7 @@ def cmd_openapi(settings: Settings, _: argparse.Namespace) -> None:
             indent=2,
             ensure_ascii=False,
             sort_keys=True,
+            default=str,  # decimal defaults, as the served document writes them
         )
     )
 

@@ -26,6 +26,7 @@ APP_MODULES = (
     "server.org.piccolo_app",
     "server.auth.piccolo_app",
     "server.audit.piccolo_app",
+    "server.goals.piccolo_app",
 )
 SQLITE_BUSY_TIMEOUT_SECONDS = 10
 

@@ -143,7 +143,11 @@ def demo_password_hash() -> str:
 @pytest.fixture
 async def people(client: httpx.AsyncClient, demo_password_hash: str) -> dict[str, uuid.UUID]:
     """The demo organisation plus hr.west; -> short name -> person id."""
-    await demo.seed(password_hash=demo_password_hash)
+    return await seed_demo(demo_password_hash)
+
+
+async def seed_demo(password_hash: str) -> dict[str, uuid.UUID]:
+    await demo.seed(password_hash=password_hash)
     await make_person(
         "hr.west@example.com",
         "周敏",

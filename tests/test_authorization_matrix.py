@@ -11,12 +11,16 @@ cannot ship without someone deciding who may call it.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from server.goals.tables import Cycle, Goal, GoalTemplate, KeyResult, StrategyTheme
 from shared_schemas.org import PersonCardRead, PersonRead
+from tests.conftest import seed_demo, truncate_all
 
 VIEWERS = [
     "anonymous",
@@ -31,6 +35,11 @@ VIEWERS = [
     "admin",
 ]
 SIGNED_IN = [v for v in VIEWERS if v != "anonymous"]
+# Who may read alice's private goal (self, manager chain, HR in scope) and who may act on it.
+ALICE_GOAL_READERS = ["alice", "manager.east", "ceo", "hr"]
+ALICE_GOAL_PARTIES = ["alice", "manager.east"]
+PLANNERS = ["hr", "ceo"]  # company-wide HR and the head of the organisation
+TEMPLATE_USERS = ["manager.east", "ceo", "hr", "hr.west", "manager.west"]
 
 
 def everyone(status: int, anonymous: int = 401) -> dict[str, int]:
@@ -39,6 +48,15 @@ def everyone(status: int, anonymous: int = 401) -> dict[str, int]:
 
 def only(allowed: dict[str, int], others: int = 403) -> dict[str, int]:
     return {"anonymous": 401, **dict.fromkeys(SIGNED_IN, others), **allowed}
+
+
+def alice_goal(party: int, reader: int = 403) -> dict[str, int]:
+    """An action on alice's private goal: parties get `party`, other readers `reader`, and
+    everyone who may not read it 404."""
+    return only(
+        {**dict.fromkeys(ALICE_GOAL_READERS, reader), **dict.fromkeys(ALICE_GOAL_PARTIES, party)},
+        others=404,
+    )
 
 
 @dataclass
@@ -55,6 +73,12 @@ class Row:
 FULL_PROFILE = set(PersonRead.model_fields)
 CARD = set(PersonCardRead.model_fields)
 IMPORT_CSV = "email,display_name\nnew.person@example.com,新同事\n"
+KEY_RESULT = {
+    "title": "回访客户",
+    "target_value": "30",
+    "due_on": "{cycle_end}",
+    "standards": ["quantity"],
+}
 
 MATRIX: dict[str, Row] = {
     "Healthz": Row("GET", "/healthz", everyone(200, anonymous=200)),
@@ -105,6 +129,103 @@ MATRIX: dict[str, Row] = {
         body=IMPORT_CSV,
         content_type="text/csv",
     ),
+    # --- goals: cycles and strategy
+    "ListCycles": Row("GET", "/api/goal-cycles", everyone(200)),
+    "CreateCycle": Row(
+        "POST",
+        "/api/goal-cycles",
+        only(dict.fromkeys(PLANNERS, 201)),
+        body={
+            "name": "2027 Q1",
+            "kind": "quarter",
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-03-31",
+        },
+    ),
+    "UpdateCycle": Row(
+        "PATCH", "/api/goal-cycles/{cycle}", only(dict.fromkeys(PLANNERS, 200)), body={"name": "H2"}
+    ),
+    "ListStrategyThemes": Row("GET", "/api/strategy-themes?cycle_id={cycle}", everyone(200)),
+    "CreateStrategyTheme": Row(
+        "POST",
+        "/api/strategy-themes",
+        only(dict.fromkeys(PLANNERS, 201)),
+        body={"cycle_id": "{cycle}", "name": "客户体验"},
+    ),
+    "UpdateStrategyTheme": Row(
+        "PATCH",
+        "/api/strategy-themes/{theme}",
+        only(dict.fromkeys(PLANNERS, 200)),
+        body={"position": 9},
+    ),
+    # --- goals
+    "ListMyGoals": Row("GET", "/api/me/goals", everyone(200)),
+    "ListTeamGoals": Row("GET", "/api/me/team/goals", everyone(200)),
+    "GetGoalTree": Row("GET", "/api/goal-cycles/{cycle}/tree", everyone(200)),
+    "CreateGoal": Row(
+        "POST", "/api/goals", everyone(201), body={"cycle_id": "{cycle}", "title": "学习新产品"}
+    ),
+    "GetGoal": Row("GET", "/api/goals/{alice_goal}", alice_goal(200, reader=200)),
+    "UpdateGoal": Row(
+        "PATCH", "/api/goals/{alice_draft}", alice_goal(200), body={"title": "提升续约率到 85%"}
+    ),
+    "TransitionGoal": Row(
+        "POST", "/api/goals/{alice_draft}/transitions", alice_goal(200), body={"action": "propose"}
+    ),
+    "SignGoal": Row(
+        "POST",
+        "/api/goals/{west_goal}/signatures",
+        # manager.west's proposal waits for him and his manager, the CEO; HR reads only.
+        only({"manager.west": 200, "ceo": 200, "hr": 403, "hr.west": 403}, others=404),
+        body={"version": 1, "content_hash": "{west_goal_hash}"},
+    ),
+    "ProposeAmendment": Row(
+        "POST",
+        "/api/goals/{alice_goal}/amendments",
+        alice_goal(201),
+        body={"changes": {"weight": 60, "title": "拓展苏州新客户"}, "reason": "名称更准确"},
+    ),
+    "ListGoalVersions": Row("GET", "/api/goals/{alice_goal}/versions", alice_goal(200, reader=200)),
+    "ListGoalComments": Row("GET", "/api/goals/{alice_goal}/comments", alice_goal(200, reader=200)),
+    "CreateGoalComment": Row(
+        "POST", "/api/goals/{alice_goal}/comments", alice_goal(201), body={"body": "进展顺利"}
+    ),
+    "ListProgress": Row("GET", "/api/key-results/{alice_kr}/progress", alice_goal(200, reader=200)),
+    "RecordProgress": Row(
+        "POST", "/api/key-results/{alice_kr}/progress", alice_goal(201), body={"value": "22"}
+    ),
+    # --- templates
+    "ListGoalTemplates": Row(
+        "GET", "/api/goal-templates", only(dict.fromkeys(TEMPLATE_USERS, 200))
+    ),
+    "CreateGoalTemplate": Row(
+        "POST",
+        "/api/goal-templates",
+        only(dict.fromkeys(TEMPLATE_USERS, 201)),
+        body={"cycle_id": "{cycle}", "title": "客户回访", "key_results": [KEY_RESULT]},
+    ),
+    "AssignGoalTemplate": Row(
+        "POST",
+        "/api/goal-templates/{template}/assignments",
+        # Only to people in reach: alice's manager chain and HR covering her.
+        only({"manager.east": 201, "ceo": 201, "hr": 201}),
+        body={"person_ids": ["{alice}"]},
+    ),
+    # --- integrations
+    "ListIntegrationTokens": Row("GET", "/api/admin/integration-tokens", only({"admin": 200})),
+    "CreateIntegrationToken": Row(
+        "POST", "/api/admin/integration-tokens", only({"admin": 201}), body={"name": "CRM"}
+    ),
+    "RevokeIntegrationToken": Row(
+        "DELETE", "/api/admin/integration-tokens/{unknown}", only({"admin": 404})
+    ),
+    # A person's sign-in is never an integration token.
+    "PushIntegrationProgress": Row(
+        "POST",
+        "/api/integrations/key-results/{alice_kr}/progress",
+        everyone(401),
+        body={"value": "23", "external_event_id": "crm-1"},
+    ),
 }
 
 
@@ -128,19 +249,72 @@ def test_every_row_names_every_viewer():
         assert set(row.expected) == set(VIEWERS), operation
 
 
+async def _goal_id(title: str) -> Any:
+    return (await Goal.select(Goal.id).where(Goal.title == title).first())["id"]
+
+
+@pytest.fixture(scope="module")
+async def refs(app, session_client, demo_password_hash) -> AsyncIterator[dict[str, Any]]:
+    """The demo world, seeded once for the module (every cell rolls its own writes back),
+    and names for the path and body placeholders: people and records of the goal tree."""
+    await truncate_all(app.state.engine)
+    people = await seed_demo(demo_password_hash)
+    cycle = await Cycle.select(Cycle.id, Cycle.ends_on).first()
+    alice_goal = await _goal_id("拓展苏州制造业新客户")
+    west_goal = await _goal_id("华西团队辅导与微沟通")
+    hashes = await Goal.raw(
+        "SELECT content_hash FROM goals_version WHERE goal = {} AND version = 1", west_goal
+    )
+    yield {
+        **{name.replace(".", "_"): value for name, value in people.items()},
+        "people": people,
+        "cycle": cycle["id"],
+        "cycle_end": cycle["ends_on"].isoformat(),
+        "theme": (await StrategyTheme.select(StrategyTheme.id).first())["id"],
+        "alice_goal": alice_goal,
+        "alice_draft": await _goal_id("提升老客户续约率"),
+        "alice_kr": (
+            await KeyResult.select(KeyResult.id).where(KeyResult.goal == alice_goal).first()
+        )["id"],
+        "west_goal": west_goal,
+        "west_goal_hash": hashes[0]["content_hash"],
+        "template": (await GoalTemplate.select(GoalTemplate.id).first())["id"],
+        "unknown": "00000000-0000-4000-8000-000000000000",
+    }
+    await truncate_all(app.state.engine)
+
+
+def fill(value: Any, refs: dict[str, Any]) -> Any:
+    """Replace `{name}` placeholders in a request body."""
+    if isinstance(value, str):
+        return value.format(**refs)
+    if isinstance(value, list):
+        return [fill(item, refs) for item in value]
+    if isinstance(value, dict):
+        return {key: fill(item, refs) for key, item in value.items()}
+    return value
+
+
 @pytest.mark.parametrize(("operation", "viewer"), cells())
-async def test_cell(client, people, headers_for, operation, viewer):
+async def test_cell(app, session_client, refs, operation, viewer):
     row = MATRIX[operation]
-    headers = {} if viewer == "anonymous" else headers_for(viewer)
+    headers = {}
+    if viewer != "anonymous":
+        token = app.state.signer.issue(refs["people"][viewer], uuid.uuid4())
+        headers["Authorization"] = f"Bearer {token}"
     if row.content_type:
         headers["content-type"] = row.content_type
-    path = row.path.format(**{name.replace(".", "_"): value for name, value in people.items()})
+    path = row.path.format(**refs)
     kwargs: dict[str, Any] = {"headers": headers}
     if isinstance(row.body, str):
         kwargs["content"] = row.body.encode()
     elif row.body is not None:
-        kwargs["json"] = row.body
-    response = await client.request(row.method, path, **kwargs)
+        kwargs["json"] = fill(row.body, refs)
+    # The app runs in this task, so its queries join this transaction; rolling it back
+    # leaves the seeded world as it was for the next cell.
+    async with app.state.engine.transaction() as transaction:
+        response = await session_client.request(row.method, path, **kwargs)
+        await transaction.rollback()
     expected = row.expected[viewer]
     assert response.status_code == expected, f"{operation} as {viewer}: {response.text}"
     if response.status_code >= 400:

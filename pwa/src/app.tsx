@@ -3,18 +3,26 @@ import { ApiError, type Me as MeRead } from "./api/client";
 import { I18n, initialLocale, saveLocale, translator, useI18n, type Locale } from "./i18n";
 import type { StoredSession } from "./offline/db";
 import { pendingCount } from "./offline/outbox";
+import { GoalDetail } from "./goals/GoalDetail";
+import { Goals } from "./goals/Goals";
+import { Plan } from "./goals/Plan";
 import { Login } from "./screens/Login";
 import { Me } from "./screens/Me";
 import { Team } from "./screens/Team";
 import { Today } from "./screens/Today";
 import { authorized, signOut, storedSession, updateStoredProfile } from "./session";
 
-type Route = "/" | "/team" | "/me";
-const ROUTES: Route[] = ["/", "/team", "/me"];
+type Tab = "/" | "/goals" | "/team" | "/plan" | "/me";
+// A tab, or one goal: /goals/<id>.
+type Route = Tab | `/goals/${string}`;
+const TABS: Tab[] = ["/", "/goals", "/team", "/plan", "/me"];
+const GOAL_PATH = /^\/goals\/([0-9a-f-]{36})$/;
 const UNSYNCED_POLL_MS = 5_000;
 
 function currentRoute(): Route {
-  return ROUTES.find((r) => r === location.pathname) ?? "/";
+  const path = location.pathname;
+  if (GOAL_PATH.test(path)) return path as Route;
+  return TABS.find((r) => r === path) ?? "/";
 }
 
 function useOnline(): boolean {
@@ -115,12 +123,20 @@ function Shell(props: {
   const { t } = useI18n();
   const { me } = props.session;
   const isManager = me.roles.includes("manager");
-  const tabs: Array<[Route, string]> = [
-    ["/", t((m) => m.nav.today)],
-    ...(isManager ? ([["/team", t((m) => m.nav.team)]] as Array<[Route, string]>) : []),
-    ["/me", t((m) => m.nav.me)],
+  // HR and the head of the organisation plan cycles, strategy themes and templates.
+  const plans = me.roles.includes("hr") || (isManager && me.manager_id === null);
+  const tabs: Array<[Tab, string, boolean]> = [
+    ["/", t((m) => m.nav.today), true],
+    ["/goals", t((m) => m.nav.goals), true],
+    ["/team", t((m) => m.nav.team), isManager],
+    ["/plan", t((m) => m.nav.plan), plans],
+    ["/me", t((m) => m.nav.me), true],
   ];
-  const route = props.route === "/team" && !isManager ? "/" : props.route;
+  const allowed = tabs.filter(([, , shown]) => shown).map(([to]) => to);
+  const goalId = GOAL_PATH.exec(props.route)?.[1];
+  const route: Route = goalId || allowed.includes(props.route as Tab) ? props.route : "/";
+  const openGoal = (id: string) => props.navigate(`/goals/${id}`);
+  const tabOf = goalId ? "/goals" : route;
   return (
     <div class="shell">
       <header class="topbar">
@@ -135,25 +151,30 @@ function Shell(props: {
         </span>
       </header>
       {route === "/" && <Today me={me} online={props.online} />}
-      {route === "/team" && <Team />}
+      {route === "/goals" && <Goals open={openGoal} />}
+      {goalId && <GoalDetail key={goalId} goalId={goalId} back={() => history.back()} />}
+      {route === "/team" && <Team open={openGoal} />}
+      {route === "/plan" && <Plan open={openGoal} />}
       {route === "/me" && (
         <Me me={me} online={props.online} unsynced={props.unsynced} onSignOut={props.onSignOut} />
       )}
       <nav class="tabs">
-        {tabs.map(([to, label]) => (
-          <a
-            key={to}
-            href={to}
-            data-testid={`tab-${to === "/" ? "today" : to.slice(1)}`}
-            aria-current={route === to ? "page" : undefined}
-            onClick={(e) => {
-              e.preventDefault();
-              props.navigate(to);
-            }}
-          >
-            {label}
-          </a>
-        ))}
+        {tabs
+          .filter(([, , shown]) => shown)
+          .map(([to, label]) => (
+            <a
+              key={to}
+              href={to}
+              data-testid={`tab-${to === "/" ? "today" : to.slice(1)}`}
+              aria-current={tabOf === to ? "page" : undefined}
+              onClick={(e) => {
+                e.preventDefault();
+                props.navigate(to);
+              }}
+            >
+              {label}
+            </a>
+          ))}
       </nav>
     </div>
   );

@@ -42,6 +42,8 @@ class Principal:
     roles: frozenset[Role]
     # Departments whose people (and sub-departments) this HR person covers; None = whole company.
     hr_department_ids: frozenset[UUID] | None = None
+    # Heads the organisation: has reports and no manager (plans strategy with HR).
+    leads_company: bool = False
 
     def has(self, role: Role) -> bool:
         return role in self.roles

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from server.auth import queries as auth_queries
 from server.core.security import hash_password
+from server.demo import goals as demo_goals
 from server.org import people_csv
 from server.org import queries as org_queries
 from shared_schemas.org import CompanyUpdate
@@ -24,5 +25,7 @@ async def seed(password_hash: str | None = None) -> None:
     await org_queries.import_people(rows, dry_run=False)
     # One hash for all: every demo account has the same published password.
     password_hash = password_hash or hash_password(DEMO_PASSWORD)
-    for person_id in (await org_queries.ids_by_email([r.email for r in rows])).values():
+    ids = await org_queries.ids_by_email([r.email for r in rows])
+    for person_id in ids.values():
         await auth_queries.set_password(person_id, password_hash)
+    await demo_goals.seed({email.split("@")[0]: person_id for email, person_id in ids.items()})

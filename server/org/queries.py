@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from piccolo.columns.combination import WhereRaw
+
 from server.audit import queries as audit
 from server.core.access import Principal, Relation, Role
 from server.core.errors import ProblemError, not_found
@@ -55,8 +57,9 @@ def _placeholders(values: Iterable[Any]) -> str:
 async def load_principal(person_id: UUID, session_id: UUID) -> Principal | None:
     """The principal for an authenticated request, or None for an unknown or disabled person."""
     rows = await Person.raw(
-        "SELECT p.roles, EXISTS (SELECT 1 FROM org_person r WHERE r.manager = p.id AND r.active)"
-        " AS has_reports FROM org_person p WHERE p.id = {} AND p.active",
+        "SELECT p.roles, p.manager IS NULL AS top_level,"
+        " EXISTS (SELECT 1 FROM org_person r WHERE r.manager = p.id AND r.active) AS has_reports"
+        " FROM org_person p WHERE p.id = {} AND p.active",
         person_id,
     )
     if not rows:
@@ -69,7 +72,8 @@ async def load_principal(person_id: UUID, session_id: UUID) -> Principal | None:
     if Role.HR in roles:
         scopes = await HrScope.select(HrScope.department).where(HrScope.person == person_id)
         hr_departments = frozenset(s["department"] for s in scopes) or None
-    return Principal(person_id, session_id, frozenset(roles), hr_departments)
+    leads_company = Role.MANAGER in roles and bool(row["top_level"])
+    return Principal(person_id, session_id, frozenset(roles), hr_departments, leads_company)
 
 
 async def relations(
@@ -543,3 +547,80 @@ async def ids_by_email(emails: list[str]) -> dict[str, UUID]:
         Person.email.is_in([e.lower() for e in emails])
     )
     return {r["email"]: r["id"] for r in rows}
+
+
+# --- reach: whose private records a principal may read ---------------------------------------
+
+
+def reach_condition(principal: Principal, person_column: str) -> WhereRaw | None:
+    """A SQL condition: `person_column` names someone whose private records the principal may
+    read through the manager chain or HR scope (themselves included). None: the whole company
+    (company-wide HR). The column is our own code's, never user input."""
+    if principal.hr_company_wide:
+        return None
+    parts = [f"{person_column} = {{}}"]
+    args: list[Any] = [principal.person_id]
+    if Role.MANAGER in principal.roles:
+        parts.append(
+            f"{person_column} IN (WITH RECURSIVE down(id, depth) AS ("  # noqa: S608 - constants only
+            " SELECT id, 1 FROM org_person WHERE manager = {}"
+            " UNION ALL SELECT p.id, down.depth + 1 FROM org_person p"
+            f" JOIN down ON p.manager = down.id WHERE down.depth < {MAX_CHAIN_DEPTH})"
+            " SELECT id FROM down)"
+        )
+        args.append(principal.person_id)
+    if principal.has(Role.HR) and principal.hr_department_ids:
+        scoped = principal.hr_department_ids
+        parts.append(
+            f"{person_column} IN (WITH RECURSIVE sub(id, depth) AS ("  # noqa: S608 - constants and placeholders only
+            f" SELECT id, 0 FROM org_department WHERE id IN ({_placeholders(scoped)})"
+            " UNION ALL SELECT d.id, sub.depth + 1 FROM org_department d"
+            f" JOIN sub ON d.parent = sub.id WHERE sub.depth < {MAX_CHAIN_DEPTH})"
+            " SELECT p.id FROM org_person p WHERE p.department IN (SELECT id FROM sub))"
+        )
+        args.extend(scoped)
+    return WhereRaw("(" + " OR ".join(parts) + ")", *args)
+
+
+async def manager_of(person_id: UUID) -> UUID | None:
+    row = await Person.select(Person.manager).where(Person.id == person_id).first()
+    return row["manager"] if row else None
+
+
+async def active_people(
+    ids: list[UUID], department_id: UUID | None, job_family: str | None
+) -> tuple[list[UUID], list[UUID]]:
+    """Active people named by id, in a department (with its sub-departments) or in a job
+    family; -> (found ids, requested ids that are unknown or inactive)."""
+    found: set[UUID] = set()
+    if ids:
+        rows = await Person.select(Person.id).where(
+            Person.id.is_in(ids) & (Person.active == True)  # noqa: E712
+        )
+        found |= {r["id"] for r in rows}
+    if department_id is not None:
+        rows = await Person.raw(
+            "WITH RECURSIVE sub(id, depth) AS ("  # noqa: S608 - formats in a constant only
+            " SELECT id, 0 FROM org_department WHERE id = {}"
+            " UNION ALL SELECT d.id, sub.depth + 1 FROM org_department d"
+            f" JOIN sub ON d.parent = sub.id WHERE sub.depth < {MAX_CHAIN_DEPTH})"
+            " SELECT p.id FROM org_person p WHERE p.active AND p.department IN"
+            " (SELECT id FROM sub)",
+            department_id,
+        )
+        found |= {_uuid(r["id"]) for r in rows}
+    if job_family:
+        rows = await Person.select(Person.id).where(
+            (Person.job_family == job_family) & (Person.active == True)  # noqa: E712
+        )
+        found |= {r["id"] for r in rows}
+    return sorted(found), [i for i in ids if i not in found]
+
+
+async def is_active_person(person_id: UUID) -> bool:
+    return await Person.exists().where((Person.id == person_id) & (Person.active == True))  # noqa: E712
+
+
+async def get_person_department(person_id: UUID) -> UUID | None:
+    row = await Person.select(Person.department).where(Person.id == person_id).first()
+    return row["department"] if row else None

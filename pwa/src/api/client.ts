@@ -34,3 +34,17 @@ export async function call<T>(path: string, init: RequestInit = {}, accessToken?
   }
   return (response.status === 204 ? undefined : await response.json()) as T;
 }
+
+export type GoalSummary = Schemas["GoalSummaryRead"];
+export type Goal = Schemas["GoalRead"];
+export type MyGoals = Schemas["MyGoalsRead"];
+export type GoalVersion = Schemas["GoalVersionRead"];
+export type GoalComment = Schemas["CommentRead"];
+export type GoalCreate = Schemas["GoalCreate"];
+export type Progress = Schemas["ProgressRead"];
+export type Cycle = Schemas["CycleRead"];
+export type Theme = Schemas["ThemeRead"];
+export type GoalTree = Schemas["GoalTreeRead"];
+export type Template = Schemas["TemplateRead"];
+export type TemplateAssignResult = Schemas["TemplateAssignResult"];
+export type KeyResultIn = Schemas["KeyResultIn"];

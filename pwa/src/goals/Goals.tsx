@@ -1,0 +1,49 @@
+// My goals: each with progress and pace, the weight total of the cycle, and a new-goal form.
+import { useEffect, useState } from "preact/hooks";
+import type { Cycle, MyGoals } from "../api/client";
+import { useI18n } from "../i18n";
+import { authorized } from "../session";
+import { GoalForm } from "./GoalForm";
+import { failure, GoalCard } from "./parts";
+
+export function Goals({ open }: { open: (goalId: string) => void }) {
+  const { t } = useI18n();
+  const [mine, setMine] = useState<MyGoals | null>(null);
+  const [cycle, setCycle] = useState<Cycle | null>(null);
+  const [adding, setAdding] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    authorized<Cycle[]>("/api/goal-cycles").then((cycles) => setCycle(cycles[0] ?? null), () => undefined);
+  }, []);
+  useEffect(() => {
+    if (!cycle) return;
+    authorized<MyGoals>(`/api/me/goals?cycle_id=${cycle.id}`).then(setMine, (e) => setError(failure(t, e)));
+  }, [cycle?.id]);
+
+  const total = mine?.weights[0]?.total ?? 0;
+  return (
+    <main class="screen">
+      <h1>{t((m) => m.goals.title)}</h1>
+      {cycle && <p class="muted">{cycle.name}</p>}
+      {error && <p class="error">{error}</p>}
+      {mine && mine.goals.length === 0 && <p class="muted">{t((m) => m.goals.empty)}</p>}
+      {mine && mine.goals.length > 0 && (
+        <p class={total === 100 ? "muted" : "notice"} data-testid="weight-total">
+          {total === 100 ? t((m) => m.goals.weightTotal, { total }) : t((m) => m.goals.weightOff, { total })}
+        </p>
+      )}
+      <ul class="list" data-testid="my-goals">
+        {mine?.goals
+          .filter((g) => g.state !== "withdrawn")
+          .map((goal) => <GoalCard key={goal.id} goal={goal} onOpen={open} />)}
+      </ul>
+      {cycle && !adding && (
+        <button class="primary wide" onClick={() => setAdding(true)} data-testid="new-goal">
+          {t((m) => m.goals.newGoal)}
+        </button>
+      )}
+      {cycle && adding && <GoalForm cycle={cycle} level="individual" onCreated={(goal) => open(goal.id)} />}
+    </main>
+  );
+}

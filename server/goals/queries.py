@@ -1,0 +1,1600 @@
+"""Goals reads and writes. The only module that touches the goals tables; every function takes
+the principal and applies `policy` (individual goals are scoped in SQL, single goals a viewer
+may not read answer 404)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from piccolo.columns.combination import WhereRaw
+from piccolo.custom_types import Combinable
+from piccolo.engine.base import Engine
+
+from server.audit import queries as audit
+from server.core.access import Principal, Relation
+from server.core.errors import ProblemError, forbidden, not_found
+from server.db import write_transaction
+from server.goals import content as goal_content
+from server.goals import pace, policy
+from server.goals.tables import (
+    Cycle,
+    Goal,
+    GoalComment,
+    GoalTemplate,
+    GoalVersion,
+    IntegrationToken,
+    KeyResult,
+    ProgressEntry,
+    Signature,
+    StrategyTheme,
+)
+from server.org import queries as org
+from shared_schemas.common import PersonRef
+from shared_schemas.goals import (
+    AlignmentStep,
+    AmendmentCreate,
+    CommentCreate,
+    CommentRead,
+    CycleCreate,
+    CycleRead,
+    CycleUpdate,
+    GoalContent,
+    GoalCreate,
+    GoalPermissions,
+    GoalRead,
+    GoalSummaryRead,
+    GoalTreeRead,
+    GoalUpdate,
+    GoalVersionRead,
+    IntegrationProgressCreate,
+    IntegrationProgressResult,
+    IntegrationTokenIssued,
+    IntegrationTokenRead,
+    KeyResultContent,
+    KeyResultRead,
+    MilestoneRead,
+    MyGoalsRead,
+    ProgressCreate,
+    ProgressRead,
+    SignatureCreate,
+    SignatureRead,
+    SupportRead,
+    TemplateAssign,
+    TemplateAssignResult,
+    TemplateCreate,
+    TemplateRead,
+    ThemeCreate,
+    ThemeRead,
+    ThemeTree,
+    ThemeUpdate,
+    TransitionRequest,
+    TreeNode,
+    WeightLine,
+    WeightSummary,
+)
+
+MAX_PARENT_DEPTH = 32
+INSERT_CHUNK = 500
+INTEGRATION_TOKEN_PREFIX = "tdm_int_"  # noqa: S105 - a prefix, not a secret
+LEVEL_ORDER = {"company": 0, "department": 1, "team": 2, "individual": 3}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _engine() -> Engine[Any]:
+    return Goal._meta.db
+
+
+def _uuid(value: Any) -> UUID | None:
+    """Raw queries give UUIDs back as text on SQLite."""
+    if value is None or isinstance(value, UUID):
+        return value
+    return UUID(str(value))
+
+
+# --- cycles and themes ------------------------------------------------------------------------
+
+
+def _cycle(row: dict[str, Any]) -> CycleRead:
+    return CycleRead(**{k: row[k] for k in ("id", "name", "kind", "starts_on", "ends_on")})
+
+
+async def list_cycles() -> list[CycleRead]:
+    rows = await Cycle.select().order_by(Cycle.starts_on, ascending=False)
+    return [_cycle(r) for r in rows]
+
+
+async def _get_cycle(cycle_id: UUID, status: int = 422) -> CycleRead:
+    row = await Cycle.select().where(Cycle.id == cycle_id).first()
+    if row is None:
+        if status == 404:
+            raise not_found()
+        raise ProblemError(422, "unknown_cycle", "There is no such goal cycle.")
+    return _cycle(row)
+
+
+def _check_cycle_dates(starts_on: date, ends_on: date) -> None:
+    if ends_on <= starts_on:
+        raise ProblemError(422, "invalid_cycle_dates", "A cycle must end after it starts.")
+
+
+def _require_planner(principal: Principal) -> None:
+    if not policy.can_plan(principal):
+        raise forbidden("Only HR and the company's leadership plan cycles and strategy.")
+
+
+async def create_cycle(principal: Principal, data: CycleCreate) -> CycleRead:
+    _require_planner(principal)
+    _check_cycle_dates(data.starts_on, data.ends_on)
+    cycle = Cycle(id=uuid4(), **data.model_dump())
+    await cycle.save()
+    return await _get_cycle(cycle.id)
+
+
+async def update_cycle(principal: Principal, cycle_id: UUID, data: CycleUpdate) -> CycleRead:
+    _require_planner(principal)
+    current = await _get_cycle(cycle_id, status=404)
+    changes = data.model_dump(exclude_unset=True)
+    _check_cycle_dates(
+        changes.get("starts_on", current.starts_on), changes.get("ends_on", current.ends_on)
+    )
+    if changes:
+        await Cycle.update(**changes).where(Cycle.id == cycle_id)
+    return await _get_cycle(cycle_id)
+
+
+def _theme(row: dict[str, Any]) -> ThemeRead:
+    return ThemeRead(
+        id=row["id"],
+        cycle_id=row["cycle"],
+        name=row["name"],
+        description=row["description"],
+        position=row["position"],
+    )
+
+
+async def list_themes(cycle_id: UUID | None) -> list[ThemeRead]:
+    query = StrategyTheme.select()
+    if cycle_id is not None:
+        query = query.where(StrategyTheme.cycle == cycle_id)
+    rows = await query.order_by(StrategyTheme.position).order_by(StrategyTheme.name)
+    return [_theme(r) for r in rows]
+
+
+async def _get_theme(theme_id: UUID) -> ThemeRead:
+    row = await StrategyTheme.select().where(StrategyTheme.id == theme_id).first()
+    if row is None:
+        raise not_found()
+    return _theme(row)
+
+
+async def create_theme(principal: Principal, data: ThemeCreate) -> ThemeRead:
+    _require_planner(principal)
+    await _get_cycle(data.cycle_id)
+    theme = StrategyTheme(
+        id=uuid4(),
+        cycle=data.cycle_id,
+        name=data.name,
+        description=data.description,
+        position=data.position,
+    )
+    await theme.save()
+    return await _get_theme(theme.id)
+
+
+async def update_theme(principal: Principal, theme_id: UUID, data: ThemeUpdate) -> ThemeRead:
+    _require_planner(principal)
+    await _get_theme(theme_id)
+    changes = data.model_dump(exclude_unset=True)
+    if changes:
+        await StrategyTheme.update(**changes).where(StrategyTheme.id == theme_id)
+    return await _get_theme(theme_id)
+
+
+# --- reading goals ----------------------------------------------------------------------------
+
+GOAL_COLUMNS = (
+    *Goal.all_columns(exclude=[Goal.owner, Goal.support_from_person]),
+    Goal.owner.id.as_alias("owner_id"),
+    Goal.owner.display_name.as_alias("owner_name"),
+    Goal.owner.manager.as_alias("owner_manager"),
+    Goal.support_from_person.id.as_alias("support_person_id"),
+    Goal.support_from_person.display_name.as_alias("support_person_name"),
+)
+
+
+def visible_goals(principal: Principal) -> Combinable:
+    """Deny by default, in SQL: shared objectives, public goals, and individual goals of
+    people within the principal's reach."""
+    reach = org.reach_condition(principal, "goals_goal.owner")
+    if reach is None:
+        return WhereRaw("1 = 1")
+    return (Goal.level != "individual") | (Goal.visibility == "public") | reach
+
+
+async def _relations(
+    principal: Principal, owners: Iterable[UUID]
+) -> dict[UUID, frozenset[Relation]]:
+    return await org.relations(principal, sorted(set(owners)))
+
+
+async def _readable_goal(
+    principal: Principal, goal_id: UUID
+) -> tuple[dict[str, Any], frozenset[Relation]]:
+    """The goal row and the principal's relations to its owner; 404 when not readable."""
+    row = await Goal.select(*GOAL_COLUMNS).where(Goal.id == goal_id).first()
+    if row is None:
+        raise not_found()
+    relations = (await _relations(principal, [row["owner_id"]]))[row["owner_id"]]
+    if not policy.can_read(row["level"], row["visibility"], relations):
+        raise not_found()
+    return row, relations
+
+
+async def _key_result_rows(goal_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+    found: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
+    if goal_ids:
+        rows = (
+            await KeyResult.select()
+            .where(KeyResult.goal.is_in(goal_ids) & (KeyResult.retired == False))  # noqa: E712
+            .order_by(KeyResult.position)
+        )
+        for row in rows:
+            found[row["goal"]].append(row)
+    return found
+
+
+async def _cycle_rows(cycle_ids: Iterable[UUID]) -> dict[UUID, dict[str, Any]]:
+    ids = sorted(set(cycle_ids))
+    rows = await Cycle.select().where(Cycle.id.is_in(ids)) if ids else []
+    return {r["id"]: r for r in rows}
+
+
+def _milestones(row: dict[str, Any]) -> list[MilestoneRead]:
+    return [MilestoneRead.model_validate(m) for m in json.loads(row["milestones"])]
+
+
+def _plan(kr: dict[str, Any], starts_on: date) -> pace.Plan:
+    return pace.Plan(
+        metric_kind=kr["metric_kind"],
+        start_value=Decimal(kr["start_value"]),
+        target_value=Decimal(kr["target_value"]),
+        starts_on=starts_on,
+        due_on=kr["due_on"],
+        milestones=tuple((m.due_on, m.expected_value) for m in _milestones(kr)),
+        weight=kr["weight"],
+    )
+
+
+def _today() -> date:
+    return now().date()
+
+
+def _tracking(state: str) -> bool:
+    """Pace is measured against an agreed plan only."""
+    return state in policy.AGREED_STATES or state == "closed"
+
+
+def _kr_read(kr: dict[str, Any], starts_on: date, today: date, tracking: bool) -> KeyResultRead:
+    reading = pace.read(_plan(kr, starts_on), Decimal(kr["current_value"]), today, tracking)
+    return KeyResultRead(
+        id=kr["id"],
+        title=kr["title"],
+        metric_kind=kr["metric_kind"],
+        start_value=kr["start_value"],
+        target_value=kr["target_value"],
+        current_value=kr["current_value"],
+        unit=kr["unit"],
+        direction=kr["direction"],
+        due_on=kr["due_on"],
+        weight=kr["weight"],
+        standards=kr["standards"].split(),
+        milestones=_milestones(kr),
+        progress=round(reading.progress, 4),
+        expected_progress=round(reading.expected, 4),
+        pace=reading.status,
+    )
+
+
+def goal_pace(
+    krs: list[dict[str, Any]], starts_on: date, today: date, state: str
+) -> pace.PaceReading:
+    tracking = _tracking(state)
+    readings = [
+        (
+            pace.read(_plan(kr, starts_on), Decimal(kr["current_value"]), today, tracking),
+            kr["weight"],
+        )
+        for kr in krs
+    ]
+    return pace.combine(readings, started=tracking and today > starts_on)
+
+
+def _open_version(row: dict[str, Any]) -> int | None:
+    """The version waiting for signatures: a proposal, or an amendment of an agreed goal."""
+    if row["state"] in policy.NEGOTIATING_STATES:
+        return int(row["version"])
+    if row["state"] in policy.AGREED_STATES and row["version"] != row["agreed_version"]:
+        return int(row["version"])
+    return None
+
+
+async def _signatures(goal_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+    found: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
+    if goal_ids:
+        rows = (
+            await Signature.select(
+                Signature.goal,
+                Signature.version,
+                Signature.role,
+                Signature.content_hash,
+                Signature.signed_at,
+                Signature.signer.id.as_alias("signer_id"),
+                Signature.signer.display_name.as_alias("signer_name"),
+            )
+            .where(Signature.goal.is_in(goal_ids))
+            .order_by(Signature.signed_at)
+        )
+        for row in rows:
+            found[row["goal"]].append(row)
+    return found
+
+
+def _signature(row: dict[str, Any]) -> SignatureRead:
+    return SignatureRead(
+        signer=PersonRef(id=row["signer_id"], display_name=row["signer_name"]),
+        role=row["role"],
+        version=row["version"],
+        content_hash=row["content_hash"],
+        signed_at=row["signed_at"],
+    )
+
+
+def _awaiting(
+    row: dict[str, Any], relations: frozenset[Relation], signatures: list[dict[str, Any]]
+) -> bool:
+    role = policy.signer_role(relations) if row["level"] == "individual" else None
+    open_version = _open_version(row)
+    if role is None or open_version is None:
+        return False
+    if role == "manager" and row["owner_manager"] is None:
+        return False
+    return not any(s["version"] == open_version and s["role"] == role for s in signatures)
+
+
+async def _summaries(principal: Principal, rows: list[dict[str, Any]]) -> list[GoalSummaryRead]:
+    """Goal rows -> summaries with pace, in a fixed number of queries."""
+    ids = [r["id"] for r in rows]
+    krs = await _key_result_rows(ids)
+    cycles = await _cycle_rows(r["cycle"] for r in rows)
+    signatures = await _signatures(ids)
+    relations = await _relations(principal, (r["owner_id"] for r in rows))
+    today = _today()
+    result = []
+    for row in rows:
+        reading = goal_pace(krs[row["id"]], cycles[row["cycle"]]["starts_on"], today, row["state"])
+        result.append(
+            _summary(
+                row, reading, _awaiting(row, relations[row["owner_id"]], signatures[row["id"]])
+            )
+        )
+    return result
+
+
+def _summary(row: dict[str, Any], reading: pace.PaceReading, awaiting: bool) -> GoalSummaryRead:
+    return GoalSummaryRead(
+        id=row["id"],
+        level=row["level"],
+        title=row["title"],
+        owner=PersonRef(id=row["owner_id"], display_name=row["owner_name"]),
+        cycle_id=row["cycle"],
+        theme_id=row["theme"],
+        parent_id=row["parent"],
+        state=row["state"],
+        visibility=row["visibility"],
+        weight=row["weight"],
+        priority=row["priority"],
+        progress=round(reading.progress, 4),
+        pace=reading.status,
+        awaiting_my_signature=awaiting,
+        amendment_pending=row["state"] in policy.AGREED_STATES
+        and row["version"] != row["agreed_version"],
+    )
+
+
+async def list_my_goals(principal: Principal, cycle_id: UUID | None) -> MyGoalsRead:
+    query = Goal.select(*GOAL_COLUMNS).where(
+        (Goal.owner == principal.person_id) & (Goal.level == "individual")
+    )
+    if cycle_id is not None:
+        query = query.where(Goal.cycle == cycle_id)
+    rows = await query.order_by(Goal.created_at)
+    goals = await _summaries(principal, rows)
+    by_cycle: dict[UUID, list[GoalSummaryRead]] = defaultdict(list)
+    for goal in goals:
+        if goal.state != "withdrawn":
+            by_cycle[goal.cycle_id].append(goal)
+    weights = [
+        WeightSummary(
+            cycle_id=cycle,
+            total=sum(g.weight for g in items),
+            goals=[WeightLine(goal_id=g.id, title=g.title, weight=g.weight) for g in items],
+        )
+        for cycle, items in by_cycle.items()
+    ]
+    return MyGoalsRead(goals=goals, weights=weights)
+
+
+async def list_team_goals(principal: Principal, cycle_id: UUID | None) -> list[GoalSummaryRead]:
+    """My direct reports' goals (all of them: a direct manager reads every one)."""
+    query = Goal.select(*GOAL_COLUMNS).where(
+        (Goal.owner.manager == principal.person_id)
+        & (Goal.owner.active == True)  # noqa: E712
+        & (Goal.level == "individual")
+        & (Goal.state != "withdrawn")
+    )
+    if cycle_id is not None:
+        query = query.where(Goal.cycle == cycle_id)
+    rows = await query.order_by(Goal.owner.display_name).order_by(Goal.created_at)
+    return await _summaries(principal, rows)
+
+
+async def goal_tree(principal: Principal, cycle_id: UUID) -> GoalTreeRead:
+    """From each strategy theme down to individual goals, as far as the viewer may see.
+    A goal whose parent the viewer cannot see hangs directly under its theme."""
+    cycle = await _get_cycle(cycle_id, status=404)
+    rows = (
+        await Goal.select(*GOAL_COLUMNS)
+        .where((Goal.cycle == cycle_id) & (Goal.state != "withdrawn"))
+        .where(visible_goals(principal))
+    )
+    rows.sort(key=lambda r: (LEVEL_ORDER[r["level"]], r["title"]))
+    summaries = {s.id: s for s in await _summaries(principal, rows)}
+    by_id = {r["id"]: r for r in rows}
+    children: dict[UUID, list[UUID]] = defaultdict(list)
+    roots: dict[UUID | None, list[UUID]] = defaultdict(list)
+    for row in rows:
+        if row["parent"] in by_id:
+            children[row["parent"]].append(row["id"])
+        else:
+            roots[_theme_of(row, by_id)].append(row["id"])
+
+    def node(goal_id: UUID) -> TreeNode:
+        return TreeNode(goal=summaries[goal_id], children=[node(c) for c in children[goal_id]])
+
+    themes = await list_themes(cycle_id)
+    known = {t.id for t in themes}
+    trees = [ThemeTree(theme=t, objectives=[node(g) for g in roots[t.id]]) for t in themes]
+    # Goals serving a theme of another cycle, or none, are listed after the themes.
+    loose = [g for theme_id, ids in roots.items() if theme_id not in known for g in ids]
+    if loose:
+        trees.append(ThemeTree(theme=None, objectives=[node(g) for g in loose]))
+    return GoalTreeRead(cycle=cycle, themes=trees)
+
+
+def _theme_of(row: dict[str, Any], by_id: dict[UUID, dict[str, Any]]) -> UUID | None:
+    """A goal serves its own theme, or the theme of the nearest ancestor that names one."""
+    seen = 0
+    while row["theme"] is None and row["parent"] in by_id and seen < MAX_PARENT_DEPTH:
+        row = by_id[row["parent"]]
+        seen += 1
+    return _uuid(row["theme"])
+
+
+async def _ancestors(goal_id: UUID) -> list[dict[str, Any]]:
+    """The chain of parents, nearest first (bounded, so bad data cannot loop)."""
+    rows = await Goal.raw(
+        "WITH RECURSIVE up(id, parent, depth) AS ("  # noqa: S608 - formats in a constant only
+        " SELECT id, parent, 0 FROM goals_goal WHERE id = {}"
+        " UNION ALL SELECT g.id, g.parent, up.depth + 1 FROM goals_goal g"
+        f" JOIN up ON g.id = up.parent WHERE up.depth < {MAX_PARENT_DEPTH})"
+        " SELECT g.id, g.level, g.visibility, g.owner, g.title, g.theme, up.depth"
+        " FROM up JOIN goals_goal g ON g.id = up.id WHERE up.depth > 0 ORDER BY up.depth",
+        goal_id,
+    )
+    return [
+        {**r, "id": _uuid(r["id"]), "owner": _uuid(r["owner"]), "theme": _uuid(r["theme"])}
+        for r in rows
+    ]
+
+
+async def _alignment(principal: Principal, row: dict[str, Any]) -> list[AlignmentStep]:
+    """ "Why this goal": each parent up to the top, then the theme the chain serves."""
+    ancestors = await _ancestors(row["id"])
+    relations = await _relations(principal, (a["owner"] for a in ancestors))
+    steps = []
+    theme_id = _uuid(row["theme"])
+    for ancestor in ancestors:
+        visible = policy.can_read(
+            ancestor["level"], ancestor["visibility"], relations[ancestor["owner"]]
+        )
+        steps.append(
+            AlignmentStep(
+                id=ancestor["id"] if visible else None,
+                kind="goal",
+                level=ancestor["level"],
+                title=ancestor["title"] if visible else None,
+                hidden=not visible,
+            )
+        )
+        theme_id = theme_id or ancestor["theme"]
+    if theme_id is not None:
+        theme = (
+            await StrategyTheme.select(StrategyTheme.name)
+            .where(StrategyTheme.id == theme_id)
+            .first()
+        )
+        if theme is not None:
+            steps.append(
+                AlignmentStep(
+                    id=theme_id, kind="theme", level=None, title=theme["name"], hidden=False
+                )
+            )
+    return steps
+
+
+def _content(row: dict[str, Any], krs: list[dict[str, Any]], version: int) -> GoalContent:
+    """The live rows as signable content."""
+    return GoalContent(
+        goal_id=row["id"],
+        version=version,
+        owner_id=row["owner_id"],
+        cycle_id=row["cycle"],
+        title=row["title"],
+        description=row["description"],
+        theme_id=row["theme"],
+        parent_id=row["parent"],
+        weight=row["weight"],
+        priority=row["priority"],
+        support_needed=row["support_needed"],
+        support_from_person_id=row["support_person_id"],
+        support_from_department_id=row["support_from_department"],
+        key_results=[
+            KeyResultContent(
+                id=kr["id"],
+                title=kr["title"],
+                metric_kind=kr["metric_kind"],
+                start_value=kr["start_value"],
+                target_value=kr["target_value"],
+                unit=kr["unit"],
+                direction=kr["direction"],
+                due_on=kr["due_on"],
+                weight=kr["weight"],
+                standards=kr["standards"].split(),
+                milestones=_milestones(kr),
+            )
+            for kr in krs
+        ],
+    )
+
+
+async def _version_row(goal_id: UUID, version: int) -> dict[str, Any] | None:
+    return (
+        await GoalVersion.select()
+        .where((GoalVersion.goal == goal_id) & (GoalVersion.version == version))
+        .first()
+    )
+
+
+def _permissions(
+    row: dict[str, Any], principal: Principal, relations: frozenset[Relation], signed: bool
+) -> GoalPermissions:
+    if row["level"] != "individual":
+        editor = (
+            policy.can_edit_objective(principal, relations)
+            and row["state"] not in policy.FINAL_STATES
+        )
+        return GoalPermissions(
+            edit=editor,
+            propose=False,
+            sign=False,
+            comment=editor,
+            amend=False,
+            activate=False,
+            withdraw=editor,
+            close=editor,
+            record_progress=editor,
+        )
+    actions = policy.allowed_actions(
+        row["state"],
+        policy.signer_role(relations),
+        owner_has_manager=row["owner_manager"] is not None,
+        signed_open_version=signed,
+        amendment_open=row["state"] in policy.AGREED_STATES
+        and row["version"] != row["agreed_version"],
+    )
+    return GoalPermissions(**actions)
+
+
+async def get_goal(principal: Principal, goal_id: UUID, log_access: bool = True) -> GoalRead:
+    row, relations = await _readable_goal(principal, goal_id)
+    if log_access:
+        logged = policy.logged_relation(row["level"], relations)
+        if logged is not None and row["visibility"] == "private":
+            await audit.record_access(principal.person_id, row["owner_id"], "goal", logged, goal_id)
+    krs = (await _key_result_rows([goal_id]))[goal_id]
+    cycle = (await _cycle_rows([row["cycle"]]))[row["cycle"]]
+    signatures = (await _signatures([goal_id]))[goal_id]
+    open_version = _open_version(row)
+    shown_version = open_version or row["agreed_version"]
+    version_row = await _version_row(goal_id, shown_version) if shown_version else None
+    content_hash = (
+        version_row["content_hash"]
+        if version_row
+        else goal_content.content_hash(_content(row, krs, row["version"]))
+    )
+    reading = goal_pace(krs, cycle["starts_on"], _today(), row["state"])
+    summary = _summary(row, reading, _awaiting(row, relations, signatures))
+    role = policy.signer_role(relations)
+    signed = any(s["version"] == open_version and s["role"] == role for s in signatures)
+    return GoalRead(
+        **summary.model_dump(),
+        description=row["description"],
+        department_id=row["department"],
+        support=SupportRead(
+            needed=row["support_needed"],
+            from_person=PersonRef(
+                id=row["support_person_id"], display_name=row["support_person_name"]
+            )
+            if row["support_person_id"]
+            else None,
+            from_department_id=row["support_from_department"],
+        ),
+        key_results=[
+            _kr_read(kr, cycle["starts_on"], _today(), _tracking(row["state"])) for kr in krs
+        ],
+        score=row["score"],
+        version=row["version"],
+        content_hash=content_hash,
+        agreed_version=row["agreed_version"],
+        signatures=[_signature(s) for s in signatures if s["version"] == shown_version],
+        alignment=await _alignment(principal, row),
+        permissions=_permissions(row, principal, relations, signed),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+async def list_versions(principal: Principal, goal_id: UUID) -> list[GoalVersionRead]:
+    await _readable_goal(principal, goal_id)
+    rows = (
+        await GoalVersion.select(
+            *GoalVersion.all_columns(exclude=[GoalVersion.created_by]),
+            GoalVersion.created_by.id.as_alias("author_id"),
+            GoalVersion.created_by.display_name.as_alias("author_name"),
+        )
+        .where(GoalVersion.goal == goal_id)
+        .order_by(GoalVersion.version)
+    )
+    signatures = (await _signatures([goal_id]))[goal_id]
+    return [
+        GoalVersionRead(
+            version=r["version"],
+            status=r["status"],
+            reason=r["reason"],
+            content=GoalContent.model_validate_json(r["content"]),
+            content_hash=r["content_hash"],
+            created_by=PersonRef(id=r["author_id"], display_name=r["author_name"]),
+            created_at=r["created_at"],
+            signatures=[_signature(s) for s in signatures if s["version"] == r["version"]],
+        )
+        for r in rows
+    ]
+
+
+# --- writing goals ----------------------------------------------------------------------------
+
+
+async def _check_links(principal: Principal, content: GoalContent) -> None:
+    """The theme and parent exist, the viewer may see the parent, and the parent chain does
+    not come back to this goal."""
+    if content.theme_id is not None and not await StrategyTheme.exists().where(
+        StrategyTheme.id == content.theme_id
+    ):
+        raise ProblemError(422, "unknown_theme", "There is no such strategy theme.")
+    if content.parent_id is not None:
+        if content.parent_id == content.goal_id:
+            raise _parent_cycle()
+        try:
+            await _readable_goal(principal, content.parent_id)
+        except ProblemError as exc:
+            raise ProblemError(422, "unknown_parent", "There is no such parent objective.") from exc
+        if any(a["id"] == content.goal_id for a in await _ancestors(content.parent_id)):
+            raise _parent_cycle()
+    if content.support_from_person_id is not None and not await org.is_active_person(
+        content.support_from_person_id
+    ):
+        raise ProblemError(422, "unknown_person", "There is no such colleague.")
+    if content.support_from_department_id is not None and not await org.department_exists(
+        content.support_from_department_id
+    ):
+        raise ProblemError(422, "unknown_department", "There is no such department.")
+
+
+def _parent_cycle() -> ProblemError:
+    return ProblemError(
+        422, "parent_cycle", "A goal cannot support itself, directly or through its parents."
+    )
+
+
+async def _check_weights(content: GoalContent, cycle: CycleRead) -> None:
+    """A person's goals in a cycle (all but withdrawn ones) must weigh 100 % together."""
+    others = (
+        await Goal.select(Goal.title, Goal.weight)
+        .where(
+            (Goal.owner == content.owner_id)
+            & (Goal.cycle == content.cycle_id)
+            & (Goal.level == "individual")
+            & (Goal.state != "withdrawn")
+            & (Goal.id != content.goal_id)
+        )
+        .order_by(Goal.created_at)
+    )
+    lines = [(r["title"], r["weight"]) for r in others] + [(content.title, content.weight)]
+    goal_content.check_weight_total(cycle.name, lines)
+
+
+async def _check_content(principal: Principal, content: GoalContent, proposal: bool) -> None:
+    cycle = await _get_cycle(content.cycle_id)
+    goal_content.check_measures(content.key_results, cycle.starts_on, cycle.ends_on)
+    await _check_links(principal, content)
+    if proposal:
+        goal_content.check_four_questions(content)
+        await _check_weights(content, cycle)
+
+
+def _kr_values(kr: KeyResultContent, goal_id: UUID, position: int) -> dict[str, Any]:
+    return {
+        "goal": goal_id,
+        "position": position,
+        "title": kr.title,
+        "metric_kind": kr.metric_kind,
+        "start_value": kr.start_value,
+        "target_value": kr.target_value,
+        "unit": kr.unit,
+        "direction": kr.direction,
+        "due_on": kr.due_on,
+        "weight": kr.weight,
+        "standards": " ".join(kr.standards),
+        "milestones": json.dumps([m.model_dump(mode="json") for m in kr.milestones]),
+    }
+
+
+async def _write_content(content: GoalContent) -> None:
+    """Make the live rows say what the content says. A key result dropped from the content
+    is deleted, or retired when it has progress (the log is never rewritten)."""
+    await Goal.update(
+        {
+            Goal.title: content.title,
+            Goal.description: content.description,
+            Goal.theme: content.theme_id,
+            Goal.parent: content.parent_id,
+            Goal.weight: content.weight,
+            Goal.priority: content.priority,
+            Goal.support_needed: content.support_needed,
+            Goal.support_from_person: content.support_from_person_id,
+            Goal.support_from_department: content.support_from_department_id,
+            Goal.updated_at: now(),
+        }
+    ).where(Goal.id == content.goal_id)
+    current = await KeyResult.select(KeyResult.id).where(
+        (KeyResult.goal == content.goal_id) & (KeyResult.retired == False)  # noqa: E712
+    )
+    kept = {kr.id for kr in content.key_results}
+    for gone in (r["id"] for r in current if r["id"] not in kept):
+        if await ProgressEntry.exists().where(ProgressEntry.key_result == gone):
+            await KeyResult.update({KeyResult.retired: True}).where(KeyResult.id == gone)
+        else:
+            await KeyResult.delete().where(KeyResult.id == gone)
+    existing = {r["id"] for r in current}
+    for position, kr in enumerate(content.key_results):
+        values = _kr_values(kr, content.goal_id, position)
+        if kr.id in existing:
+            await KeyResult.update(**values).where(KeyResult.id == kr.id)
+        else:
+            await KeyResult.insert(KeyResult(id=kr.id, current_value=kr.start_value, **values))
+
+
+async def _insert_version(content: GoalContent, reason: str, author: UUID) -> None:
+    await GoalVersion.insert(
+        GoalVersion(
+            id=uuid4(),
+            goal=content.goal_id,
+            version=content.version,
+            status="open",
+            reason=reason,
+            content=content.model_dump_json(),
+            content_hash=goal_content.content_hash(content),
+            created_by=author,
+            created_at=now(),
+        )
+    )
+
+
+async def _live_content(goal_id: UUID, version: int) -> GoalContent:
+    row = await Goal.select(*GOAL_COLUMNS).where(Goal.id == goal_id).first()
+    if row is None:
+        raise not_found()
+    return _content(row, (await _key_result_rows([goal_id]))[goal_id], version)
+
+
+async def create_goal(principal: Principal, data: GoalCreate) -> GoalRead:
+    owner = data.owner_id or principal.person_id
+    if data.level == "individual":
+        if owner != principal.person_id:
+            relations = (await _relations(principal, [owner]))[owner]
+            if Relation.DIRECT_MANAGER not in relations:
+                raise ProblemError(
+                    403, "not_a_party", "You can draft goals for yourself and your direct reports."
+                )
+    elif not policy.can_create_objective(principal, data.level):
+        raise forbidden("Your role does not allow creating this kind of objective.")
+    elif data.level == "team" and owner != principal.person_id and not policy.can_plan(principal):
+        raise forbidden("A team objective belongs to the manager who creates it.")
+    if data.level == "department" and data.department_id is None:
+        raise ProblemError(
+            422, "department_required", "A department objective names its department."
+        )
+    if not await org.is_active_person(owner):
+        raise ProblemError(422, "unknown_person", "There is no such colleague.")
+    if data.department_id is not None and not await org.department_exists(data.department_id):
+        raise ProblemError(422, "unknown_department", "There is no such department.")
+    goal_id = uuid4()
+    content = _new_content(data, goal_id, owner)
+    await _check_content(principal, content, proposal=False)
+    individual = data.level == "individual"
+    async with write_transaction(_engine()):
+        await Goal.insert(
+            Goal(
+                id=goal_id,
+                level=data.level,
+                owner=owner,
+                department=data.department_id,
+                cycle=data.cycle_id,
+                # Shared objectives are announced, not negotiated: they start active and open.
+                visibility=data.visibility if individual else "public",
+                state="draft" if individual else "active",
+                created_by=principal.person_id,
+                created_at=now(),
+                updated_at=now(),
+            )
+        )
+        await _write_content(content)
+    return await get_goal(principal, goal_id, log_access=False)
+
+
+async def _party_goal(
+    principal: Principal, goal_id: UUID
+) -> tuple[dict[str, Any], frozenset[Relation], str]:
+    """An individual goal the principal is a party to; -> row, relations, signer role."""
+    row, relations = await _readable_goal(principal, goal_id)
+    role = policy.signer_role(relations) if row["level"] == "individual" else None
+    if role is None:
+        raise ProblemError(
+            403, "not_a_party", "Only the goal's owner and their direct manager can do this."
+        )
+    return row, relations, role
+
+
+def _agreed_conflict() -> ProblemError:
+    return ProblemError(
+        409,
+        "goal_agreed",
+        "This goal was agreed and signed; propose an amendment to change it.",
+    )
+
+
+def _closed_conflict() -> ProblemError:
+    return ProblemError(409, "goal_closed", "This goal is closed or withdrawn.")
+
+
+async def update_goal(principal: Principal, goal_id: UUID, data: GoalUpdate) -> GoalRead:
+    row, relations = await _readable_goal(principal, goal_id)
+    changes = data.model_fields_set
+    if row["state"] in policy.FINAL_STATES:
+        raise _closed_conflict()
+    if row["level"] != "individual":
+        if not policy.can_edit_objective(principal, relations):
+            raise forbidden("Only the objective's owner, HR and leadership can change it.")
+        content = goal_content.apply_changes(_content_of(row, await _krs(goal_id)), data, 0)
+        await _check_content(principal, content, proposal=False)
+        async with write_transaction(_engine()):
+            await _write_content(content)
+        return await get_goal(principal, goal_id, log_access=False)
+    if changes == {"visibility"} and Relation.SELF in relations:
+        # Who may read a goal is the owner's choice at any time; it is not part of what is signed.
+        await Goal.update({Goal.visibility: data.visibility, Goal.updated_at: now()}).where(
+            Goal.id == goal_id
+        )
+        return await get_goal(principal, goal_id, log_access=False)
+    row, relations, _ = await _party_goal(principal, goal_id)
+    if row["state"] in policy.AGREED_STATES:
+        raise _agreed_conflict()
+    negotiating = row["state"] in policy.NEGOTIATING_STATES
+    version = row["version"] + 1 if negotiating else row["version"]
+    content = goal_content.apply_changes(_content_of(row, await _krs(goal_id)), data, version)
+    await _check_content(principal, content, proposal=negotiating)
+    async with write_transaction(_engine()):
+        if data.visibility is not None:
+            await Goal.update({Goal.visibility: data.visibility}).where(Goal.id == goal_id)
+        await _write_content(content)
+        if negotiating:
+            # A change during negotiation is a counter-proposal: a new version to sign.
+            await GoalVersion.update({GoalVersion.status: "superseded"}).where(
+                (GoalVersion.goal == goal_id) & (GoalVersion.status == "open")
+            )
+            await _insert_version(content, "", principal.person_id)
+            await Goal.update({Goal.state: "in_discussion", Goal.version: version}).where(
+                Goal.id == goal_id
+            )
+    return await get_goal(principal, goal_id, log_access=False)
+
+
+async def _krs(goal_id: UUID) -> list[dict[str, Any]]:
+    return (await _key_result_rows([goal_id]))[goal_id]
+
+
+def _content_of(row: dict[str, Any], krs: list[dict[str, Any]]) -> GoalContent:
+    return _content(row, krs, row["version"])
+
+
+async def transition(principal: Principal, goal_id: UUID, data: TransitionRequest) -> GoalRead:
+    row, relations = await _readable_goal(principal, goal_id)
+    if row["level"] != "individual":
+        await _transition_objective(principal, row, relations, data)
+        return await get_goal(principal, goal_id, log_access=False)
+    row, relations, role = await _party_goal(principal, goal_id)
+    allowed = policy.allowed_actions(
+        row["state"],
+        role,
+        owner_has_manager=row["owner_manager"] is not None,
+        signed_open_version=False,
+        amendment_open=False,
+    )
+    if not allowed[data.action]:
+        raise ProblemError(
+            409,
+            "invalid_transition",
+            f"A goal that is {row['state'].replace('_', ' ')} cannot be {data.action}d by you.",
+        )
+    if data.action == "propose":
+        content = _content(row, await _krs(goal_id), row["version"] + 1)
+        await _check_content(principal, content, proposal=True)
+        async with write_transaction(_engine()):
+            await _insert_version(content, data.reason, principal.person_id)
+            await _set_state(goal_id, "proposed", version=content.version)
+    elif data.action == "activate":
+        await _set_state(goal_id, "active")
+    elif data.action == "withdraw":
+        async with write_transaction(_engine()):
+            await GoalVersion.update({GoalVersion.status: "withdrawn"}).where(
+                (GoalVersion.goal == goal_id) & (GoalVersion.status == "open")
+            )
+            await _set_state(goal_id, "withdrawn")
+    else:
+        await _close(goal_id, data)
+    return await get_goal(principal, goal_id, log_access=False)
+
+
+async def _transition_objective(
+    principal: Principal,
+    row: dict[str, Any],
+    relations: frozenset[Relation],
+    data: TransitionRequest,
+) -> None:
+    """Shared objectives are not negotiated: their keepers may close or withdraw them."""
+    if not policy.can_edit_objective(principal, relations):
+        raise forbidden("Only the objective's owner, HR and leadership can change it.")
+    if row["state"] != "active" or data.action not in ("close", "withdraw"):
+        raise ProblemError(409, "invalid_transition", "This objective cannot make that change.")
+    if data.action == "close":
+        await _close(row["id"], data)
+    else:
+        await _set_state(row["id"], "withdrawn")
+
+
+async def _close(goal_id: UUID, data: TransitionRequest) -> None:
+    if data.score is None:
+        raise ProblemError(422, "score_required", "Closing a goal records its final score.")
+    await Goal.update({Goal.state: "closed", Goal.score: data.score, Goal.updated_at: now()}).where(
+        Goal.id == goal_id
+    )
+
+
+async def _set_state(goal_id: UUID, state: str, version: int | None = None) -> None:
+    values: dict[Any, Any] = {Goal.state: state, Goal.updated_at: now()}
+    if version is not None:
+        values[Goal.version] = version
+    await Goal.update(values).where(Goal.id == goal_id)
+
+
+async def sign(principal: Principal, goal_id: UUID, data: SignatureCreate) -> GoalRead:
+    async with write_transaction(_engine()):
+        row, _, role = await _party_goal(principal, goal_id)
+        open_version = _open_version(row)
+        if open_version is None:
+            raise ProblemError(
+                409, "nothing_to_sign", "No version of this goal waits for signatures."
+            )
+        version = await _version_row(goal_id, open_version)
+        if (
+            version is None
+            or data.version != open_version
+            or data.content_hash != version["content_hash"]
+        ):
+            raise ProblemError(
+                409,
+                "goal_changed",
+                "The goal changed since you opened it. Read the current version, then sign.",
+            )
+        signed = await Signature.select(Signature.role).where(
+            (Signature.goal == goal_id) & (Signature.version == open_version)
+        )
+        roles = {s["role"] for s in signed}
+        if role in roles:
+            raise ProblemError(409, "already_signed", "You already signed this version.")
+        await Signature.insert(
+            Signature(
+                id=uuid4(),
+                goal=goal_id,
+                version=open_version,
+                signer=principal.person_id,
+                role=role,
+                content_hash=version["content_hash"],
+                signed_at=now(),
+            )
+        )
+        if roles | {role} >= policy.required_signers(row["owner_manager"] is not None):
+            await _agree(row, version)
+    return await get_goal(principal, goal_id, log_access=False)
+
+
+async def _agree(row: dict[str, Any], version: dict[str, Any]) -> None:
+    """Every party signed: the version becomes the agreed record. An amendment's content
+    only now replaces the live goal; until then the earlier agreement stays in force."""
+    goal_id = row["id"]
+    await GoalVersion.update({GoalVersion.status: "superseded"}).where(
+        (GoalVersion.goal == goal_id) & (GoalVersion.status == "agreed")
+    )
+    await GoalVersion.update({GoalVersion.status: "agreed"}).where(GoalVersion.id == version["id"])
+    if row["state"] in policy.AGREED_STATES:
+        await _write_content(GoalContent.model_validate_json(version["content"]))
+    state = row["state"] if row["state"] in policy.AGREED_STATES else "agreed"
+    await Goal.update(
+        {Goal.agreed_version: version["version"], Goal.state: state, Goal.updated_at: now()}
+    ).where(Goal.id == goal_id)
+
+
+async def propose_amendment(principal: Principal, goal_id: UUID, data: AmendmentCreate) -> GoalRead:
+    row, _, _ = await _party_goal(principal, goal_id)
+    if row["state"] not in policy.AGREED_STATES:
+        raise ProblemError(
+            409,
+            "not_agreed",
+            "Only an agreed goal is amended; change a draft or proposal directly.",
+        )
+    if _open_version(row) is not None:
+        raise ProblemError(409, "amendment_pending", "An amendment already waits for signatures.")
+    content = goal_content.apply_changes(
+        _content_of(row, await _krs(goal_id)), data.changes, row["version"] + 1
+    )
+    await _check_content(principal, content, proposal=True)
+    async with write_transaction(_engine()):
+        await _insert_version(content, data.reason, principal.person_id)
+        await Goal.update({Goal.version: content.version, Goal.updated_at: now()}).where(
+            Goal.id == goal_id
+        )
+        if data.changes.visibility is not None:
+            await Goal.update({Goal.visibility: data.changes.visibility}).where(Goal.id == goal_id)
+    return await get_goal(principal, goal_id, log_access=False)
+
+
+# --- comments ---------------------------------------------------------------------------------
+
+COMMENT_COLUMNS = (
+    GoalComment.id,
+    GoalComment.body,
+    GoalComment.prompt,
+    GoalComment.created_at,
+    GoalComment.author.id.as_alias("author_id"),
+    GoalComment.author.display_name.as_alias("author_name"),
+)
+
+
+async def list_comments(principal: Principal, goal_id: UUID) -> list[CommentRead]:
+    await _readable_goal(principal, goal_id)
+    rows = (
+        await GoalComment.select(*COMMENT_COLUMNS)
+        .where(GoalComment.goal == goal_id)
+        .order_by(GoalComment.created_at)
+    )
+    return [_comment(r) for r in rows]
+
+
+def _comment(row: dict[str, Any]) -> CommentRead:
+    return CommentRead(
+        id=row["id"],
+        author=PersonRef(id=row["author_id"], display_name=row["author_name"]),
+        body=row["body"],
+        prompt=row["prompt"],
+        created_at=row["created_at"],
+    )
+
+
+async def add_comment(principal: Principal, goal_id: UUID, data: CommentCreate) -> CommentRead:
+    row, relations = await _readable_goal(principal, goal_id)
+    if not _permissions(row, principal, relations, signed=False).comment:
+        raise ProblemError(
+            403, "not_a_party", "Only the goal's owner and their direct manager discuss it."
+        )
+    comment_id = uuid4()
+    async with write_transaction(_engine()):
+        await GoalComment.insert(
+            GoalComment(
+                id=comment_id,
+                goal=goal_id,
+                author=principal.person_id,
+                body=data.body,
+                prompt=data.prompt,
+                created_at=now(),
+            )
+        )
+        if row["state"] == "proposed":
+            # A question or challenge opens the discussion.
+            await _set_state(goal_id, "in_discussion")
+    rows = await GoalComment.select(*COMMENT_COLUMNS).where(GoalComment.id == comment_id)
+    return _comment(rows[0])
+
+
+# --- progress ---------------------------------------------------------------------------------
+
+PROGRESS_COLUMNS = (
+    ProgressEntry.id,
+    ProgressEntry.key_result,
+    ProgressEntry.value,
+    ProgressEntry.note,
+    ProgressEntry.source,
+    ProgressEntry.recorded_at,
+    ProgressEntry.recorded_by.id.as_alias("person_id"),
+    ProgressEntry.recorded_by.display_name.as_alias("person_name"),
+    ProgressEntry.integration.name.as_alias("integration_name"),
+)
+
+
+def _progress(row: dict[str, Any]) -> ProgressRead:
+    return ProgressRead(
+        id=row["id"],
+        key_result_id=row["key_result"],
+        value=row["value"],
+        note=row["note"],
+        source=row["source"],
+        recorded_by=PersonRef(id=row["person_id"], display_name=row["person_name"])
+        if row["person_id"]
+        else None,
+        integration_name=row["integration_name"],
+        recorded_at=row["recorded_at"],
+    )
+
+
+async def _progress_entry(entry_id: UUID) -> ProgressRead:
+    rows = await ProgressEntry.select(*PROGRESS_COLUMNS).where(ProgressEntry.id == entry_id)
+    return _progress(rows[0])
+
+
+async def _key_result_goal(key_result_id: UUID) -> tuple[dict[str, Any], UUID]:
+    row = (
+        await KeyResult.select(KeyResult.goal, KeyResult.retired)
+        .where(KeyResult.id == key_result_id)
+        .first()
+    )
+    if row is None:
+        raise not_found()
+    return row, row["goal"]
+
+
+def _check_accepts_progress(goal_state: str, retired: bool) -> None:
+    if retired or goal_state in policy.FINAL_STATES:
+        raise ProblemError(
+            409, "key_result_closed", "This key result is closed and takes no more progress."
+        )
+    if goal_state not in policy.AGREED_STATES:
+        raise ProblemError(
+            409, "goal_not_agreed", "Progress is recorded once both sides have agreed the goal."
+        )
+
+
+async def _append_progress(
+    key_result_id: UUID,
+    goal_state: str,
+    value: Decimal,
+    note: str,
+    source: str,
+    person_id: UUID | None = None,
+    integration_id: UUID | None = None,
+    external_event_id: str | None = None,
+    recorded_at: datetime | None = None,
+) -> UUID:
+    """Append one entry and move the key result's current value; the first progress on an
+    agreed goal starts it. Joins the caller's transaction when there is one (the sync push
+    applies `kr.progress` mutations through here inside its own)."""
+    entry_id = uuid4()
+    async with write_transaction(_engine()):
+        await ProgressEntry.insert(
+            ProgressEntry(
+                id=entry_id,
+                key_result=key_result_id,
+                value=value,
+                note=note,
+                source=source,
+                recorded_by=person_id,
+                integration=integration_id,
+                external_event_id=external_event_id,
+                recorded_at=recorded_at or now(),
+            )
+        )
+        # The newest entry by when it happened: an offline entry synced late must not
+        # overwrite a value recorded after it.
+        latest = (
+            await ProgressEntry.select(ProgressEntry.value)
+            .where(ProgressEntry.key_result == key_result_id)
+            .order_by(ProgressEntry.recorded_at, ascending=False)
+            .first()
+        )
+        assert latest is not None
+        await KeyResult.update({KeyResult.current_value: latest["value"]}).where(
+            KeyResult.id == key_result_id
+        )
+        if goal_state == "agreed":
+            goal_id = (await _key_result_goal(key_result_id))[1]
+            await _set_state(goal_id, "active")
+    return entry_id
+
+
+async def record_progress(
+    principal: Principal,
+    key_result_id: UUID,
+    data: ProgressCreate,
+    source: str = "manual",
+    recorded_at: datetime | None = None,
+) -> ProgressRead:
+    """A party's progress update: from the goal page, or from a check-in or an offline sync
+    mutation, which pass the time the entry was made on the phone."""
+    kr, goal_id = await _key_result_goal(key_result_id)
+    row, relations = await _readable_goal(principal, goal_id)
+    if row["level"] == "individual":
+        party = policy.signer_role(relations) is not None
+    else:
+        party = policy.can_edit_objective(principal, relations)
+    if not party:
+        raise ProblemError(
+            403, "not_a_party", "Only the goal's owner and their direct manager update progress."
+        )
+    _check_accepts_progress(row["state"], kr["retired"])
+    entry_id = await _append_progress(
+        key_result_id,
+        row["state"],
+        data.value,
+        data.note,
+        source,
+        person_id=principal.person_id,
+        recorded_at=min(recorded_at, now()) if recorded_at else None,
+    )
+    return await _progress_entry(entry_id)
+
+
+async def list_progress(principal: Principal, key_result_id: UUID) -> list[ProgressRead]:
+    _, goal_id = await _key_result_goal(key_result_id)
+    await _readable_goal(principal, goal_id)
+    rows = (
+        await ProgressEntry.select(*PROGRESS_COLUMNS)
+        .where(ProgressEntry.key_result == key_result_id)
+        .order_by(ProgressEntry.recorded_at)
+    )
+    return [_progress(r) for r in rows]
+
+
+# --- integrations -----------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _integration(row: dict[str, Any]) -> IntegrationTokenRead:
+    return IntegrationTokenRead(
+        id=row["id"],
+        name=row["name"],
+        scope=row["scope"],
+        created_at=row["created_at"],
+        last_used_at=row["last_used_at"],
+        revoked_at=row["revoked_at"],
+    )
+
+
+def _require_integration_admin(principal: Principal) -> None:
+    if not policy.can_manage_integrations(principal):
+        raise forbidden("Only an administrator manages integrations.")
+
+
+async def list_integration_tokens(principal: Principal) -> list[IntegrationTokenRead]:
+    _require_integration_admin(principal)
+    rows = await IntegrationToken.select().order_by(IntegrationToken.created_at)
+    return [_integration(r) for r in rows]
+
+
+async def create_integration_token(principal: Principal, name: str) -> IntegrationTokenIssued:
+    _require_integration_admin(principal)
+    token = INTEGRATION_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token_id = uuid4()
+    await IntegrationToken.insert(
+        IntegrationToken(
+            id=token_id,
+            name=name,
+            token_hash=_token_hash(token),
+            created_by=principal.person_id,
+            created_at=now(),
+        )
+    )
+    row = await IntegrationToken.select().where(IntegrationToken.id == token_id).first()
+    assert row is not None
+    return IntegrationTokenIssued(**_integration(row).model_dump(), token=token)
+
+
+async def revoke_integration_token(principal: Principal, token_id: UUID) -> None:
+    _require_integration_admin(principal)
+    updated = (
+        await IntegrationToken.update({IntegrationToken.revoked_at: now()})
+        .where((IntegrationToken.id == token_id) & IntegrationToken.revoked_at.is_null())
+        .returning(IntegrationToken.id)
+    )
+    if not updated and not await IntegrationToken.exists().where(IntegrationToken.id == token_id):
+        raise not_found()
+
+
+async def integration_for(token: str) -> UUID | None:
+    """The live integration a bearer token belongs to, or None."""
+    if not token.startswith(INTEGRATION_TOKEN_PREFIX):
+        return None
+    row = (
+        await IntegrationToken.select(IntegrationToken.id)
+        .where(
+            (IntegrationToken.token_hash == _token_hash(token))
+            & IntegrationToken.revoked_at.is_null()
+        )
+        .first()
+    )
+    return row["id"] if row else None
+
+
+async def push_integration_progress(
+    integration_id: UUID, key_result_id: UUID, data: IntegrationProgressCreate
+) -> IntegrationProgressResult:
+    """Another system reports a value. A delivery it already made (same external event id)
+    is answered with the entry recorded the first time and changes nothing."""
+    earlier = (
+        await ProgressEntry.select(ProgressEntry.id)
+        .where(
+            (ProgressEntry.integration == integration_id)
+            & (ProgressEntry.external_event_id == data.external_event_id)
+        )
+        .first()
+    )
+    if earlier is not None:
+        return IntegrationProgressResult(entry=await _progress_entry(earlier["id"]), duplicate=True)
+    kr, goal_id = await _key_result_goal(key_result_id)
+    goal = await Goal.select(Goal.state).where(Goal.id == goal_id).first()
+    assert goal is not None
+    _check_accepts_progress(goal["state"], kr["retired"])
+    await IntegrationToken.update({IntegrationToken.last_used_at: now()}).where(
+        IntegrationToken.id == integration_id
+    )
+    try:
+        entry_id = await _append_progress(
+            key_result_id,
+            goal["state"],
+            data.value,
+            data.note,
+            "integration",
+            integration_id=integration_id,
+            external_event_id=data.external_event_id,
+        )
+    except Exception:
+        # Two deliveries of one event raced; the unique index let one through.
+        again = (
+            await ProgressEntry.select(ProgressEntry.id)
+            .where(
+                (ProgressEntry.integration == integration_id)
+                & (ProgressEntry.external_event_id == data.external_event_id)
+            )
+            .first()
+        )
+        if again is None:
+            raise
+        return IntegrationProgressResult(entry=await _progress_entry(again["id"]), duplicate=True)
+    return IntegrationProgressResult(entry=await _progress_entry(entry_id), duplicate=False)
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+def _require_template_user(principal: Principal) -> None:
+    if not policy.can_use_templates(principal):
+        raise forbidden("Goal templates are for HR and managers.")
+
+
+def _template(row: dict[str, Any]) -> TemplateRead:
+    body = TemplateCreate.model_validate_json(row["content"])
+    return TemplateRead(
+        id=row["id"],
+        cycle_id=body.cycle_id,
+        title=body.title,
+        description=body.description,
+        theme_id=body.theme_id,
+        parent_id=body.parent_id,
+        weight=body.weight,
+        priority=body.priority,
+        key_results=body.key_results,
+        created_by=PersonRef(id=row["author_id"], display_name=row["author_name"]),
+        created_at=row["created_at"],
+    )
+
+
+TEMPLATE_COLUMNS = (
+    GoalTemplate.id,
+    GoalTemplate.content,
+    GoalTemplate.created_at,
+    GoalTemplate.created_by.id.as_alias("author_id"),
+    GoalTemplate.created_by.display_name.as_alias("author_name"),
+)
+
+
+async def list_templates(principal: Principal, cycle_id: UUID | None) -> list[TemplateRead]:
+    _require_template_user(principal)
+    query = GoalTemplate.select(*TEMPLATE_COLUMNS)
+    if cycle_id is not None:
+        query = query.where(GoalTemplate.cycle == cycle_id)
+    return [_template(r) for r in await query.order_by(GoalTemplate.created_at, ascending=False)]
+
+
+async def _get_template(template_id: UUID) -> TemplateRead:
+    row = await GoalTemplate.select(*TEMPLATE_COLUMNS).where(GoalTemplate.id == template_id).first()
+    if row is None:
+        raise not_found()
+    return _template(row)
+
+
+def _new_content(data: GoalCreate | TemplateCreate, goal_id: UUID, owner_id: UUID) -> GoalContent:
+    """The content of a new goal, or of one person's copy of a template."""
+    return GoalContent(
+        goal_id=goal_id,
+        version=0,
+        owner_id=owner_id,
+        cycle_id=data.cycle_id,
+        title=data.title,
+        description=data.description,
+        theme_id=data.theme_id,
+        parent_id=data.parent_id,
+        weight=data.weight,
+        priority=data.priority,
+        support_needed=data.support.needed,
+        support_from_person_id=data.support.from_person_id,
+        support_from_department_id=data.support.from_department_id,
+        key_results=goal_content.key_results_from(data.key_results, set()),
+    )
+
+
+async def create_template(principal: Principal, data: TemplateCreate) -> TemplateRead:
+    _require_template_user(principal)
+    # Checked as a goal of the author's would be, so every copy starts valid.
+    await _check_content(principal, _new_content(data, uuid4(), principal.person_id), False)
+    template_id = uuid4()
+    await GoalTemplate.insert(
+        GoalTemplate(
+            id=template_id,
+            cycle=data.cycle_id,
+            content=data.model_dump_json(),
+            created_by=principal.person_id,
+            created_at=now(),
+        )
+    )
+    return await _get_template(template_id)
+
+
+async def assign_template(
+    principal: Principal, template_id: UUID, data: TemplateAssign
+) -> TemplateAssignResult:
+    """One draft copy per person, all written in one transaction (or none)."""
+    _require_template_user(principal)
+    await _get_template(template_id)
+    row = (
+        await GoalTemplate.select(GoalTemplate.content)
+        .where(GoalTemplate.id == template_id)
+        .first()
+    )
+    assert row is not None
+    body = TemplateCreate.model_validate_json(row["content"])
+    if data.department_id is not None and not await org.department_exists(data.department_id):
+        raise ProblemError(422, "unknown_department", "There is no such department.")
+    targets, unknown = await org.active_people(data.person_ids, data.department_id, data.job_family)
+    if unknown:
+        raise ProblemError(
+            422,
+            "unknown_person",
+            "Some of the people named are not active colleagues.",
+            errors=[
+                {"field": "person_ids", "code": "unknown_person", "message": str(p)}
+                for p in unknown
+            ],
+        )
+    if not targets:
+        raise ProblemError(
+            422, "no_assignees", "Nobody matches; name people, a department or a job family."
+        )
+    relations = await _relations(principal, targets)
+    outside = [p for p in targets if not policy.can_assign_to(relations[p])]
+    if outside:
+        raise ProblemError(
+            403,
+            "assignee_out_of_reach",
+            "You can assign goals only to people you manage or cover as HR.",
+            errors=[
+                {"field": "person_ids", "code": "assignee_out_of_reach", "message": str(p)}
+                for p in outside
+            ],
+        )
+    already = {
+        r["owner"]
+        for r in await Goal.select(Goal.owner).where(
+            (Goal.template == template_id) & (Goal.state != "withdrawn")
+        )
+    }
+    owners = [p for p in targets if p not in already]
+    goals, key_results = [], []
+    stamp = now()
+    for owner in owners:
+        content = _new_content(body, uuid4(), owner)
+        goals.append(
+            Goal(
+                id=content.goal_id,
+                level="individual",
+                owner=owner,
+                cycle=body.cycle_id,
+                theme=body.theme_id,
+                parent=body.parent_id,
+                title=body.title,
+                description=body.description,
+                weight=body.weight,
+                priority=body.priority,
+                support_needed=body.support.needed,
+                support_from_person=body.support.from_person_id,
+                support_from_department=body.support.from_department_id,
+                visibility="private",
+                state="draft",
+                template=template_id,
+                created_by=principal.person_id,
+                created_at=stamp,
+                updated_at=stamp,
+            )
+        )
+        key_results += [
+            KeyResult(id=kr.id, current_value=kr.start_value, **_kr_values(kr, content.goal_id, i))
+            for i, kr in enumerate(content.key_results)
+        ]
+    async with write_transaction(_engine()):
+        for start in range(0, len(goals), INSERT_CHUNK):
+            await Goal.insert(*goals[start : start + INSERT_CHUNK])
+        for start in range(0, len(key_results), INSERT_CHUNK):
+            await KeyResult.insert(*key_results[start : start + INSERT_CHUNK])
+    return TemplateAssignResult(
+        created=len(goals), skipped=len(targets) - len(owners), goal_ids=[g.id for g in goals]
+    )
