@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 from urllib.parse import urlparse
+from uuid import UUID
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
@@ -29,6 +30,11 @@ APP_MODULES = (
     "server.goals.piccolo_app",
 )
 SQLITE_BUSY_TIMEOUT_SECONDS = 10
+
+
+def as_uuid(value: Any) -> UUID:
+    """Raw queries give UUIDs back as text on SQLite and as UUIDs on PostgreSQL."""
+    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def sqlite_path(database_url: str) -> str:
@@ -88,10 +94,19 @@ async def migrate(engine: Engine[Any]) -> None:
         raise RuntimeError(f"migration failed: {result.message}")
 
 
+def bound_engine() -> Engine[Any]:
+    """The engine `bind` pointed every table at."""
+    from server import piccolo_conf
+
+    return piccolo_conf.DB
+
+
 @asynccontextmanager
-async def write_transaction(engine: Engine[Any]) -> AsyncIterator[None]:
+async def write_transaction(engine: Engine[Any] | None = None) -> AsyncIterator[None]:
     """A transaction for writes: `BEGIN IMMEDIATE` on SQLite so concurrent writers queue
-    on the busy timeout instead of failing when a read lock cannot be upgraded."""
+    on the busy timeout instead of failing when a read lock cannot be upgraded. Inside an
+    open transaction it joins that one (the sync push and the demo seed wrap many writes)."""
+    engine = engine or bound_engine()
     if isinstance(engine, SQLiteEngine):
         async with engine.transaction(transaction_type=TransactionType.immediate):
             yield

@@ -114,12 +114,10 @@ class SupportIn(WriteModel):
     from_department_id: UUID | None = None
 
 
-class GoalCreate(WriteModel):
-    level: GoalLevel = "individual"
+class GoalFields(WriteModel):
+    """What a new goal and a goal template both say."""
+
     cycle_id: UUID
-    # For individual goals: whose goal (default: me; a manager may draft one for a report).
-    owner_id: UUID | None = None
-    department_id: UUID | None = None
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(default="", max_length=4000)
     theme_id: UUID | None = None
@@ -127,6 +125,13 @@ class GoalCreate(WriteModel):
     weight: int = Field(default=0, ge=0, le=100)
     priority: Priority = "medium"
     support: SupportIn = Field(default_factory=SupportIn)
+
+
+class GoalCreate(GoalFields):
+    level: GoalLevel = "individual"
+    # For individual goals: whose goal (default: me; a manager may draft one for a report).
+    owner_id: UUID | None = None
+    department_id: UUID | None = None
     visibility: Visibility = "private"
     key_results: list[KeyResultIn] = Field(default_factory=list, max_length=10)
 
@@ -395,15 +400,7 @@ class IntegrationProgressResult(ReadModel):
 # --- templates ----------------------------------------------------------------------------------
 
 
-class TemplateCreate(WriteModel):
-    cycle_id: UUID
-    title: str = Field(min_length=1, max_length=300)
-    description: str = Field(default="", max_length=4000)
-    theme_id: UUID | None = None
-    parent_id: UUID | None = None
-    weight: int = Field(default=0, ge=0, le=100)
-    priority: Priority = "medium"
-    support: SupportIn = Field(default_factory=SupportIn)
+class TemplateCreate(GoalFields):
     key_results: list[KeyResultIn] = Field(min_length=1, max_length=10)
 
 

@@ -125,14 +125,16 @@ function Shell(props: {
   const isManager = me.roles.includes("manager");
   // HR and the head of the organisation plan cycles, strategy themes and templates.
   const plans = me.roles.includes("hr") || (isManager && me.manager_id === null);
-  const tabs: Array<[Tab, string, boolean]> = [
-    ["/", t((m) => m.nav.today), true],
-    ["/goals", t((m) => m.nav.goals), true],
-    ["/team", t((m) => m.nav.team), isManager],
-    ["/plan", t((m) => m.nav.plan), plans],
-    ["/me", t((m) => m.nav.me), true],
-  ];
-  const allowed = tabs.filter(([, , shown]) => shown).map(([to]) => to);
+  const tabs = (
+    [
+      ["/", t((m) => m.nav.today), true],
+      ["/goals", t((m) => m.nav.goals), true],
+      ["/team", t((m) => m.nav.team), isManager],
+      ["/plan", t((m) => m.nav.plan), plans],
+      ["/me", t((m) => m.nav.me), true],
+    ] as Array<[Tab, string, boolean]>
+  ).filter(([, , shown]) => shown);
+  const allowed = tabs.map(([to]) => to);
   const goalId = GOAL_PATH.exec(props.route)?.[1];
   const route: Route = goalId || allowed.includes(props.route as Tab) ? props.route : "/";
   const openGoal = (id: string) => props.navigate(`/goals/${id}`);
@@ -159,22 +161,20 @@ function Shell(props: {
         <Me me={me} online={props.online} unsynced={props.unsynced} onSignOut={props.onSignOut} />
       )}
       <nav class="tabs">
-        {tabs
-          .filter(([, , shown]) => shown)
-          .map(([to, label]) => (
-            <a
-              key={to}
-              href={to}
-              data-testid={`tab-${to === "/" ? "today" : to.slice(1)}`}
-              aria-current={tabOf === to ? "page" : undefined}
-              onClick={(e) => {
-                e.preventDefault();
-                props.navigate(to);
-              }}
-            >
-              {label}
-            </a>
-          ))}
+        {tabs.map(([to, label]) => (
+          <a
+            key={to}
+            href={to}
+            data-testid={`tab-${to === "/" ? "today" : to.slice(1)}`}
+            aria-current={tabOf === to ? "page" : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              props.navigate(to);
+            }}
+          >
+            {label}
+          </a>
+        ))}
       </nav>
     </div>
   );

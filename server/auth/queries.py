@@ -37,7 +37,7 @@ async def login_candidate(email: str) -> LoginCandidate | None:
 
 
 async def set_password(person_id: UUID, password_hash: str) -> None:
-    async with write_transaction(Credential._meta.db):
+    async with write_transaction():
         updated = (
             await Credential.update(
                 {Credential.password_hash: password_hash, Credential.updated_at: now()}
@@ -103,7 +103,7 @@ async def rotate(token: str, lifetime: timedelta) -> tuple[UUID, UUID, str]:
     A token that was already rotated is being replayed: someone holds a copy, so the whole
     family is revoked and both holders must sign in again.
     """
-    async with write_transaction(RefreshToken._meta.db):
+    async with write_transaction():
         row = (
             await RefreshToken.select(
                 RefreshToken.id,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from server.auth import queries as auth_queries
 from server.core.security import hash_password
+from server.db import write_transaction
 from server.demo import goals as demo_goals
 from server.org import people_csv
 from server.org import queries as org_queries
@@ -21,11 +22,14 @@ async def seed(password_hash: str | None = None) -> None:
     rows, errors = people_csv.parse(PEOPLE_CSV.read_text(encoding="utf-8"), max_rows=100)
     if errors:
         raise people_csv.invalid_file(errors)
-    await org_queries.update_company(COMPANY)
-    await org_queries.import_people(rows, dry_run=False)
     # One hash for all: every demo account has the same published password.
     password_hash = password_hash or hash_password(DEMO_PASSWORD)
-    ids = await org_queries.ids_by_email([r.email for r in rows])
-    for person_id in ids.values():
-        await auth_queries.set_password(person_id, password_hash)
-    await demo_goals.seed({email.split("@")[0]: person_id for email, person_id in ids.items()})
+    # One transaction: the demo appears whole or not at all, and SQLite commits once
+    # instead of once per progress entry.
+    async with write_transaction():
+        await org_queries.update_company(COMPANY)
+        await org_queries.import_people(rows, dry_run=False)
+        ids = await org_queries.ids_by_email([r.email for r in rows])
+        for person_id in ids.values():
+            await auth_queries.set_password(person_id, password_hash)
+        await demo_goals.seed({email.split("@")[0]: person_id for email, person_id in ids.items()})

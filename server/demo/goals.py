@@ -125,7 +125,7 @@ async def seed(people: dict[str, UUID]) -> None:
     ]
     market, product, efficiency, people_theme = themes
     demo = DemoGoals(people, cycle.id, starts, ends)
-    ceo_east, ceo_west = people["manager.east"], people["manager.west"]
+    east_manager, west_manager = people["manager.east"], people["manager.west"]
 
     share = await demo.objective(
         "ceo",
@@ -168,25 +168,25 @@ async def seed(people: dict[str, UUID]) -> None:
         "ceo",
         "department",
         "华东区新签客户 60 家",
-        owner_id=ceo_east,
+        owner_id=east_manager,
         parent_id=share,
-        department_id=(await org.get_person_department(ceo_east)),
+        department_id=(await org.get_person_department(east_manager)),
         key_results=[_kr("华东新签客户", 0, 60, ends, unit="家")],
     )
     west = await demo.objective(
         "ceo",
         "department",
         "华西区新增收入 1200 万元",
-        owner_id=ceo_west,
+        owner_id=west_manager,
         parent_id=share,
-        department_id=(await org.get_person_department(ceo_west)),
+        department_id=(await org.get_person_department(west_manager)),
         key_results=[
             _kr("华西新增收入（万元）", 0, 1200, ends, metric_kind="currency", unit="万元")
         ],
     )
 
     support_east = SupportIn(
-        needed="需要市场部提供苏州地区的行业客户名单。", from_person_id=ceo_east
+        needed="需要市场部提供苏州地区的行业客户名单。", from_person_id=east_manager
     )
     alice = await demo.principal("alice")
     # Alice's second goal stays a complete draft, ready to propose (the e2e walk-through does);

@@ -28,7 +28,6 @@ class Plan:
     due_on: date
     # Explicit checkpoints (date, expected value); empty = straight line from start to target.
     milestones: tuple[tuple[date, Decimal], ...] = ()
-    weight: int = 100
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,11 @@ from uuid import UUID, uuid4
 
 from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
-from piccolo.engine.base import Engine
 
 from server.audit import queries as audit
 from server.core.access import Principal, Relation
 from server.core.errors import ProblemError, forbidden, not_found
-from server.db import write_transaction
+from server.db import as_uuid, write_transaction
 from server.goals import content as goal_content
 from server.goals import pace, policy
 from server.goals.tables import (
@@ -89,17 +88,6 @@ LEVEL_ORDER = {"company": 0, "department": 1, "team": 2, "individual": 3}
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def _engine() -> Engine[Any]:
-    return Goal._meta.db
-
-
-def _uuid(value: Any) -> UUID | None:
-    """Raw queries give UUIDs back as text on SQLite."""
-    if value is None or isinstance(value, UUID):
-        return value
-    return UUID(str(value))
 
 
 # --- cycles and themes ------------------------------------------------------------------------
@@ -254,6 +242,10 @@ async def _key_result_rows(goal_ids: list[UUID]) -> dict[UUID, list[dict[str, An
     return found
 
 
+async def _krs(goal_id: UUID) -> list[dict[str, Any]]:
+    return (await _key_result_rows([goal_id]))[goal_id]
+
+
 async def _cycle_rows(cycle_ids: Iterable[UUID]) -> dict[UUID, dict[str, Any]]:
     ids = sorted(set(cycle_ids))
     rows = await Cycle.select().where(Cycle.id.is_in(ids)) if ids else []
@@ -272,7 +264,6 @@ def _plan(kr: dict[str, Any], starts_on: date) -> pace.Plan:
         starts_on=starts_on,
         due_on=kr["due_on"],
         milestones=tuple((m.due_on, m.expected_value) for m in _milestones(kr)),
-        weight=kr["weight"],
     )
 
 
@@ -488,7 +479,8 @@ def _theme_of(row: dict[str, Any], by_id: dict[UUID, dict[str, Any]]) -> UUID | 
     while row["theme"] is None and row["parent"] in by_id and seen < MAX_PARENT_DEPTH:
         row = by_id[row["parent"]]
         seen += 1
-    return _uuid(row["theme"])
+    theme: UUID | None = row["theme"]
+    return theme
 
 
 async def _ancestors(goal_id: UUID) -> list[dict[str, Any]]:
@@ -503,7 +495,12 @@ async def _ancestors(goal_id: UUID) -> list[dict[str, Any]]:
         goal_id,
     )
     return [
-        {**r, "id": _uuid(r["id"]), "owner": _uuid(r["owner"]), "theme": _uuid(r["theme"])}
+        {
+            **r,
+            "id": as_uuid(r["id"]),
+            "owner": as_uuid(r["owner"]),
+            "theme": as_uuid(r["theme"]) if r["theme"] else None,
+        }
         for r in rows
     ]
 
@@ -513,7 +510,7 @@ async def _alignment(principal: Principal, row: dict[str, Any]) -> list[Alignmen
     ancestors = await _ancestors(row["id"])
     relations = await _relations(principal, (a["owner"] for a in ancestors))
     steps = []
-    theme_id = _uuid(row["theme"])
+    theme_id: UUID | None = row["theme"]
     for ancestor in ancestors:
         visible = policy.can_read(
             ancestor["level"], ancestor["visibility"], relations[ancestor["owner"]]
@@ -622,8 +619,9 @@ async def get_goal(principal: Principal, goal_id: UUID, log_access: bool = True)
         logged = policy.logged_relation(row["level"], relations)
         if logged is not None and row["visibility"] == "private":
             await audit.record_access(principal.person_id, row["owner_id"], "goal", logged, goal_id)
-    krs = (await _key_result_rows([goal_id]))[goal_id]
+    krs = await _krs(goal_id)
     cycle = (await _cycle_rows([row["cycle"]]))[row["cycle"]]
+    today = _today()
     signatures = (await _signatures([goal_id]))[goal_id]
     open_version = _open_version(row)
     shown_version = open_version or row["agreed_version"]
@@ -633,7 +631,7 @@ async def get_goal(principal: Principal, goal_id: UUID, log_access: bool = True)
         if version_row
         else goal_content.content_hash(_content(row, krs, row["version"]))
     )
-    reading = goal_pace(krs, cycle["starts_on"], _today(), row["state"])
+    reading = goal_pace(krs, cycle["starts_on"], today, row["state"])
     summary = _summary(row, reading, _awaiting(row, relations, signatures))
     role = policy.signer_role(relations)
     signed = any(s["version"] == open_version and s["role"] == role for s in signatures)
@@ -651,7 +649,7 @@ async def get_goal(principal: Principal, goal_id: UUID, log_access: bool = True)
             from_department_id=row["support_from_department"],
         ),
         key_results=[
-            _kr_read(kr, cycle["starts_on"], _today(), _tracking(row["state"])) for kr in krs
+            _kr_read(kr, cycle["starts_on"], today, _tracking(row["state"])) for kr in krs
         ],
         score=row["score"],
         version=row["version"],
@@ -770,23 +768,25 @@ def _kr_values(kr: KeyResultContent, goal_id: UUID, position: int) -> dict[str, 
     }
 
 
+def _goal_values(content: GoalContent) -> dict[str, Any]:
+    """The goal row's columns that hold signable content (key results apart)."""
+    return {
+        "title": content.title,
+        "description": content.description,
+        "theme": content.theme_id,
+        "parent": content.parent_id,
+        "weight": content.weight,
+        "priority": content.priority,
+        "support_needed": content.support_needed,
+        "support_from_person": content.support_from_person_id,
+        "support_from_department": content.support_from_department_id,
+    }
+
+
 async def _write_content(content: GoalContent) -> None:
     """Make the live rows say what the content says. A key result dropped from the content
     is deleted, or retired when it has progress (the log is never rewritten)."""
-    await Goal.update(
-        {
-            Goal.title: content.title,
-            Goal.description: content.description,
-            Goal.theme: content.theme_id,
-            Goal.parent: content.parent_id,
-            Goal.weight: content.weight,
-            Goal.priority: content.priority,
-            Goal.support_needed: content.support_needed,
-            Goal.support_from_person: content.support_from_person_id,
-            Goal.support_from_department: content.support_from_department_id,
-            Goal.updated_at: now(),
-        }
-    ).where(Goal.id == content.goal_id)
+    await Goal.update(**_goal_values(content), updated_at=now()).where(Goal.id == content.goal_id)
     current = await KeyResult.select(KeyResult.id).where(
         (KeyResult.goal == content.goal_id) & (KeyResult.retired == False)  # noqa: E712
     )
@@ -821,13 +821,6 @@ async def _insert_version(content: GoalContent, reason: str, author: UUID) -> No
     )
 
 
-async def _live_content(goal_id: UUID, version: int) -> GoalContent:
-    row = await Goal.select(*GOAL_COLUMNS).where(Goal.id == goal_id).first()
-    if row is None:
-        raise not_found()
-    return _content(row, (await _key_result_rows([goal_id]))[goal_id], version)
-
-
 async def create_goal(principal: Principal, data: GoalCreate) -> GoalRead:
     owner = data.owner_id or principal.person_id
     if data.level == "individual":
@@ -853,7 +846,7 @@ async def create_goal(principal: Principal, data: GoalCreate) -> GoalRead:
     content = _new_content(data, goal_id, owner)
     await _check_content(principal, content, proposal=False)
     individual = data.level == "individual"
-    async with write_transaction(_engine()):
+    async with write_transaction():
         await Goal.insert(
             Goal(
                 id=goal_id,
@@ -873,17 +866,14 @@ async def create_goal(principal: Principal, data: GoalCreate) -> GoalRead:
     return await get_goal(principal, goal_id, log_access=False)
 
 
-async def _party_goal(
-    principal: Principal, goal_id: UUID
-) -> tuple[dict[str, Any], frozenset[Relation], str]:
-    """An individual goal the principal is a party to; -> row, relations, signer role."""
-    row, relations = await _readable_goal(principal, goal_id)
+def _require_party(row: dict[str, Any], relations: frozenset[Relation]) -> str:
+    """The principal's signer role in an individual goal; 403 for readers who are not a party."""
     role = policy.signer_role(relations) if row["level"] == "individual" else None
     if role is None:
         raise ProblemError(
             403, "not_a_party", "Only the goal's owner and their direct manager can do this."
         )
-    return row, relations, role
+    return role
 
 
 def _agreed_conflict() -> ProblemError:
@@ -906,9 +896,10 @@ async def update_goal(principal: Principal, goal_id: UUID, data: GoalUpdate) -> 
     if row["level"] != "individual":
         if not policy.can_edit_objective(principal, relations):
             raise forbidden("Only the objective's owner, HR and leadership can change it.")
-        content = goal_content.apply_changes(_content_of(row, await _krs(goal_id)), data, 0)
+        live = _content(row, await _krs(goal_id), 0)
+        content = goal_content.apply_changes(live, data, 0)
         await _check_content(principal, content, proposal=False)
-        async with write_transaction(_engine()):
+        async with write_transaction():
             await _write_content(content)
         return await get_goal(principal, goal_id, log_access=False)
     if changes == {"visibility"} and Relation.SELF in relations:
@@ -917,14 +908,15 @@ async def update_goal(principal: Principal, goal_id: UUID, data: GoalUpdate) -> 
             Goal.id == goal_id
         )
         return await get_goal(principal, goal_id, log_access=False)
-    row, relations, _ = await _party_goal(principal, goal_id)
+    _require_party(row, relations)
     if row["state"] in policy.AGREED_STATES:
         raise _agreed_conflict()
     negotiating = row["state"] in policy.NEGOTIATING_STATES
     version = row["version"] + 1 if negotiating else row["version"]
-    content = goal_content.apply_changes(_content_of(row, await _krs(goal_id)), data, version)
+    live = _content(row, await _krs(goal_id), row["version"])
+    content = goal_content.apply_changes(live, data, version)
     await _check_content(principal, content, proposal=negotiating)
-    async with write_transaction(_engine()):
+    async with write_transaction():
         if data.visibility is not None:
             await Goal.update({Goal.visibility: data.visibility}).where(Goal.id == goal_id)
         await _write_content(content)
@@ -940,20 +932,12 @@ async def update_goal(principal: Principal, goal_id: UUID, data: GoalUpdate) -> 
     return await get_goal(principal, goal_id, log_access=False)
 
 
-async def _krs(goal_id: UUID) -> list[dict[str, Any]]:
-    return (await _key_result_rows([goal_id]))[goal_id]
-
-
-def _content_of(row: dict[str, Any], krs: list[dict[str, Any]]) -> GoalContent:
-    return _content(row, krs, row["version"])
-
-
 async def transition(principal: Principal, goal_id: UUID, data: TransitionRequest) -> GoalRead:
     row, relations = await _readable_goal(principal, goal_id)
     if row["level"] != "individual":
         await _transition_objective(principal, row, relations, data)
         return await get_goal(principal, goal_id, log_access=False)
-    row, relations, role = await _party_goal(principal, goal_id)
+    role = _require_party(row, relations)
     allowed = policy.allowed_actions(
         row["state"],
         role,
@@ -970,13 +954,13 @@ async def transition(principal: Principal, goal_id: UUID, data: TransitionReques
     if data.action == "propose":
         content = _content(row, await _krs(goal_id), row["version"] + 1)
         await _check_content(principal, content, proposal=True)
-        async with write_transaction(_engine()):
+        async with write_transaction():
             await _insert_version(content, data.reason, principal.person_id)
             await _set_state(goal_id, "proposed", version=content.version)
     elif data.action == "activate":
         await _set_state(goal_id, "active")
     elif data.action == "withdraw":
-        async with write_transaction(_engine()):
+        async with write_transaction():
             await GoalVersion.update({GoalVersion.status: "withdrawn"}).where(
                 (GoalVersion.goal == goal_id) & (GoalVersion.status == "open")
             )
@@ -1019,8 +1003,9 @@ async def _set_state(goal_id: UUID, state: str, version: int | None = None) -> N
 
 
 async def sign(principal: Principal, goal_id: UUID, data: SignatureCreate) -> GoalRead:
-    async with write_transaction(_engine()):
-        row, _, role = await _party_goal(principal, goal_id)
+    async with write_transaction():
+        row, relations = await _readable_goal(principal, goal_id)
+        role = _require_party(row, relations)
         open_version = _open_version(row)
         if open_version is None:
             raise ProblemError(
@@ -1076,7 +1061,8 @@ async def _agree(row: dict[str, Any], version: dict[str, Any]) -> None:
 
 
 async def propose_amendment(principal: Principal, goal_id: UUID, data: AmendmentCreate) -> GoalRead:
-    row, _, _ = await _party_goal(principal, goal_id)
+    row, relations = await _readable_goal(principal, goal_id)
+    _require_party(row, relations)
     if row["state"] not in policy.AGREED_STATES:
         raise ProblemError(
             409,
@@ -1086,10 +1072,10 @@ async def propose_amendment(principal: Principal, goal_id: UUID, data: Amendment
     if _open_version(row) is not None:
         raise ProblemError(409, "amendment_pending", "An amendment already waits for signatures.")
     content = goal_content.apply_changes(
-        _content_of(row, await _krs(goal_id)), data.changes, row["version"] + 1
+        _content(row, await _krs(goal_id), row["version"]), data.changes, row["version"] + 1
     )
     await _check_content(principal, content, proposal=True)
-    async with write_transaction(_engine()):
+    async with write_transaction():
         await _insert_version(content, data.reason, principal.person_id)
         await Goal.update({Goal.version: content.version, Goal.updated_at: now()}).where(
             Goal.id == goal_id
@@ -1138,7 +1124,7 @@ async def add_comment(principal: Principal, goal_id: UUID, data: CommentCreate) 
             403, "not_a_party", "Only the goal's owner and their direct manager discuss it."
         )
     comment_id = uuid4()
-    async with write_transaction(_engine()):
+    async with write_transaction():
         await GoalComment.insert(
             GoalComment(
                 id=comment_id,
@@ -1215,6 +1201,7 @@ def _check_accepts_progress(goal_state: str, retired: bool) -> None:
 
 async def _append_progress(
     key_result_id: UUID,
+    goal_id: UUID,
     goal_state: str,
     value: Decimal,
     note: str,
@@ -1228,7 +1215,7 @@ async def _append_progress(
     agreed goal starts it. Joins the caller's transaction when there is one (the sync push
     applies `kr.progress` mutations through here inside its own)."""
     entry_id = uuid4()
-    async with write_transaction(_engine()):
+    async with write_transaction():
         await ProgressEntry.insert(
             ProgressEntry(
                 id=entry_id,
@@ -1255,7 +1242,6 @@ async def _append_progress(
             KeyResult.id == key_result_id
         )
         if goal_state == "agreed":
-            goal_id = (await _key_result_goal(key_result_id))[1]
             await _set_state(goal_id, "active")
     return entry_id
 
@@ -1282,6 +1268,7 @@ async def record_progress(
     _check_accepts_progress(row["state"], kr["retired"])
     entry_id = await _append_progress(
         key_result_id,
+        goal_id,
         row["state"],
         data.value,
         data.note,
@@ -1401,6 +1388,7 @@ async def push_integration_progress(
     try:
         entry_id = await _append_progress(
             key_result_id,
+            goal_id,
             goal["state"],
             data.value,
             data.note,
@@ -1515,13 +1503,13 @@ async def assign_template(
 ) -> TemplateAssignResult:
     """One draft copy per person, all written in one transaction (or none)."""
     _require_template_user(principal)
-    await _get_template(template_id)
     row = (
         await GoalTemplate.select(GoalTemplate.content)
         .where(GoalTemplate.id == template_id)
         .first()
     )
-    assert row is not None
+    if row is None:
+        raise not_found()
     body = TemplateCreate.model_validate_json(row["content"])
     if data.department_id is not None and not await org.department_exists(data.department_id):
         raise ProblemError(422, "unknown_department", "There is no such department.")
@@ -1569,15 +1557,7 @@ async def assign_template(
                 level="individual",
                 owner=owner,
                 cycle=body.cycle_id,
-                theme=body.theme_id,
-                parent=body.parent_id,
-                title=body.title,
-                description=body.description,
-                weight=body.weight,
-                priority=body.priority,
-                support_needed=body.support.needed,
-                support_from_person=body.support.from_person_id,
-                support_from_department=body.support.from_department_id,
+                **_goal_values(content),
                 visibility="private",
                 state="draft",
                 template=template_id,
@@ -1590,7 +1570,7 @@ async def assign_template(
             KeyResult(id=kr.id, current_value=kr.start_value, **_kr_values(kr, content.goal_id, i))
             for i, kr in enumerate(content.key_results)
         ]
-    async with write_transaction(_engine()):
+    async with write_transaction():
         for start in range(0, len(goals), INSERT_CHUNK):
             await Goal.insert(*goals[start : start + INSERT_CHUNK])
         for start in range(0, len(key_results), INSERT_CHUNK):

@@ -14,7 +14,7 @@ from piccolo.columns.combination import WhereRaw
 from server.audit import queries as audit
 from server.core.access import Principal, Relation, Role
 from server.core.errors import ProblemError, not_found
-from server.db import write_transaction
+from server.db import as_uuid, write_transaction
 from server.org import people_csv, policy
 from server.org.people_csv import PersonRow, RowError
 from server.org.tables import (
@@ -96,7 +96,7 @@ async def relations(
         principal.person_id,
     )
     for row in chain:
-        subject = _uuid(row["subject"])
+        subject = as_uuid(row["subject"])
         found[subject].add(Relation.DIRECT_MANAGER if row["depth"] == 1 else Relation.SKIP_MANAGER)
     if principal.hr_company_wide:
         for subject in found:
@@ -114,16 +114,11 @@ async def relations(
             *scoped,
         )
         for row in in_scope:
-            found[_uuid(row["subject"])].add(Relation.HR_SCOPE)
+            found[as_uuid(row["subject"])].add(Relation.HR_SCOPE)
     for rels in found.values():
         if not rels:
             rels.add(Relation.PEER)
     return {subject: frozenset(rels) for subject, rels in found.items()}
-
-
-def _uuid(value: Any) -> UUID:
-    """Raw queries give UUIDs back as text on SQLite."""
-    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 # --- people ------------------------------------------------------------------------------------
@@ -304,7 +299,7 @@ async def _manager_chain(person_id: UUID) -> list[UUID]:
         " SELECT id FROM chain ORDER BY depth",
         person_id,
     )
-    return [_uuid(r["id"]) for r in rows]
+    return [as_uuid(r["id"]) for r in rows]
 
 
 LOCK_OUT_MESSAGE = "You cannot disable yourself or remove your own admin role."
@@ -317,7 +312,7 @@ def _invalid(field: str, code: str, message: str) -> ProblemError:
 async def update_person(principal: Principal, person_id: UUID, data: PersonUpdate) -> bool:
     """Apply an admin's changes; -> True when the person was disabled by this change."""
     changes = data.model_dump(exclude_unset=True)
-    async with write_transaction(Person._meta.db):
+    async with write_transaction():
         current = (
             await Person.select(Person.active, Person.roles).where(Person.id == person_id).first()
         )
@@ -378,7 +373,7 @@ async def import_people(
     Cross-row checks (unknown managers, management cycles) need the existing organisation,
     so they happen here; any error aborts before the first write.
     """
-    async with write_transaction(Person._meta.db):
+    async with write_transaction():
         departments = await Department.select(Department.id, Department.name, Department.parent)
         dept_ids = _department_paths(departments)
         new_departments = _missing_departments(rows, dept_ids)
@@ -608,7 +603,7 @@ async def active_people(
             " (SELECT id FROM sub)",
             department_id,
         )
-        found |= {_uuid(r["id"]) for r in rows}
+        found |= {as_uuid(r["id"]) for r in rows}
     if job_family:
         rows = await Person.select(Person.id).where(
             (Person.job_family == job_family) & (Person.active == True)  # noqa: E712
