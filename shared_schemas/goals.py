@@ -36,6 +36,18 @@ CommentPrompt = Literal["biggest_challenge", "support_from_me", "if_reality_chan
 SignerRole = Literal["employee", "manager"]
 VersionStatus = Literal["open", "agreed", "superseded", "withdrawn"]
 
+
+class GoalRights(ReadModel):
+    """What the viewer may set up in the goals domain, so the app offers only that."""
+
+    # Cycles, strategy themes and company objectives.
+    plan: bool
+    # Departments whose objectives the viewer may set.
+    department_ids: list[UUID]
+    templates: bool
+    integrations: bool
+
+
 # --- cycles and strategy themes -----------------------------------------------------------------
 
 

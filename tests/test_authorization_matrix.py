@@ -130,6 +130,7 @@ MATRIX: dict[str, Row] = {
         content_type="text/csv",
     ),
     # --- goals: cycles and strategy
+    "GetMyGoalRights": Row("GET", "/api/me/goal-rights", everyone(200)),
     "ListCycles": Row("GET", "/api/goal-cycles", everyone(200)),
     "CreateCycle": Row(
         "POST",

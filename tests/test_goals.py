@@ -499,3 +499,79 @@ async def test_only_planners_set_up_cycles_and_themes(client, people, as_hr, as_
         await client.post("/api/goal-cycles", json=body, headers=as_hr), 422, "invalid_cycle_dates"
     )
     problem(await client.post("/api/goal-cycles", json=body, headers=as_manager), 403, "forbidden")
+
+
+async def test_hr_sets_the_department_objectives_of_its_scope(client, people, headers_for):
+    as_hr_west = headers_for("hr.west")
+    departments = {
+        d["name"]: d["id"]
+        for d in (await client.get("/api/org/departments", headers=as_hr_west)).json()
+    }
+    west, east = departments["Field Sales West"], departments["Field Sales East"]
+    rights = (await client.get("/api/me/goal-rights", headers=as_hr_west)).json()
+    assert rights == {
+        "plan": False,
+        "department_ids": [west],
+        "templates": True,
+        "integrations": False,
+    }
+    company_rights = (await client.get("/api/me/goal-rights", headers=headers_for("hr"))).json()
+    assert company_rights["plan"] is True
+    assert set(company_rights["department_ids"]) == set(departments.values())
+    employee_rights = (await client.get("/api/me/goal-rights", headers=headers_for("alice"))).json()
+    assert employee_rights == {
+        "plan": False,
+        "department_ids": [],
+        "templates": False,
+        "integrations": False,
+    }
+
+    cycle = (await client.get("/api/goal-cycles", headers=as_hr_west)).json()[0]["id"]
+    body = {
+        "cycle_id": cycle,
+        "level": "department",
+        "title": "华西新签客户 40 家",
+        "owner_id": str(people["manager.west"]),
+    }
+    response = await client.post(
+        "/api/goals", json={**body, "department_id": west}, headers=as_hr_west
+    )
+    assert response.status_code == 201, response.text
+    objective = response.json()
+    assert objective["owner"]["id"] == str(people["manager.west"])
+    assert objective["permissions"]["edit"] is True
+    problem(
+        await client.post("/api/goals", json={**body, "department_id": east}, headers=as_hr_west),
+        403,
+        "forbidden",
+    )
+    problem(
+        await client.post("/api/goals", json=body, headers=as_hr_west), 422, "department_required"
+    )
+    problem(
+        await client.post("/api/goals", json={**body, "level": "company"}, headers=as_hr_west),
+        403,
+        "forbidden",
+    )
+    # HR for the West keeps the West's objectives, whoever owns them, and no others.
+    response = await client.patch(
+        f"/api/goals/{objective['id']}", json={"title": "华西新签客户 45 家"}, headers=as_hr_west
+    )
+    assert response.status_code == 200, response.text
+    east_objective = next(
+        g["goal"]
+        for branch in (
+            await client.get(f"/api/goal-cycles/{cycle}/tree", headers=as_hr_west)
+        ).json()["themes"]
+        for node in branch["objectives"]
+        for g in [node, *node["children"]]
+        if g["goal"]["level"] == "department"
+        and g["goal"]["owner"]["id"] == str(people["manager.east"])
+    )
+    problem(
+        await client.patch(
+            f"/api/goals/{east_objective['id']}", json={"title": "改名"}, headers=as_hr_west
+        ),
+        403,
+        "forbidden",
+    )

@@ -59,17 +59,24 @@ def can_plan(principal: Principal) -> bool:
     return principal.hr_company_wide or principal.leads_company
 
 
-def can_create_objective(principal: Principal, level: str) -> bool:
+def can_create_objective(principal: Principal, level: str, department_in_scope: bool) -> bool:
+    """`department_in_scope`: the objective's department lies in the principal's HR scope,
+    so HR for a region sets that region's department objectives."""
     if level == "team":
         return Role.MANAGER in principal.roles or can_plan(principal)
-    if level in ("company", "department"):
+    if level == "department":
+        return can_plan(principal) or department_in_scope
+    if level == "company":
         return can_plan(principal)
     return bool(principal.roles)
 
 
-def can_edit_objective(principal: Principal, relations: frozenset[Relation]) -> bool:
-    """Shared objectives (company, department, team) are kept by their owner or the planners."""
-    return Relation.SELF in relations or can_plan(principal)
+def can_edit_objective(
+    principal: Principal, relations: frozenset[Relation], department_in_scope: bool
+) -> bool:
+    """Shared objectives (company, department, team) are kept by their owner, the planners,
+    and for a department objective HR whose scope covers the department."""
+    return Relation.SELF in relations or can_plan(principal) or department_in_scope
 
 
 def can_use_templates(principal: Principal) -> bool:

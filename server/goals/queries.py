@@ -49,6 +49,7 @@ from shared_schemas.goals import (
     GoalCreate,
     GoalPermissions,
     GoalRead,
+    GoalRights,
     GoalSummaryRead,
     GoalTreeRead,
     GoalUpdate,
@@ -114,6 +115,20 @@ async def _get_cycle(cycle_id: UUID, status: int = 422) -> CycleRead:
 def _check_cycle_dates(starts_on: date, ends_on: date) -> None:
     if ends_on <= starts_on:
         raise ProblemError(422, "invalid_cycle_dates", "A cycle must end after it starts.")
+
+
+async def goal_rights(principal: Principal) -> GoalRights:
+    plan = policy.can_plan(principal)
+    scope = await org.hr_scope_departments(principal)
+    departments = (
+        [d.id for d in await org.list_departments()] if plan or scope is None else sorted(scope)
+    )
+    return GoalRights(
+        plan=plan,
+        department_ids=departments,
+        templates=policy.can_use_templates(principal),
+        integrations=policy.can_manage_integrations(principal),
+    )
 
 
 def _require_planner(principal: Principal) -> None:
@@ -583,14 +598,24 @@ async def _version_row(goal_id: UUID, version: int) -> dict[str, Any] | None:
     )
 
 
+async def _keeps_objective(
+    principal: Principal, row: dict[str, Any], relations: frozenset[Relation]
+) -> bool:
+    """Whether the principal keeps this shared objective: edits it, records its progress,
+    closes it. Individual goals have parties instead."""
+    if row["level"] == "individual":
+        return False
+    in_scope = row["level"] == "department" and await org.department_in_hr_scope(
+        principal, row["department"]
+    )
+    return policy.can_edit_objective(principal, relations, in_scope)
+
+
 def _permissions(
-    row: dict[str, Any], principal: Principal, relations: frozenset[Relation], signed: bool
+    row: dict[str, Any], relations: frozenset[Relation], signed: bool, keeper: bool
 ) -> GoalPermissions:
     if row["level"] != "individual":
-        editor = (
-            policy.can_edit_objective(principal, relations)
-            and row["state"] not in policy.FINAL_STATES
-        )
+        editor = keeper and row["state"] not in policy.FINAL_STATES
         return GoalPermissions(
             edit=editor,
             propose=False,
@@ -657,7 +682,9 @@ async def get_goal(principal: Principal, goal_id: UUID, log_access: bool = True)
         agreed_version=row["agreed_version"],
         signatures=[_signature(s) for s in signatures if s["version"] == shown_version],
         alignment=await _alignment(principal, row),
-        permissions=_permissions(row, principal, relations, signed),
+        permissions=_permissions(
+            row, relations, signed, await _keeps_objective(principal, row, relations)
+        ),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
@@ -823,6 +850,12 @@ async def _insert_version(content: GoalContent, reason: str, author: UUID) -> No
 
 async def create_goal(principal: Principal, data: GoalCreate) -> GoalRead:
     owner = data.owner_id or principal.person_id
+    if data.level == "department" and data.department_id is None:
+        raise ProblemError(
+            422, "department_required", "A department objective names its department."
+        )
+    if data.department_id is not None and not await org.department_exists(data.department_id):
+        raise ProblemError(422, "unknown_department", "There is no such department.")
     if data.level == "individual":
         if owner != principal.person_id:
             relations = (await _relations(principal, [owner]))[owner]
@@ -830,18 +863,17 @@ async def create_goal(principal: Principal, data: GoalCreate) -> GoalRead:
                 raise ProblemError(
                     403, "not_a_party", "You can draft goals for yourself and your direct reports."
                 )
-    elif not policy.can_create_objective(principal, data.level):
+    elif not policy.can_create_objective(
+        principal,
+        data.level,
+        data.department_id is not None
+        and await org.department_in_hr_scope(principal, data.department_id),
+    ):
         raise forbidden("Your role does not allow creating this kind of objective.")
     elif data.level == "team" and owner != principal.person_id and not policy.can_plan(principal):
         raise forbidden("A team objective belongs to the manager who creates it.")
-    if data.level == "department" and data.department_id is None:
-        raise ProblemError(
-            422, "department_required", "A department objective names its department."
-        )
     if not await org.is_active_person(owner):
         raise ProblemError(422, "unknown_person", "There is no such colleague.")
-    if data.department_id is not None and not await org.department_exists(data.department_id):
-        raise ProblemError(422, "unknown_department", "There is no such department.")
     goal_id = uuid4()
     content = _new_content(data, goal_id, owner)
     await _check_content(principal, content, proposal=False)
@@ -894,7 +926,7 @@ async def update_goal(principal: Principal, goal_id: UUID, data: GoalUpdate) -> 
     if row["state"] in policy.FINAL_STATES:
         raise _closed_conflict()
     if row["level"] != "individual":
-        if not policy.can_edit_objective(principal, relations):
+        if not await _keeps_objective(principal, row, relations):
             raise forbidden("Only the objective's owner, HR and leadership can change it.")
         live = _content(row, await _krs(goal_id), 0)
         content = goal_content.apply_changes(live, data, 0)
@@ -977,7 +1009,7 @@ async def _transition_objective(
     data: TransitionRequest,
 ) -> None:
     """Shared objectives are not negotiated: their keepers may close or withdraw them."""
-    if not policy.can_edit_objective(principal, relations):
+    if not await _keeps_objective(principal, row, relations):
         raise forbidden("Only the objective's owner, HR and leadership can change it.")
     if row["state"] != "active" or data.action not in ("close", "withdraw"):
         raise ProblemError(409, "invalid_transition", "This objective cannot make that change.")
@@ -1119,7 +1151,8 @@ def _comment(row: dict[str, Any]) -> CommentRead:
 
 async def add_comment(principal: Principal, goal_id: UUID, data: CommentCreate) -> CommentRead:
     row, relations = await _readable_goal(principal, goal_id)
-    if not _permissions(row, principal, relations, signed=False).comment:
+    keeper = await _keeps_objective(principal, row, relations)
+    if not _permissions(row, relations, signed=False, keeper=keeper).comment:
         raise ProblemError(
             403, "not_a_party", "Only the goal's owner and their direct manager discuss it."
         )
@@ -1260,7 +1293,7 @@ async def record_progress(
     if row["level"] == "individual":
         party = policy.signer_role(relations) is not None
     else:
-        party = policy.can_edit_objective(principal, relations)
+        party = await _keeps_objective(principal, row, relations)
     if not party:
         raise ProblemError(
             403, "not_a_party", "Only the goal's owner and their direct manager update progress."

@@ -20,6 +20,7 @@ from shared_schemas.goals import (
     CycleUpdate,
     GoalCreate,
     GoalRead,
+    GoalRights,
     GoalSummaryRead,
     GoalTreeRead,
     GoalUpdate,
@@ -44,6 +45,14 @@ from shared_schemas.goals import (
 )
 
 CycleFilter = Annotated[UUID | None, QueryParameter(description="Only this cycle.")]
+
+
+@get("/api/me/goal-rights", operation_id="GetMyGoalRights", responses=PROBLEM_RESPONSES)
+async def get_goal_rights(principal: CurrentPrincipal) -> GoalRights:
+    """What this person may set up: cycles and strategy, department objectives, templates,
+    integrations."""
+    return await queries.goal_rights(principal)
+
 
 # --- cycles and strategy themes ---------------------------------------------------------------
 
@@ -328,6 +337,7 @@ async def push_integration_progress(
 router = Router(
     path="/",
     route_handlers=[
+        get_goal_rights,
         list_cycles,
         create_cycle,
         update_cycle,

@@ -616,6 +616,30 @@ async def is_active_person(person_id: UUID) -> bool:
     return await Person.exists().where((Person.id == person_id) & (Person.active == True))  # noqa: E712
 
 
+async def hr_scope_departments(principal: Principal) -> frozenset[UUID] | None:
+    """The departments in the principal's HR scope, sub-departments included; None: every
+    department (company-wide HR)."""
+    if principal.hr_company_wide:
+        return None
+    if not (principal.has(Role.HR) and principal.hr_department_ids):
+        return frozenset()
+    scoped = principal.hr_department_ids
+    rows = await Department.raw(
+        "WITH RECURSIVE sub(id, depth) AS ("  # noqa: S608 - formats only "{}" placeholders and constants
+        f" SELECT id, 0 FROM org_department WHERE id IN ({_placeholders(scoped)})"
+        " UNION ALL SELECT d.id, sub.depth + 1 FROM org_department d"
+        f" JOIN sub ON d.parent = sub.id WHERE sub.depth < {MAX_CHAIN_DEPTH})"
+        " SELECT DISTINCT id FROM sub",
+        *scoped,
+    )
+    return frozenset(as_uuid(r["id"]) for r in rows)
+
+
+async def department_in_hr_scope(principal: Principal, department_id: UUID) -> bool:
+    scope = await hr_scope_departments(principal)
+    return scope is None or department_id in scope
+
+
 async def get_person_department(person_id: UUID) -> UUID | None:
     row = await Person.select(Person.department).where(Person.id == person_id).first()
     return row["department"] if row else None
