@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator, Page, expect
+from typing import Any
+
+from playwright.sync_api import Browser, Locator, Page, expect
 
 DEMO_PASSWORD = "tandem-demo"
 
@@ -33,6 +35,14 @@ COUNT_ENTRIES_JS = """async () => {
   db.close();
   return result;
 }"""
+
+
+def sign_in_on_phone(browser: Browser, context_args: dict[str, Any], email: str) -> Page:
+    """A phone of its own for each person, in the demo's language, signed in."""
+    page = browser.new_context(**{**context_args, "locale": "zh-CN"}).new_page()
+    shell = LoginPage(page).open().sign_in(email)
+    expect(shell.greeting).to_be_visible()
+    return page
 
 
 class LoginPage:
@@ -142,3 +152,40 @@ class GoalPage:
 
     def signature(self, role: str) -> Locator:
         return self.page.get_by_test_id(f"signature-{role}")
+
+    def edit(self) -> GoalForm:
+        self.page.get_by_test_id("edit-goal").click()
+        return GoalForm(self.page)
+
+    def amend(self) -> GoalForm:
+        self.page.get_by_test_id("amend-goal").click()
+        return GoalForm(self.page)
+
+
+class GoalForm:
+    """The goal form: a new goal, an edit, a counter-proposal or an amendment."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.form = page.get_by_test_id("goal-form")
+        self.title = self.form.get_by_test_id("goal-title-field")
+        self.error = self.form.get_by_test_id("goal-form-error")
+        expect(self.form).to_be_visible()
+
+    def key_result(self, index: int) -> Locator:
+        return self.form.get_by_test_id("kr-fields").nth(index)
+
+    def fill_key_result(self, index: int, title: str, target: str) -> None:
+        if index >= self.form.get_by_test_id("kr-fields").count():
+            self.form.get_by_test_id("add-kr").click()
+        fields = self.key_result(index)
+        fields.get_by_test_id("kr-title").fill(title)
+        fields.get_by_test_id("kr-target").fill(target)
+
+    def choose_person(self, picker: str, name: str) -> None:
+        self.form.get_by_test_id(picker).fill(name[:1])
+        self.form.get_by_role("button", name=name).click()
+        expect(self.form.get_by_test_id(f"{picker}-chosen")).to_contain_text(name)
+
+    def save(self) -> None:
+        self.form.get_by_test_id("goal-save").click()

@@ -7,27 +7,19 @@ import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from e2e.pages import GoalPage, GoalsPage, LoginPage, ShellPage
+from e2e.pages import GoalPage, GoalsPage, ShellPage, sign_in_on_phone
 
 pytestmark = pytest.mark.e2e
 
 GOAL = "提升老客户续约率"
 
 
-def sign_in(browser: Browser, context_args: dict[str, Any], email: str) -> Page:
-    """A phone of its own for each person, in the demo's language."""
-    page = browser.new_context(**{**context_args, "locale": "zh-CN"}).new_page()
-    shell = LoginPage(page).open().sign_in(email)
-    expect(shell.greeting).to_be_visible()
-    return page
-
-
 def test_alice_and_her_manager_agree_and_sign_her_goal(
     browser: Browser, browser_context_args: dict[str, Any]
 ):
-    alice = sign_in(browser, browser_context_args, "alice@example.com")
+    alice = sign_in_on_phone(browser, browser_context_args, "alice@example.com")
     mine = GoalsPage.open_mine(ShellPage(alice))
     expect(alice.get_by_test_id("weight-total")).to_contain_text("100%")
     goal = mine.open_goal(GOAL)
@@ -40,7 +32,7 @@ def test_alice_and_her_manager_agree_and_sign_her_goal(
     goal_url = alice.url
     assert re.search(r"/goals/[0-9a-f-]{36}$", goal_url)
 
-    manager = sign_in(browser, browser_context_args, "manager.east@example.com")
+    manager = sign_in_on_phone(browser, browser_context_args, "manager.east@example.com")
     team = GoalsPage.open_team(ShellPage(manager))
     expect(team.waiting_for_me().filter(has_text=GOAL)).to_be_visible()
     manager_view = team.open_goal(GOAL)
@@ -60,7 +52,7 @@ def test_alice_and_her_manager_agree_and_sign_her_goal(
     expect(alice.get_by_test_id("sign")).to_have_count(0)
 
     # A colleague on the same team cannot open it, nor find it in the goal tree.
-    bob = sign_in(browser, browser_context_args, "bob@example.com")
+    bob = sign_in_on_phone(browser, browser_context_args, "bob@example.com")
     bob.goto(goal_url)
     expect(bob.get_by_test_id("goal-detail")).to_have_count(0)
     expect(bob.get_by_text("内容不存在，或者你没有查看权限。")).to_be_visible()

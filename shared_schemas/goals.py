@@ -263,6 +263,7 @@ class GoalPermissions(ReadModel):
     withdraw: bool
     close: bool
     record_progress: bool
+    change_visibility: bool
 
 
 class GoalRead(GoalSummaryRead):

@@ -453,7 +453,17 @@ async def test_private_goals_stay_private(client, people, headers_for, as_employ
     )
     assert "拓展苏州制造业新客户" in seen_by_manager
 
-    # Visibility is the owner's choice, at any time.
+    # Visibility is the owner's choice, at any time, and nobody else's.
+    draft = await alice_draft(client, as_employee)
+    assert (await goal(client, as_employee, draft["id"]))["permissions"]["change_visibility"]
+    assert not (await goal(client, as_manager, draft["id"]))["permissions"]["change_visibility"]
+    for changes in ({"visibility": "public"}, {"visibility": "public", "weight": 40}):
+        problem(
+            await client.patch(f"/api/goals/{draft['id']}", json=changes, headers=as_manager),
+            403,
+            "owner_only",
+        )
+    assert (await client.get(f"/api/goals/{draft['id']}", headers=bob)).status_code == 404
     response = await client.patch(
         f"/api/goals/{active['id']}", json={"visibility": "public"}, headers=as_employee
     )

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { ApiError, type Me as MeRead } from "./api/client";
+import { ApiError, type GoalRights, type Me as MeRead } from "./api/client";
 import { I18n, initialLocale, saveLocale, translator, useI18n, type Locale } from "./i18n";
 import type { StoredSession } from "./offline/db";
 import { pendingCount } from "./offline/outbox";
@@ -123,8 +123,12 @@ function Shell(props: {
   const { t } = useI18n();
   const { me } = props.session;
   const isManager = me.roles.includes("manager");
-  // HR and the head of the organisation plan cycles, strategy themes and templates.
-  const plans = me.roles.includes("hr") || (isManager && me.manager_id === null);
+  // What this person may set up; the server decides, the app only offers it.
+  const [rights, setRights] = useState<GoalRights | null>(null);
+  useEffect(() => {
+    if (props.online) authorized<GoalRights>("/api/me/goal-rights").then(setRights, () => undefined);
+  }, [me.id, props.online]);
+  const plans = rights !== null && (rights.plan || rights.department_ids.length > 0);
   const tabs = (
     [
       ["/", t((m) => m.nav.today), true],
@@ -156,9 +160,9 @@ function Shell(props: {
       {route === "/goals" && <Goals open={openGoal} />}
       {goalId && <GoalDetail key={goalId} goalId={goalId} back={() => history.back()} />}
       {route === "/team" && <Team open={openGoal} />}
-      {route === "/plan" && <Plan open={openGoal} />}
+      {route === "/plan" && rights && <Plan rights={rights} open={openGoal} />}
       {route === "/me" && (
-        <Me me={me} online={props.online} unsynced={props.unsynced} onSignOut={props.onSignOut} />
+        <Me me={me} rights={rights} online={props.online} unsynced={props.unsynced} onSignOut={props.onSignOut} />
       )}
       <nav class="tabs">
         {tabs.map(([to, label]) => (

@@ -115,4 +115,7 @@ def allowed_actions(
         "withdraw": (party and state in EDITABLE_STATES) or (decider and state in AGREED_STATES),
         "close": decider and state == "active",
         "record_progress": party and state in AGREED_STATES,
+        # Who may read the goal is the owner's choice at any time; it is not part of what is
+        # signed.
+        "change_visibility": role == "employee" and state not in FINAL_STATES,
     }

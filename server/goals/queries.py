@@ -626,6 +626,7 @@ def _permissions(
             withdraw=editor,
             close=editor,
             record_progress=editor,
+            change_visibility=False,
         )
     actions = policy.allowed_actions(
         row["state"],
@@ -941,6 +942,8 @@ async def update_goal(principal: Principal, goal_id: UUID, data: GoalUpdate) -> 
         )
         return await get_goal(principal, goal_id, log_access=False)
     _require_party(row, relations)
+    if data.visibility is not None and Relation.SELF not in relations:
+        raise ProblemError(403, "owner_only", "Only the owner decides who may read their goal.")
     if row["state"] in policy.AGREED_STATES:
         raise _agreed_conflict()
     negotiating = row["state"] in policy.NEGOTIATING_STATES

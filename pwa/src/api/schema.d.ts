@@ -777,6 +777,7 @@ export interface components {
         GoalPermissions: {
             activate: boolean;
             amend: boolean;
+            change_visibility: boolean;
             close: boolean;
             comment: boolean;
             edit: boolean;

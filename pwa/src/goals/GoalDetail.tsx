@@ -1,9 +1,10 @@
 // One goal: the four answers, key results with their progress, the signatures and the
 // conversation. Every action the server allows this viewer (goal.permissions) is offered.
 import { useEffect, useState } from "preact/hooks";
-import type { Goal, GoalComment, GoalVersion, Progress } from "../api/client";
+import type { Cycle, Goal, GoalComment, GoalVersion, Progress } from "../api/client";
 import { useI18n } from "../i18n";
 import { authorized } from "../session";
+import { GoalForm } from "./GoalForm";
 import { failure, PaceChip, percent, ProgressBar, StateChip } from "./parts";
 
 type KeyResult = Goal["key_results"][number];
@@ -14,13 +15,20 @@ export function GoalDetail({ goalId, back }: { goalId: string; back: () => void 
   const { t } = useI18n();
   const [goal, setGoal] = useState<Goal | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The goal's content is being changed: "edit" while negotiating, "amend" once agreed.
+  const [changing, setChanging] = useState<"edit" | "amend" | null>(null);
+  const [cycle, setCycle] = useState<Cycle | null>(null);
   const load = () => authorized<Goal>(`/api/goals/${goalId}`).then(setGoal, (e) => setError(failure(t, e)));
   useEffect(() => void load(), [goalId]);
+  useEffect(() => {
+    if (!goal || cycle) return;
+    authorized<Cycle[]>("/api/goal-cycles").then((all) => setCycle(all.find((c) => c.id === goal.cycle_id) ?? null), () => undefined);
+  }, [goal?.cycle_id]);
 
-  async function run(path: string, body: unknown) {
+  async function run(path: string, body: unknown, method = "POST") {
     setError(null);
     try {
-      setGoal(await authorized<Goal>(`/api/goals/${goalId}${path}`, post(body)));
+      setGoal(await authorized<Goal>(`/api/goals/${goalId}${path}`, { method, body: JSON.stringify(body) }));
     } catch (e) {
       setError(failure(t, e));
     }
@@ -35,6 +43,23 @@ export function GoalDetail({ goalId, back }: { goalId: string; back: () => void 
     );
   }
   const can = goal.permissions;
+  if (changing && cycle) {
+    return (
+      <main class="screen goal" data-testid="goal-detail">
+        <BackLink back={() => setChanging(null)} />
+        <h1>{changing === "edit" ? t((m) => m.goals.editTitle) : t((m) => m.goals.amend)}</h1>
+        <GoalForm
+          cycle={cycle}
+          mode={{ kind: changing, goal }}
+          onSaved={(saved) => {
+            setGoal(saved);
+            setChanging(null);
+          }}
+          onCancel={() => setChanging(null)}
+        />
+      </main>
+    );
+  }
   return (
     <main class="screen goal" data-testid="goal-detail">
       <BackLink back={back} />
@@ -47,6 +72,17 @@ export function GoalDetail({ goalId, back }: { goalId: string; back: () => void 
         <PaceChip pace={goal.pace} />
       </span>
       {goal.description && <p>{goal.description}</p>}
+      {can.change_visibility && (
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={goal.visibility === "public"}
+            onChange={(e) => run("", { visibility: e.currentTarget.checked ? "public" : "private" }, "PATCH")}
+            data-testid="goal-public"
+          />
+          {t((m) => m.goals.visibilityField)}
+        </label>
+      )}
       {error && (
         <p class="error" role="alert" data-testid="goal-error">
           {error}
@@ -104,7 +140,16 @@ export function GoalDetail({ goalId, back }: { goalId: string; back: () => void 
           </button>
         )}
         {can.close && <CloseForm onClose={(score) => run("/transitions", { action: "close", score })} />}
-        {can.amend && <AmendForm goal={goal} onSend={(body) => run("/amendments", body)} />}
+        {can.edit && cycle && (
+          <button class="quiet" onClick={() => setChanging("edit")} data-testid="edit-goal">
+            {goal.state === "draft" || goal.level !== "individual" ? t((m) => m.goals.edit) : t((m) => m.goals.counterPropose)}
+          </button>
+        )}
+        {can.amend && cycle && (
+          <button class="quiet" onClick={() => setChanging("amend")} data-testid="amend-goal">
+            {t((m) => m.goals.amend)}
+          </button>
+        )}
         {can.withdraw && (
           <button class="quiet" onClick={() => run("/transitions", { action: "withdraw" })}>
             {t((m) => m.goals.withdraw)}
@@ -196,11 +241,24 @@ function Chart({ kr, history }: { kr: KeyResult; history: Progress[] }) {
 
 function Signatures({ goal, onSign }: { goal: Goal; onSign: () => void }) {
   const { t, locale } = useI18n();
+  // While a change to an agreed goal waits, the page above still shows the agreed version:
+  // show what the signature would cover.
+  const [change, setChange] = useState<GoalVersion | null>(null);
+  useEffect(() => {
+    if (!goal.amendment_pending) return setChange(null);
+    authorized<GoalVersion[]>(`/api/goals/${goal.id}/versions`).then((all) => setChange(all.find((v) => v.version === goal.version) ?? null), () => undefined);
+  }, [goal.id, goal.version, goal.amendment_pending]);
   if (goal.level !== "individual") return null;
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
   return (
     <section data-testid="signatures">
       <h2>{t((m) => m.goals.signatures)}</h2>
+      {change && (
+        <div data-testid="pending-change">
+          <p class="notice">{t((m) => m.goals.changeWaiting)}</p>
+          <VersionCard version={change} />
+        </div>
+      )}
       <p class="muted">{t((m) => m.goals.version, { version: goal.version, hash: goal.content_hash.slice(0, 12) })}</p>
       <ul class="list">
         {(["employee", "manager"] as const).map((role) => {
@@ -216,7 +274,7 @@ function Signatures({ goal, onSign }: { goal: Goal; onSign: () => void }) {
       </ul>
       {goal.permissions.sign && (
         <>
-          <p class="muted">{t((m) => m.goals.signHint)}</p>
+          <p class="muted">{change ? t((m) => m.goals.signChangeHint) : t((m) => m.goals.signHint)}</p>
           <button class="primary wide" onClick={onSign} data-testid="sign">
             {t((m) => m.goals.sign)}
           </button>
@@ -234,35 +292,6 @@ function CloseForm({ onClose }: { onClose: (score: number) => void }) {
       <input aria-label={t((m) => m.goals.score)} placeholder={t((m) => m.goals.score)} inputMode="numeric" required value={score} onInput={(e) => setScore(e.currentTarget.value)} />
       <button class="primary" type="submit">
         {t((m) => m.goals.closeGoal)}
-      </button>
-    </form>
-  );
-}
-
-function AmendForm({ goal, onSend }: { goal: Goal; onSend: (body: unknown) => void }) {
-  const { t } = useI18n();
-  const [open, setOpen] = useState(false);
-  const [title, setTitle] = useState(goal.title);
-  const [reason, setReason] = useState("");
-  if (!open) {
-    return (
-      <button class="quiet" onClick={() => setOpen(true)}>
-        {t((m) => m.goals.amend)}
-      </button>
-    );
-  }
-  return (
-    <form class="stack card" onSubmit={(e) => (e.preventDefault(), onSend({ changes: { title }, reason }))}>
-      <label>
-        {t((m) => m.goals.amendTitle)}
-        <input required value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
-      </label>
-      <label>
-        {t((m) => m.goals.amendReason)}
-        <textarea required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
-      </label>
-      <button class="primary" type="submit">
-        {t((m) => m.goals.amendSend)}
       </button>
     </form>
   );
@@ -342,25 +371,32 @@ function Versions({ goalId }: { goalId: string }) {
       <h2>{t((m) => m.goals.versionsTitle)}</h2>
       <div class="versions" data-testid="versions">
         {versions.map((v) => (
-          <article key={v.version} class="card">
-            <strong>{t((m) => m.goals.version, { version: v.version, hash: v.content_hash.slice(0, 12) })}</strong>
-            <span class="muted">{t((m) => m.versionStatus[v.status])}</span>
-            {v.reason && <span>{t((m) => m.goals.reason, { reason: v.reason })}</span>}
-            <span>{v.content.title}</span>
-            <span>{v.content.weight}%</span>
-            {v.content.key_results.map((kr) => (
-              <span key={kr.id}>
-                {kr.title}: {kr.start_value} → {kr.target_value} {kr.unit}
-              </span>
-            ))}
-            {v.signatures.map((s) => (
-              <span key={s.role} class="muted">
-                ✓ {s.signer.display_name}
-              </span>
-            ))}
-          </article>
+          <VersionCard key={v.version} version={v} />
         ))}
       </div>
     </section>
+  );
+}
+
+function VersionCard({ version }: { version: GoalVersion }) {
+  const { t } = useI18n();
+  return (
+    <article class="card" data-testid="version">
+      <strong>{t((m) => m.goals.version, { version: version.version, hash: version.content_hash.slice(0, 12) })}</strong>
+      <span class="muted">{t((m) => m.versionStatus[version.status])}</span>
+      {version.reason && <span>{t((m) => m.goals.reason, { reason: version.reason })}</span>}
+      <span>{version.content.title}</span>
+      <span>{version.content.weight}%</span>
+      {version.content.key_results.map((kr) => (
+        <span key={kr.id}>
+          {kr.title}: {kr.start_value} → {kr.target_value} {kr.unit}
+        </span>
+      ))}
+      {version.signatures.map((s) => (
+        <span key={s.role} class="muted">
+          ✓ {s.signer.display_name}
+        </span>
+      ))}
+    </article>
   );
 }

@@ -43,7 +43,9 @@ export function Goals({ open }: { open: (goalId: string) => void }) {
           {t((m) => m.goals.newGoal)}
         </button>
       )}
-      {cycle && adding && <GoalForm cycle={cycle} level="individual" onCreated={(goal) => open(goal.id)} />}
+      {cycle && adding && (
+        <GoalForm cycle={cycle} mode={{ kind: "create", level: "individual" }} onSaved={(goal) => open(goal.id)} onCancel={() => setAdding(false)} />
+      )}
     </main>
   );
 }

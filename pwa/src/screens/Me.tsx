@@ -1,16 +1,19 @@
 import { useEffect, useState } from "preact/hooks";
-import type { AccessLogPage, Me as MeRead } from "../api/client";
+import type { AccessLogPage, GoalRights, Me as MeRead } from "../api/client";
 import { useI18n } from "../i18n";
 import { authorized } from "../session";
+import { Integrations } from "./Integrations";
 import { LanguageSelect } from "./LanguageSelect";
 
 export function Me({
   me,
+  rights,
   online,
   unsynced,
   onSignOut,
 }: {
   me: MeRead;
+  rights: GoalRights | null;
   online: boolean;
   unsynced: number;
   onSignOut: () => void;
@@ -51,6 +54,7 @@ export function Me({
           </li>
         ))}
       </ul>
+      {online && rights?.integrations && <Integrations />}
       <button data-testid="sign-out" class="secondary" onClick={signOut}>
         {t((m) => m.me.signOut)}
       </button>
