@@ -19,13 +19,24 @@ from server.core.access import PUBLIC
 from server.core.errors import EXCEPTION_HANDLERS
 from server.core.headers import add_security_headers
 from server.core.security import TokenSigner
+from server.feedback.routes import router as feedback_router
 from server.goals.routes import router as goals_router
 from server.org.routes import router as org_router
 from server.settings import Settings
+from server.sync.routes import router as sync_router
 
 API_VERSION = "0.1.0"
 # Mounted in this order; the static router's catch-all comes last.
-ROUTERS = [health.router, auth_router, org_router, audit_router, goals_router, static.router]
+ROUTERS = [
+    health.router,
+    auth_router,
+    org_router,
+    audit_router,
+    goals_router,
+    feedback_router,
+    sync_router,
+    static.router,
+]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -28,6 +28,8 @@ APP_MODULES = (
     "server.auth.piccolo_app",
     "server.audit.piccolo_app",
     "server.goals.piccolo_app",
+    "server.feedback.piccolo_app",
+    "server.sync.piccolo_app",
 )
 SQLITE_BUSY_TIMEOUT_SECONDS = 10
 

@@ -387,6 +387,12 @@ class ProgressCreate(WriteModel):
     note: str = Field(default="", max_length=2000)
 
 
+class ProgressMutation(ProgressCreate):
+    """The `kr.progress` sync mutation: a progress entry written on a phone, maybe offline."""
+
+    key_result_id: UUID
+
+
 class ProgressRead(ReadModel):
     id: UUID
     key_result_id: UUID

@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 
+from server.feedback.tables import Kudos
 from server.goals.tables import Cycle, Goal, GoalTemplate, KeyResult, StrategyTheme
+from server.sync.mutations import KINDS
 from shared_schemas.org import PersonCardRead, PersonRead
 from tests.conftest import seed_demo, truncate_all
 
@@ -220,12 +222,64 @@ MATRIX: dict[str, Row] = {
     "RevokeIntegrationToken": Row(
         "DELETE", "/api/admin/integration-tokens/{unknown}", only({"admin": 404})
     ),
+    # --- feedback (written through the sync push)
+    "ListKudos": Row("GET", "/api/kudos", everyone(200)),
+    "DeleteKudos": Row(
+        "DELETE",
+        "/api/kudos/{private_kudos}",
+        # alice's private kudos to bob: bob and his manager read it; only alice removes it.
+        only({"alice": 204, "bob": 403, "manager.east": 403}, others=404),
+    ),
+    "ListMyFeedback": Row("GET", "/api/me/feedback?box=team", everyone(200)),
+    "ListTeamRecognition": Row("GET", "/api/me/team/recognition", everyone(200)),
+    # --- sync: each mutation kind has its own rows in MUTATIONS below
+    "SyncPush": Row(
+        "POST", "/api/sync/push", everyone(200), body={"device_id": "m", "mutations": []}
+    ),
     # A person's sign-in is never an integration token.
     "PushIntegrationProgress": Row(
         "POST",
         "/api/integrations/key-results/{alice_kr}/progress",
         everyone(401),
         body={"value": "23", "external_event_id": "crm-1"},
+    ),
+}
+
+
+# Every sync mutation kind × every signed-in viewer: "applied", or "rejected" with the code.
+STAFF = [v for v in SIGNED_IN if v != "admin"]
+MUTATIONS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
+    "kr.progress": (
+        {"key_result_id": "{alice_kr}", "value": "22"},
+        {
+            **dict.fromkeys(SIGNED_IN, "not_found"),
+            **dict.fromkeys(["ceo", "hr"], "not_a_party"),
+            **dict.fromkeys(ALICE_GOAL_PARTIES, "applied"),
+        },
+    ),
+    "kudos.create": (
+        {
+            "recipient_ids": ["{alice}"],
+            "behaviour": "周三在客户现场把报价单逐项讲清楚，客户当场签约",
+        },
+        {**dict.fromkeys(STAFF, "applied"), "alice": "self_feedback", "admin": "forbidden"},
+    ),
+    "kudos.react": (
+        {"kudos_id": "{private_kudos}", "emoji": "clap"},
+        {
+            **dict.fromkeys(SIGNED_IN, "not_found"),
+            **dict.fromkeys(["alice", "bob", "manager.east"], "applied"),
+            "admin": "forbidden",
+        },
+    ),
+    "feedback.create": (
+        {
+            "recipient_id": "{bob}",
+            "situation": "周一的周会上",
+            "behaviour": "讲了十分钟细节，没有留时间讨论需要的支持",
+            "impact": "会议超时，支持没有安排上",
+        },
+        {**dict.fromkeys(STAFF, "applied"), "bob": "self_feedback", "admin": "forbidden"},
     ),
 }
 
@@ -280,6 +334,11 @@ async def refs(app, session_client, demo_password_hash) -> AsyncIterator[dict[st
         "west_goal": west_goal,
         "west_goal_hash": hashes[0]["content_hash"],
         "template": (await GoalTemplate.select(GoalTemplate.id).first())["id"],
+        "private_kudos": (
+            await Kudos.select(Kudos.id)
+            .where((Kudos.author == people["alice"]) & (Kudos.visibility == "private"))
+            .first()
+        )["id"],
         "unknown": "00000000-0000-4000-8000-000000000000",
     }
     await truncate_all(app.state.engine)
@@ -322,3 +381,37 @@ async def test_cell(app, session_client, refs, operation, viewer):
         assert response.headers["content-type"].startswith("application/problem+json")
     if viewer in row.fields:
         assert set(response.json()) == row.fields[viewer], f"{operation} as {viewer}: wrong fields"
+
+
+def test_every_mutation_kind_has_a_row():
+    assert set(MUTATIONS) == set(KINDS), "Add each sync mutation kind to MUTATIONS"
+    for kind, (_, expected) in MUTATIONS.items():
+        assert set(expected) == set(SIGNED_IN), kind
+
+
+@pytest.mark.parametrize(
+    ("kind", "viewer"), [(kind, viewer) for kind in MUTATIONS for viewer in SIGNED_IN]
+)
+async def test_mutation_cell(app, session_client, refs, kind, viewer):
+    payload, expected = MUTATIONS[kind]
+    token = app.state.signer.issue(refs["people"][viewer], uuid.uuid4())
+    body = {
+        "device_id": "matrix",
+        "mutations": [
+            {
+                "id": str(uuid.uuid4()),
+                "kind": kind,
+                "payload": fill(payload, refs),
+                "client_created_at": "2026-01-01T00:00:00Z",
+            }
+        ],
+    }
+    async with app.state.engine.transaction() as transaction:
+        response = await session_client.post(
+            "/api/sync/push", json=body, headers={"Authorization": f"Bearer {token}"}
+        )
+        await transaction.rollback()
+    assert response.status_code == 200, response.text
+    result = response.json()["results"][0]
+    outcome = result["status"] if result["status"] == "applied" else result["error"]["code"]
+    assert outcome == expected[viewer], f"{kind} as {viewer}: {result}"

@@ -7,6 +7,7 @@ from pathlib import Path
 from server.auth import queries as auth_queries
 from server.core.security import hash_password
 from server.db import write_transaction
+from server.demo import feedback as demo_feedback
 from server.demo import goals as demo_goals
 from server.org import people_csv
 from server.org import queries as org_queries
@@ -32,4 +33,6 @@ async def seed(password_hash: str | None = None) -> None:
         ids = await org_queries.ids_by_email([r.email for r in rows])
         for person_id in ids.values():
             await auth_queries.set_password(person_id, password_hash)
-        await demo_goals.seed({email.split("@")[0]: person_id for email, person_id in ids.items()})
+        by_name = {email.split("@")[0]: person_id for email, person_id in ids.items()}
+        await demo_goals.seed(by_name)
+        await demo_feedback.seed(by_name)

@@ -225,6 +225,17 @@ def visible_goals(principal: Principal) -> Combinable:
     return (Goal.level != "individual") | (Goal.visibility == "public") | reach
 
 
+async def readable_titles(principal: Principal, goal_ids: Iterable[UUID]) -> dict[UUID, str]:
+    """Titles of the goals among these that the principal may read (others are left out)."""
+    ids = sorted(set(goal_ids))
+    if not ids:
+        return {}
+    rows = await Goal.select(Goal.id, Goal.title).where(
+        Goal.id.is_in(ids) & visible_goals(principal)
+    )
+    return {r["id"]: r["title"] for r in rows}
+
+
 async def _relations(
     principal: Principal, owners: Iterable[UUID]
 ) -> dict[UUID, frozenset[Relation]]:
@@ -1246,11 +1257,12 @@ async def _append_progress(
     integration_id: UUID | None = None,
     external_event_id: str | None = None,
     recorded_at: datetime | None = None,
+    entry_id: UUID | None = None,
 ) -> UUID:
     """Append one entry and move the key result's current value; the first progress on an
     agreed goal starts it. Joins the caller's transaction when there is one (the sync push
     applies `kr.progress` mutations through here inside its own)."""
-    entry_id = uuid4()
+    entry_id = entry_id or uuid4()
     async with write_transaction():
         await ProgressEntry.insert(
             ProgressEntry(
@@ -1288,9 +1300,11 @@ async def record_progress(
     data: ProgressCreate,
     source: str = "manual",
     recorded_at: datetime | None = None,
+    entry_id: UUID | None = None,
 ) -> ProgressRead:
     """A party's progress update: from the goal page, or from a check-in or an offline sync
-    mutation, which pass the time the entry was made on the phone."""
+    mutation, which pass the time the entry was made on the phone and the id the phone gave
+    it."""
     kr, goal_id = await _key_result_goal(key_result_id)
     row, relations = await _readable_goal(principal, goal_id)
     if row["level"] == "individual":
@@ -1302,7 +1316,7 @@ async def record_progress(
             403, "not_a_party", "Only the goal's owner and their direct manager update progress."
         )
     _check_accepts_progress(row["state"], kr["retired"])
-    entry_id = await _append_progress(
+    appended = await _append_progress(
         key_result_id,
         goal_id,
         row["state"],
@@ -1311,8 +1325,9 @@ async def record_progress(
         source,
         person_id=principal.person_id,
         recorded_at=min(recorded_at, now()) if recorded_at else None,
+        entry_id=entry_id,
     )
-    return await _progress_entry(entry_id)
+    return await _progress_entry(appended)
 
 
 async def list_progress(principal: Principal, key_result_id: UUID) -> list[ProgressRead]:

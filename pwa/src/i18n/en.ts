@@ -268,6 +268,12 @@ export const en = {
     too_many_requests: "Too many requests. Please wait a moment and try again.",
     database_unavailable: "The service is starting or busy. Please try again in a moment.",
     pwa_not_built: "The app has not been built on this server yet.",
+    unknown_goal: "That goal does not exist, or you cannot see it.",
+    kudos_not_specific: "Say what they did, so they know what to do again: when, what exactly, and what it made possible.",
+    feedback_labels: "Describe what happened instead of what the person is; words like 'always' or 'lazy' make people defend themselves instead of listening.",
+    self_feedback: "Recognition and feedback go to someone else.",
+    mutation_id_conflict: "This entry could not be saved as it is. Discard it and write it again.",
+    unknown_mutation_kind: "This version of the server cannot take this entry. Update the app, or discard it.",
   },
 };
 

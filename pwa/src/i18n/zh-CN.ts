@@ -268,5 +268,11 @@ export const zhCN: Messages = {
     too_many_requests: "请求太频繁，请稍等片刻再试。",
     database_unavailable: "服务正在启动或繁忙，请稍后再试。",
     pwa_not_built: "这台服务器还没有构建应用界面。",
+    unknown_goal: "找不到这个目标，或者你没有查看权限。",
+    kudos_not_specific: "写下对方具体做了什么：什么时候、做了哪件事、带来了什么结果，这样对方知道下次该怎么做。",
+    feedback_labels: "请描述发生的事情，而不是评价这个人；“总是”“不靠谱”这类词会让对方忙着辩解，而不是倾听。",
+    self_feedback: "表扬和反馈是给别人的。",
+    mutation_id_conflict: "这条记录无法按原样保存。请放弃它，重新写一条。",
+    unknown_mutation_kind: "当前服务器版本无法接收这条记录。请更新应用，或放弃这条记录。",
   },
 };

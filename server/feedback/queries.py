@@ -1,0 +1,383 @@
+"""Kudos and SBI feedback: written through sync mutations, read through scoped lists."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+from uuid import UUID, uuid4
+
+from piccolo.columns.combination import WhereRaw
+from piccolo.custom_types import Combinable
+from piccolo.query import Select
+
+from server.core.access import Principal
+from server.core.errors import ProblemError, forbidden, not_found
+from server.core.pagination import decode_cursor, encode_cursor
+from server.db import write_transaction
+from server.feedback import coach, policy
+from server.feedback.tables import Feedback, Kudos, KudosReaction, KudosRecipient
+from server.goals import queries as goals
+from server.org import queries as org
+from shared_schemas.common import PersonRef
+from shared_schemas.feedback import (
+    FeedbackCreate,
+    FeedbackRead,
+    KudosCreate,
+    KudosPage,
+    KudosRead,
+    ReactionRead,
+    ReactionSet,
+    RecognitionWeek,
+    ReportRecognition,
+)
+
+KudosScope = Literal["feed", "received", "given"]
+FeedbackBox = Literal["received", "given", "team"]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _written(at: datetime | None) -> datetime:
+    """When the entry was written on the phone; a phone clock ahead of ours is not trusted."""
+    return min(at, now()) if at is not None else now()
+
+
+def _require_giver(principal: Principal) -> None:
+    if not policy.can_give(principal):
+        raise forbidden("Configuration accounts do not give feedback.")
+
+
+async def _check_recipients(principal: Principal, recipient_ids: Iterable[UUID]) -> list[UUID]:
+    recipients = sorted(set(recipient_ids))
+    if principal.person_id in recipients:
+        raise ProblemError(422, "self_feedback", "Recognition and feedback go to someone else.")
+    _, unknown = await org.active_people(recipients, None, None)
+    if unknown:
+        raise ProblemError(422, "unknown_person", "There is no such colleague.")
+    return recipients
+
+
+def _page(
+    query: Select[Any], table: type[Kudos] | type[Feedback], cursor: str | None, limit: int
+) -> Select[Any]:
+    """Newest first, from after the cursor; one row more than asked shows there is more."""
+    if cursor:
+        at, row_id = decode_cursor(cursor)
+        query = query.where(
+            (table.created_at < at) | ((table.created_at == at) & (table.id < row_id))
+        )
+    return query.order_by(table.created_at, table.id, ascending=False).limit(limit + 1)
+
+
+def _next_cursor(rows: list[dict[str, Any]], limit: int) -> str | None:
+    if len(rows) <= limit:
+        return None
+    last = rows[limit - 1]
+    return encode_cursor(last["created_at"], last["id"])
+
+
+# --- kudos --------------------------------------------------------------------------------------
+
+
+def visible_kudos(principal: Principal) -> Combinable:
+    """Deny by default, in SQL: public kudos for the staff; private ones for their author,
+    recipients and the recipients' direct managers."""
+    me = principal.person_id
+    condition: Combinable = (Kudos.author == me) | WhereRaw(
+        "feedback_kudos.id IN (SELECT r.kudos FROM feedback_kudos_recipient r"
+        " LEFT JOIN org_person p ON p.id = r.person WHERE r.person = {} OR p.manager = {})",
+        me,
+        me,
+    )
+    if policy.reads_public_kudos(principal):
+        condition = condition | (Kudos.visibility == "public")
+    return condition
+
+
+KUDOS_COLUMNS = (
+    Kudos.id,
+    Kudos.author.id.as_alias("author_id"),
+    Kudos.author.display_name.as_alias("author_name"),
+    Kudos.behaviour,
+    Kudos.goal,
+    Kudos.company_value,
+    Kudos.visibility,
+    Kudos.created_at,
+    Kudos.written_at,
+)
+
+
+async def list_kudos(
+    principal: Principal, show: KudosScope, cursor: str | None, limit: int
+) -> KudosPage:
+    query = Kudos.select(*KUDOS_COLUMNS).where(visible_kudos(principal))
+    if show == "given":
+        query = query.where(Kudos.author == principal.person_id)
+    elif show == "received":
+        query = query.where(
+            WhereRaw(
+                "feedback_kudos.id IN (SELECT kudos FROM feedback_kudos_recipient"
+                " WHERE person = {})",
+                principal.person_id,
+            )
+        )
+    rows = await _page(query, Kudos, cursor, limit)
+    items = await _kudos_reads(principal, rows[:limit])
+    return KudosPage(items=items, next_cursor=_next_cursor(rows, limit))
+
+
+async def _kudos_reads(principal: Principal, rows: list[dict[str, Any]]) -> list[KudosRead]:
+    ids = [r["id"] for r in rows]
+    recipients: dict[UUID, list[PersonRef]] = defaultdict(list)
+    reactions: dict[UUID, dict[str, list[UUID]]] = defaultdict(lambda: defaultdict(list))
+    if ids:
+        for r in await KudosRecipient.select(
+            KudosRecipient.kudos,
+            KudosRecipient.person.id.as_alias("person_id"),
+            KudosRecipient.person.display_name.as_alias("person_name"),
+        ).where(KudosRecipient.kudos.is_in(ids)):
+            recipients[r["kudos"]].append(
+                PersonRef(id=r["person_id"], display_name=r["person_name"])
+            )
+        for r in (
+            await KudosReaction.select(
+                KudosReaction.kudos, KudosReaction.person, KudosReaction.emoji
+            )
+            .where(KudosReaction.kudos.is_in(ids))
+            .order_by(KudosReaction.created_at)
+        ):
+            reactions[r["kudos"]][r["emoji"]].append(r["person"])
+    titles = await goals.readable_titles(principal, [r["goal"] for r in rows if r["goal"]])
+    return [
+        KudosRead(
+            id=r["id"],
+            author=PersonRef(id=r["author_id"], display_name=r["author_name"]),
+            recipients=sorted(recipients[r["id"]], key=lambda p: p.display_name),
+            behaviour=r["behaviour"],
+            goal_id=r["goal"] if r["goal"] in titles else None,
+            goal_title=titles.get(r["goal"]),
+            company_value=r["company_value"],
+            visibility=r["visibility"],
+            reactions=[
+                ReactionRead(emoji=emoji, count=len(people), mine=principal.person_id in people)
+                for emoji, people in reactions[r["id"]].items()
+            ],
+            can_delete=policy.can_delete_kudos(principal, r["author_id"]),
+            created_at=r["created_at"],
+            written_at=r["written_at"],
+        )
+        for r in rows
+    ]
+
+
+async def create_kudos(
+    principal: Principal,
+    data: KudosCreate,
+    written_at: datetime | None = None,
+    kudos_id: UUID | None = None,
+) -> UUID:
+    """`kudos_id`: the id the phone gave the entry, so later entries can refer to it offline."""
+    _require_giver(principal)
+    recipients = await _check_recipients(principal, data.recipient_ids)
+    if data.goal_id is not None and not await goals.readable_titles(principal, [data.goal_id]):
+        raise ProblemError(422, "unknown_goal", "There is no such goal.")
+    specific = coach.is_specific(data.behaviour)
+    if not specific and not data.coached:
+        raise ProblemError(
+            422,
+            "kudos_not_specific",
+            "Say what the person did that you appreciate, so they can do it again.",
+            errors=[{"field": "behaviour", "code": "kudos_not_specific", "message": "generic"}],
+        )
+    kudos_id = kudos_id or uuid4()
+    async with write_transaction():
+        await Kudos.insert(
+            Kudos(
+                id=kudos_id,
+                author=principal.person_id,
+                behaviour=data.behaviour,
+                goal=data.goal_id,
+                company_value=data.company_value,
+                visibility=data.visibility,
+                generic=not specific,
+                created_at=now(),
+                written_at=_written(written_at),
+            )
+        )
+        await KudosRecipient.insert(
+            *(KudosRecipient(kudos=kudos_id, person=person) for person in recipients)
+        )
+    return kudos_id
+
+
+async def _visible_kudos_author(principal: Principal, kudos_id: UUID) -> UUID:
+    row = (
+        await Kudos.select(Kudos.author)
+        .where((Kudos.id == kudos_id) & visible_kudos(principal))
+        .first()
+    )
+    if row is None:
+        raise not_found()
+    author: UUID = row["author"]
+    return author
+
+
+async def delete_kudos(principal: Principal, kudos_id: UUID) -> None:
+    author = await _visible_kudos_author(principal, kudos_id)
+    if not policy.can_delete_kudos(principal, author):
+        raise forbidden("Only the author removes a kudos.")
+    await Kudos.delete().where(Kudos.id == kudos_id)
+
+
+async def set_reaction(principal: Principal, data: ReactionSet) -> UUID:
+    _require_giver(principal)
+    await _visible_kudos_author(principal, data.kudos_id)
+    mine = (
+        (KudosReaction.kudos == data.kudos_id)
+        & (KudosReaction.person == principal.person_id)
+        & (KudosReaction.emoji == data.emoji)
+    )
+    async with write_transaction():
+        exists = await KudosReaction.exists().where(mine)
+        if data.on and not exists:
+            await KudosReaction.insert(
+                KudosReaction(
+                    kudos=data.kudos_id,
+                    person=principal.person_id,
+                    emoji=data.emoji,
+                    created_at=now(),
+                )
+            )
+        elif not data.on and exists:
+            await KudosReaction.delete().where(mine)
+    return data.kudos_id
+
+
+# --- SBI feedback -------------------------------------------------------------------------------
+
+FEEDBACK_COLUMNS = (
+    Feedback.id,
+    Feedback.author.id.as_alias("author_id"),
+    Feedback.author.display_name.as_alias("author_name"),
+    Feedback.recipient.id.as_alias("recipient_id"),
+    Feedback.recipient.display_name.as_alias("recipient_name"),
+    Feedback.situation,
+    Feedback.behaviour,
+    Feedback.impact,
+    Feedback.suggestion,
+    Feedback.shared_with_manager,
+    Feedback.created_at,
+    Feedback.written_at,
+)
+SBI_FIELDS = ("situation", "behaviour", "impact", "suggestion")
+
+
+def _in_box(principal: Principal, box: FeedbackBox) -> Combinable:
+    """Each box is its own deny-by-default scope: what I received, what I gave, and what
+    authors shared with me about my direct reports."""
+    me = principal.person_id
+    if box == "received":
+        return Feedback.recipient == me
+    if box == "given":
+        return Feedback.author == me
+    return (Feedback.shared_with_manager == True) & WhereRaw(  # noqa: E712
+        "feedback_sbi.recipient IN (SELECT id FROM org_person WHERE manager = {})", me
+    )
+
+
+async def list_feedback(
+    principal: Principal, box: FeedbackBox, cursor: str | None, limit: int
+) -> list[FeedbackRead]:
+    rows = await _page(
+        Feedback.select(*FEEDBACK_COLUMNS).where(_in_box(principal, box)), Feedback, cursor, limit
+    )
+    return [
+        FeedbackRead(
+            id=r["id"],
+            author=PersonRef(id=r["author_id"], display_name=r["author_name"]),
+            recipient=PersonRef(id=r["recipient_id"], display_name=r["recipient_name"]),
+            shared_with_manager=r["shared_with_manager"],
+            created_at=r["created_at"],
+            written_at=r["written_at"],
+            **{name: r[name] for name in SBI_FIELDS},
+        )
+        for r in rows[:limit]
+    ]
+
+
+async def create_feedback(
+    principal: Principal,
+    data: FeedbackCreate,
+    written_at: datetime | None = None,
+    feedback_id: UUID | None = None,
+) -> UUID:
+    _require_giver(principal)
+    await _check_recipients(principal, [data.recipient_id])
+    labelled = [
+        {"field": name, "code": "label_word", "message": word}
+        for name in SBI_FIELDS
+        for word in coach.labels_in(getattr(data, name))
+    ]
+    if labelled and not data.coached:
+        raise ProblemError(
+            422,
+            "feedback_labels",
+            "Describe what the person did, not what they are; avoid 'always' and 'never'.",
+            errors=labelled,
+        )
+    feedback_id = feedback_id or uuid4()
+    await Feedback.insert(
+        Feedback(
+            id=feedback_id,
+            author=principal.person_id,
+            recipient=data.recipient_id,
+            shared_with_manager=data.share_with_manager,
+            created_at=now(),
+            written_at=_written(written_at),
+            **{name: getattr(data, name) for name in SBI_FIELDS},
+        )
+    )
+    return feedback_id
+
+
+# --- the weekly recognition figure --------------------------------------------------------------
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+async def team_recognition(principal: Principal, weeks: int) -> list[ReportRecognition]:
+    """For each direct report: how many specific kudos this manager gave them in each of the
+    last `weeks` weeks (Monday to Sunday, UTC), this week included."""
+    reports = [
+        PersonRef(id=p.id, display_name=p.display_name) for p in await org.list_team(principal)
+    ]
+    first_week = week_start(now().date()) - timedelta(weeks=weeks - 1)
+    counts: dict[tuple[UUID, date], int] = defaultdict(int)
+    if reports:
+        rows = await KudosRecipient.select(
+            KudosRecipient.person, KudosRecipient.kudos.written_at.as_alias("written_at")
+        ).where(
+            (KudosRecipient.kudos.author == principal.person_id)
+            & KudosRecipient.person.is_in([p.id for p in reports])
+            # Only recognition the coach found specific counts.
+            & (KudosRecipient.kudos.generic == False)  # noqa: E712
+            & (KudosRecipient.kudos.written_at >= datetime.combine(first_week, time(), UTC))
+        )
+        for r in rows:
+            counts[(r["person"], week_start(r["written_at"].astimezone(UTC).date()))] += 1
+    return [
+        ReportRecognition(
+            person=person,
+            weeks=[
+                RecognitionWeek(week_starts_on=start, count=counts[(person.id, start)])
+                for start in (first_week + timedelta(weeks=i) for i in range(weeks))
+            ],
+        )
+        for person in reports
+    ]

@@ -1,0 +1,52 @@
+"""Kudos (recognition, public or private, with reactions) and SBI feedback."""
+
+from __future__ import annotations
+
+from piccolo.columns import UUID, Boolean, ForeignKey, OnDelete, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from server.goals.tables import Goal
+from server.org.tables import Person
+
+
+class Kudos(Table, tablename="feedback_kudos"):
+    id = UUID(primary_key=True)
+    author = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+    # The specific behaviour being recognised (required, coached when generic).
+    behaviour = Text()
+    goal = ForeignKey(Goal, null=True, on_delete=OnDelete.set_null)
+    company_value = Varchar(length=100, default="")
+    visibility = Varchar(length=10, index=True)  # public | private
+    # Sent although the coach found it generic: not counted as specific recognition.
+    generic = Boolean(default=False)
+    created_at = Timestamptz(index=True)
+    # When it was written on the phone (it may sync later).
+    written_at = Timestamptz()
+
+
+class KudosRecipient(Table, tablename="feedback_kudos_recipient"):
+    kudos = ForeignKey(Kudos, on_delete=OnDelete.cascade, index=True)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+
+
+class KudosReaction(Table, tablename="feedback_kudos_reaction"):
+    kudos = ForeignKey(Kudos, on_delete=OnDelete.cascade, index=True)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade)
+    emoji = Varchar(length=16)
+    created_at = Timestamptz()
+
+
+class Feedback(Table, tablename="feedback_sbi"):
+    """Constructive feedback in Situation-Behaviour-Impact form, to one person."""
+
+    id = UUID(primary_key=True)
+    author = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+    recipient = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+    situation = Text()
+    behaviour = Text()
+    impact = Text()
+    suggestion = Text(default="")
+    # The author chose to let the recipient's direct manager read it too.
+    shared_with_manager = Boolean(default=False)
+    created_at = Timestamptz(index=True)
+    written_at = Timestamptz()

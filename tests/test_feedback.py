@@ -1,0 +1,188 @@
+"""Kudos and SBI feedback: the coach, who reads what, reactions, and the weekly figure of
+specific recognition a manager gives each report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from server.feedback import coach
+from tests.conftest import problem
+from tests.test_sync import kudos_to, mutation, outcomes, push
+
+SBI = {
+    "situation": "周一华东区周会上",
+    "behaviour": "你用了十分钟讲无锡客户的细节，没有留时间讨论需要的支持",
+    "impact": "会议超时，售前支持没有安排上",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "specific"),
+    [
+        ("辛苦了！", False),
+        ("干得好，加油！", False),
+        ("Great job today, team!", False),
+        ("Thanks so much, you are amazing", False),
+        ("感谢你在客户投诉当天第一时间赶到现场处理", True),
+        ("Thanks for walking the Suzhou client through every line of the quote", True),
+    ],
+)
+def test_the_coach_knows_generic_praise_from_a_described_action(text, specific):
+    assert coach.is_specific(text) is specific
+
+
+def test_the_coach_finds_labels_and_absolute_words_in_both_languages():
+    assert coach.labels_in("他总是迟到，态度差") == ["态度差", "总是"]
+    assert coach.labels_in("You are always late and lazy") == ["lazy", "always"]
+    # Whole words only: "nevertheless" is not "never".
+    assert coach.labels_in("Nevertheless, the report was late on Monday") == []
+
+
+async def feed(client, headers, show: str = "feed") -> list[dict[str, Any]]:
+    response = await client.get(f"/api/kudos?show={show}&limit=200", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+async def feedback_box(client, headers, box: str) -> list[dict[str, Any]]:
+    response = await client.get(f"/api/me/feedback?box={box}", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_generic_kudos_are_coached_once_then_sent_as_written(client, people, as_manager):
+    generic = kudos_to(people["alice"], "辛苦了！")
+    [first] = await push(client, as_manager, generic)
+    assert first["error"]["code"] == "kudos_not_specific"
+    assert first["error"]["errors"][0]["field"] == "behaviour"
+    # The author read the hint and sends it anyway (a new entry): it goes through.
+    coached = kudos_to(people["alice"], "辛苦了！")
+    coached["payload"]["coached"] = True
+    assert outcomes(await push(client, as_manager, coached)) == ["applied"]
+    assert coached["id"] in {k["id"] for k in await feed(client, as_manager, "given")}
+
+
+async def test_sbi_feedback_with_labels_is_coached(client, people, headers_for):
+    alice = headers_for("alice")
+    labelled = {**SBI, "recipient_id": str(people["bob"]), "behaviour": "你总是讲太多细节，不靠谱"}
+    [result] = await push(client, alice, mutation("feedback.create", labelled))
+    assert result["error"]["code"] == "feedback_labels"
+    assert {(e["field"], e["message"]) for e in result["error"]["errors"]} == {
+        ("behaviour", "不靠谱"),
+        ("behaviour", "总是"),
+    }
+    coached = mutation("feedback.create", {**labelled, "coached": True})
+    assert outcomes(await push(client, alice, coached)) == ["applied"]
+
+
+async def test_private_kudos_reach_only_the_people_involved(client, people, headers_for):
+    entry = kudos_to(people["bob"])
+    entry["payload"]["visibility"] = "private"
+    assert outcomes(await push(client, headers_for("carol"), entry)) == ["applied"]
+    readers = {"carol", "bob", "manager.east"}  # author, recipient, recipient's manager
+    for viewer in ["alice", "bob", "carol", "manager.east", "manager.west", "ceo", "hr", "admin"]:
+        seen = entry["id"] in {k["id"] for k in await feed(client, headers_for(viewer))}
+        assert seen is (viewer in readers), viewer
+    # Public kudos are for the whole staff; the admin account only configures.
+    public = kudos_to(people["bob"])
+    await push(client, headers_for("carol"), public)
+    assert public["id"] in {k["id"] for k in await feed(client, headers_for("hr"))}
+    assert await feed(client, headers_for("admin")) == []
+
+
+async def test_sbi_feedback_reaches_the_manager_only_when_shared(client, people, headers_for):
+    alice = headers_for("alice")
+    private = mutation("feedback.create", {**SBI, "recipient_id": str(people["bob"])})
+    shared = mutation(
+        "feedback.create",
+        {**SBI, "recipient_id": str(people["bob"]), "share_with_manager": True},
+    )
+    await push(client, alice, private, shared)
+    received = {f["id"] for f in await feedback_box(client, headers_for("bob"), "received")}
+    assert {private["id"], shared["id"]} <= received
+    given = {f["id"] for f in await feedback_box(client, alice, "given")}
+    assert {private["id"], shared["id"]} <= given
+    team = {f["id"] for f in await feedback_box(client, headers_for("manager.east"), "team")}
+    assert shared["id"] in team
+    assert private["id"] not in team
+    # Skip-level managers and HR never read feedback content.
+    for viewer in ("ceo", "hr", "carol"):
+        for box in ("received", "given", "team"):
+            ids = {f["id"] for f in await feedback_box(client, headers_for(viewer), box)}
+            assert not ids & {private["id"], shared["id"]}, (viewer, box)
+
+
+async def test_reactions_count_once_per_person_and_can_be_taken_back(client, people, headers_for):
+    entry = kudos_to(people["alice"])
+    await push(client, headers_for("manager.east"), entry)
+    react = {"kudos_id": entry["id"], "emoji": "clap"}
+    for viewer in ("bob", "carol"):
+        await push(client, headers_for(viewer), mutation("kudos.react", react))
+    await push(client, headers_for("bob"), mutation("kudos.react", react))  # again: no change
+    kudos = next(k for k in await feed(client, headers_for("bob")) if k["id"] == entry["id"])
+    assert kudos["reactions"] == [{"emoji": "clap", "count": 2, "mine": True}]
+    await push(client, headers_for("bob"), mutation("kudos.react", {**react, "on": False}))
+    kudos = next(k for k in await feed(client, headers_for("bob")) if k["id"] == entry["id"])
+    assert kudos["reactions"] == [{"emoji": "clap", "count": 1, "mine": False}]
+
+
+async def test_only_the_author_deletes_a_kudos(client, people, headers_for):
+    entry = kudos_to(people["alice"])
+    await push(client, headers_for("bob"), entry)
+    problem(
+        await client.delete(f"/api/kudos/{entry['id']}", headers=headers_for("alice")),
+        403,
+        "forbidden",
+    )
+    response = await client.delete(f"/api/kudos/{entry['id']}", headers=headers_for("bob"))
+    assert response.status_code == 204
+    assert entry["id"] not in {k["id"] for k in await feed(client, headers_for("alice"))}
+
+
+async def test_a_linked_goal_is_named_only_to_those_who_may_read_it(
+    client, people, headers_for, as_employee
+):
+    goal = next(
+        g
+        for g in (await client.get("/api/me/goals", headers=as_employee)).json()["goals"]
+        if g["title"] == "拓展苏州制造业新客户"  # alice's private goal
+    )
+    entry = kudos_to(people["alice"])
+    entry["payload"]["goal_id"] = goal["id"]
+    assert outcomes(await push(client, headers_for("manager.east"), entry)) == ["applied"]
+    as_seen = {
+        viewer: next(k for k in await feed(client, headers_for(viewer)) if k["id"] == entry["id"])
+        for viewer in ("alice", "carol")
+    }
+    assert as_seen["alice"]["goal_title"] == "拓展苏州制造业新客户"
+    assert as_seen["carol"]["goal_title"] is None
+    assert as_seen["carol"]["goal_id"] is None
+    # Linking a goal the author may not read is refused as if it did not exist.
+    entry = kudos_to(people["alice"])
+    entry["payload"]["goal_id"] = goal["id"]
+    [result] = await push(client, headers_for("carol"), entry)
+    assert result["error"]["code"] == "unknown_goal"
+
+
+async def test_the_weekly_figure_counts_specific_kudos_from_the_manager(
+    client, people, as_manager, headers_for
+):
+    def count_for(rows: list[dict[str, Any]], name: str) -> list[int]:
+        return next(
+            [w["count"] for w in r["weeks"]] for r in rows if r["person"]["display_name"] == name
+        )
+
+    url = "/api/me/team/recognition?weeks=2"
+    before = (await client.get(url, headers=as_manager)).json()
+    generic = kudos_to(people["alice"], "辛苦了")
+    generic["payload"]["coached"] = True
+    await push(client, as_manager, kudos_to(people["alice"]), kudos_to(people["alice"]), generic)
+    # Kudos from someone else are not the manager's recognition.
+    await push(client, headers_for("bob"), kudos_to(people["alice"]))
+    after = (await client.get(url, headers=as_manager)).json()
+    assert count_for(after, "刘思思")[-1] == count_for(before, "刘思思")[-1] + 2
+    assert count_for(after, "王伟") == count_for(before, "王伟")
+    assert len(after) == 2  # alice and bob, the direct reports
+    assert (await client.get(url, headers=headers_for("alice"))).json() == []
