@@ -14,6 +14,7 @@ from server import db
 from server.audit.routes import router as audit_router
 from server.auth.middleware import BearerAuthMiddleware, current_principal
 from server.auth.routes import router as auth_router
+from server.checkins.routes import router as checkins_router
 from server.core import health, static
 from server.core.access import PUBLIC
 from server.core.errors import EXCEPTION_HANDLERS
@@ -34,6 +35,7 @@ ROUTERS = [
     audit_router,
     goals_router,
     feedback_router,
+    checkins_router,
     sync_router,
     static.router,
 ]

@@ -29,6 +29,7 @@ APP_MODULES = (
     "server.audit.piccolo_app",
     "server.goals.piccolo_app",
     "server.feedback.piccolo_app",
+    "server.checkins.piccolo_app",
     "server.sync.piccolo_app",
 )
 SQLITE_BUSY_TIMEOUT_SECONDS = 10
@@ -94,6 +95,20 @@ async def migrate(engine: Engine[Any]) -> None:
     result = await run_forwards(app_name="all")
     if not result.success:
         raise RuntimeError(f"migration failed: {result.message}")
+    await ensure_reference_data()
+
+
+# Rows every installation ships (the default check-in template): "module:function" of an
+# idempotent async function, run after migrations (and by the tests after truncating).
+REFERENCE_DATA = ("server.checkins.queries:ensure_default_template",)
+
+
+async def ensure_reference_data() -> None:
+    from importlib import import_module
+
+    for target in REFERENCE_DATA:
+        module, function = target.split(":")
+        await getattr(import_module(module), function)()
 
 
 def bound_engine() -> Engine[Any]:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import Field
 
+from shared_schemas.checkins import CheckinRead, CheckinStatusRead, CheckinTemplateRead
 from shared_schemas.common import Problem, ReadModel, WriteModel
+from shared_schemas.feedback import FeedbackRead, KudosRead
+from shared_schemas.goals import GoalRead, GoalSummaryRead
+from shared_schemas.org import PersonCardRead
 
 MAX_BATCH = 200
 
@@ -36,3 +40,68 @@ class MutationResult(ReadModel):
 
 class PushResult(ReadModel):
     results: list[MutationResult]
+
+
+# --- pull: what the phone keeps for reading offline ---------------------------------------------
+# Each change is one whole collection as it is now, scoped by the same policy as the API:
+# the phone replaces what it had, so a record the person may no longer see disappears too.
+
+
+class GoalsChange(ReadModel):
+    collection: Literal["goals"] = "goals"
+    items: list[GoalRead]
+
+
+class TeamChange(ReadModel):
+    collection: Literal["team"] = "team"
+    items: list[PersonCardRead]
+
+
+class TeamGoalsChange(ReadModel):
+    collection: Literal["team_goals"] = "team_goals"
+    items: list[GoalSummaryRead]
+
+
+class TemplatesChange(ReadModel):
+    collection: Literal["checkin_templates"] = "checkin_templates"
+    items: list[CheckinTemplateRead]
+
+
+class CheckinsChange(ReadModel):
+    collection: Literal["checkins"] = "checkins"
+    items: list[CheckinRead]
+
+
+class StatusChange(ReadModel):
+    collection: Literal["checkin_status"] = "checkin_status"
+    items: list[CheckinStatusRead]
+
+
+class KudosChange(ReadModel):
+    collection: Literal["kudos"] = "kudos"
+    items: list[KudosRead]
+
+
+class FeedbackChange(ReadModel):
+    collection: Literal["feedback_received"] = "feedback_received"
+    items: list[FeedbackRead]
+
+
+Change = Annotated[
+    GoalsChange
+    | TeamChange
+    | TeamGoalsChange
+    | TemplatesChange
+    | CheckinsChange
+    | StatusChange
+    | KudosChange
+    | FeedbackChange,
+    Field(discriminator="collection"),
+]
+
+
+class PullResult(ReadModel):
+    # Only collections that changed since the cursor.
+    changes: list[Change]
+    cursor: str
+    has_more: bool

@@ -123,6 +123,8 @@ async def truncate_all(engine: Any) -> None:
             await engine.run_ddl(f"DELETE FROM {table}")  # noqa: S608 - our own table names
     else:
         await engine.run_ddl(f"TRUNCATE {', '.join(tables)} CASCADE")
+    # What a fresh installation has (the default check-in template).
+    await db.ensure_reference_data()
 
 
 @pytest.fixture

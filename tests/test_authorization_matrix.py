@@ -14,10 +14,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from server.checkins.defaults import DEFAULT_TEMPLATE_ID
+from server.checkins.tables import Checkin, CheckinAction
 from server.feedback.tables import Kudos
 from server.goals.tables import Cycle, Goal, GoalTemplate, KeyResult, StrategyTheme
 from server.sync.mutations import KINDS
@@ -80,6 +83,20 @@ KEY_RESULT = {
     "target_value": "30",
     "due_on": "{cycle_end}",
     "standards": ["quantity"],
+}
+
+# A check-in's content is for its two parties: alice and her direct manager.
+CHECKIN_PARTIES = {"alice": 200, "manager.east": 200}
+CHECKIN_TEMPLATE = {
+    "name": "门店巡检沟通",
+    "sections": [
+        {
+            "key": key,
+            "minutes": 5,
+            "prompts": [{"zh_cn": "做得最好的是什么？", "en": "What went best?"}],
+        }
+        for key in ("highlights", "obstacles", "next_actions")
+    ],
 }
 
 MATRIX: dict[str, Row] = {
@@ -232,7 +249,27 @@ MATRIX: dict[str, Row] = {
     ),
     "ListMyFeedback": Row("GET", "/api/me/feedback?box=team", everyone(200)),
     "ListTeamRecognition": Row("GET", "/api/me/team/recognition", everyone(200)),
+    # --- check-ins (written through the sync push)
+    "ListCheckinTemplates": Row("GET", "/api/checkin-templates", everyone(200)),
+    "CreateCheckinTemplate": Row(
+        "POST", "/api/checkin-templates", only({"hr": 201}), body=CHECKIN_TEMPLATE
+    ),
+    "ListCheckins": Row(
+        "GET", "/api/checkins?person_id={alice}", only(CHECKIN_PARTIES, others=404)
+    ),
+    "GetCheckin": Row("GET", "/api/checkins/{alice_checkin}", only(CHECKIN_PARTIES, others=404)),
+    "GetCheckinPreparation": Row(
+        "GET", "/api/checkin-preparation?person_id={alice}", only(CHECKIN_PARTIES, others=404)
+    ),
+    "ListCheckinStatus": Row("GET", "/api/checkin-status", everyone(200)),
+    "SetTeamCadence": Row(
+        "PUT",
+        "/api/cadences/{manager_east}",
+        only({"manager.east": 204, "hr": 204}),
+        body={"cadence": "weekly"},
+    ),
     # --- sync: each mutation kind has its own rows in MUTATIONS below
+    "SyncPull": Row("GET", "/api/sync/pull", everyone(200)),
     "SyncPush": Row(
         "POST", "/api/sync/push", everyone(200), body={"device_id": "m", "mutations": []}
     ),
@@ -248,7 +285,43 @@ MATRIX: dict[str, Row] = {
 
 # Every sync mutation kind × every signed-in viewer: "applied", or "rejected" with the code.
 STAFF = [v for v in SIGNED_IN if v != "admin"]
+NOT_ALICES_CHECKIN = {
+    **dict.fromkeys(SIGNED_IN, "not_found"),
+    "alice": "applied",
+    "manager.east": "applied",
+}
 MUTATIONS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
+    "checkin.prepare": (
+        {
+            "checkin_id": "{new_id}",
+            "template_id": "{checkin_template}",
+            "answers": {"highlights": "苏州试点客户签约"},
+        },
+        {**dict.fromkeys(STAFF, "applied"), "admin": "forbidden"},
+    ),
+    "checkin.submit": (
+        {
+            "checkin_id": "{new_id}",
+            "employee_id": "{alice}",
+            "template_id": "{checkin_template}",
+            "held_on": "{today}",
+            "highlights": "试点签约 3 家",
+            "actions": [
+                {
+                    "id": "{new_id_2}",
+                    "title": "准备续约方案",
+                    "owner_id": "{alice}",
+                    "due_on": "{cycle_end}",
+                }
+            ],
+        },
+        {**dict.fromkeys(SIGNED_IN, "not_a_party"), "alice": "applied", "manager.east": "applied"},
+    ),
+    "checkin.confirm": (
+        {"checkin_id": "{alice_checkin}", "minutes_version": 1},
+        NOT_ALICES_CHECKIN,
+    ),
+    "action.complete": ({"action_id": "{alice_action}"}, NOT_ALICES_CHECKIN),
     "kr.progress": (
         {"key_result_id": "{alice_kr}", "value": "22"},
         {
@@ -317,6 +390,12 @@ async def refs(app, session_client, demo_password_hash) -> AsyncIterator[dict[st
     cycle = await Cycle.select(Cycle.id, Cycle.ends_on).first()
     alice_goal = await _goal_id("拓展苏州制造业新客户")
     west_goal = await _goal_id("华西团队辅导与微沟通")
+    alice_checkin = (
+        await Checkin.select(Checkin.id)
+        .where(Checkin.employee == people["alice"])
+        .order_by(Checkin.held_on, ascending=False)
+        .first()
+    )["id"]
     hashes = await Goal.raw(
         "SELECT content_hash FROM goals_version WHERE goal = {} AND version = 1", west_goal
     )
@@ -340,6 +419,16 @@ async def refs(app, session_client, demo_password_hash) -> AsyncIterator[dict[st
             .first()
         )["id"],
         "unknown": "00000000-0000-4000-8000-000000000000",
+        "new_id": str(uuid.uuid4()),
+        "new_id_2": str(uuid.uuid4()),
+        "today": datetime.now(UTC).date().isoformat(),
+        "checkin_template": str(DEFAULT_TEMPLATE_ID),
+        "alice_checkin": alice_checkin,
+        "alice_action": (
+            await CheckinAction.select(CheckinAction.id)
+            .where((CheckinAction.checkin == alice_checkin) & CheckinAction.done_at.is_null())
+            .first()
+        )["id"],
     }
     await truncate_all(app.state.engine)
 

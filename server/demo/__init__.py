@@ -7,6 +7,7 @@ from pathlib import Path
 from server.auth import queries as auth_queries
 from server.core.security import hash_password
 from server.db import write_transaction
+from server.demo import checkins as demo_checkins
 from server.demo import feedback as demo_feedback
 from server.demo import goals as demo_goals
 from server.org import people_csv
@@ -36,3 +37,4 @@ async def seed(password_hash: str | None = None) -> None:
         by_name = {email.split("@")[0]: person_id for email, person_id in ids.items()}
         await demo_goals.seed(by_name)
         await demo_feedback.seed(by_name)
+        await demo_checkins.seed(by_name)

@@ -257,6 +257,30 @@ async def set_reaction(principal: Principal, data: ReactionSet) -> UUID:
     return data.kudos_id
 
 
+async def kudos_received_since(person_id: UUID, since: datetime | None) -> list[dict[str, Any]]:
+    """For a check-in with the person (the caller has checked the viewer is a party, and
+    parties read every kudos the person received): id, author, behaviour, written_at."""
+    query = KudosRecipient.select(
+        KudosRecipient.kudos.id.as_alias("id"),
+        KudosRecipient.kudos._.author._.id.as_alias("author_id"),
+        KudosRecipient.kudos._.author._.display_name.as_alias("author_name"),
+        KudosRecipient.kudos.behaviour.as_alias("behaviour"),
+        KudosRecipient.kudos.written_at.as_alias("written_at"),
+    ).where(KudosRecipient.person == person_id)
+    if since is not None:
+        query = query.where(KudosRecipient.kudos.written_at > since)
+    rows = await query.order_by(KudosRecipient.kudos.written_at, ascending=False)
+    return [
+        {
+            "id": r["id"],
+            "author": PersonRef(id=r["author_id"], display_name=r["author_name"]),
+            "behaviour": r["behaviour"],
+            "written_at": r["written_at"],
+        }
+        for r in rows
+    ]
+
+
 # --- SBI feedback -------------------------------------------------------------------------------
 
 FEEDBACK_COLUMNS = (

@@ -9,7 +9,7 @@ import json
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -36,6 +36,7 @@ from server.goals.tables import (
     StrategyTheme,
 )
 from server.org import queries as org
+from shared_schemas.checkins import KeyResultChange, MilestoneCheck
 from shared_schemas.common import PersonRef
 from shared_schemas.goals import (
     AlignmentStep,
@@ -1328,6 +1329,81 @@ async def record_progress(
         entry_id=entry_id,
     )
     return await _progress_entry(appended)
+
+
+async def progress_since(
+    person_id: UUID, since: datetime | None
+) -> tuple[list[KeyResultChange], list[MilestoneCheck]]:
+    """For a check-in with `person_id` (the caller has checked they are a party): each key
+    result of their agreed goals with its value at `since` and now, and the checkpoints due
+    since then, reached or not."""
+    goal_rows = await Goal.select(Goal.id, Goal.title, Goal.state, Goal.cycle).where(
+        (Goal.owner == person_id)
+        & (Goal.level == "individual")
+        & Goal.state.is_in(sorted(policy.AGREED_STATES))
+    )
+    if not goal_rows:
+        return [], []
+    by_goal = {g["id"]: g for g in goal_rows}
+    krs = await _key_result_rows(list(by_goal))
+    cycles = await _cycle_rows(g["cycle"] for g in goal_rows)
+    entries: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
+    kr_ids = [kr["id"] for rows in krs.values() for kr in rows]
+    for entry in (
+        await ProgressEntry.select(
+            ProgressEntry.key_result, ProgressEntry.value, ProgressEntry.recorded_at
+        )
+        .where(ProgressEntry.key_result.is_in(kr_ids))
+        .order_by(ProgressEntry.recorded_at)
+    ):
+        entries[entry["key_result"]].append(entry)
+
+    def value_at(kr: dict[str, Any], at: datetime) -> Decimal:
+        before = [e["value"] for e in entries[kr["id"]] if e["recorded_at"] <= at]
+        return Decimal(before[-1]) if before else Decimal(kr["start_value"])
+
+    today = _today()
+    changes: list[KeyResultChange] = []
+    milestones: list[MilestoneCheck] = []
+    for goal_id, rows in krs.items():
+        starts_on = cycles[by_goal[goal_id]["cycle"]]["starts_on"]
+        for kr in rows:
+            reading = pace.read(_plan(kr, starts_on), Decimal(kr["current_value"]), today)
+            changes.append(
+                KeyResultChange(
+                    key_result_id=kr["id"],
+                    title=kr["title"],
+                    goal_title=by_goal[goal_id]["title"],
+                    unit=kr["unit"],
+                    value_before=value_at(kr, since) if since else Decimal(kr["start_value"]),
+                    value_now=kr["current_value"],
+                    target_value=kr["target_value"],
+                    pace=reading.status,
+                )
+            )
+            increasing = Decimal(kr["target_value"]) >= Decimal(kr["start_value"])
+            for checkpoint in _milestones(kr):
+                if not (
+                    (since is None or checkpoint.due_on > since.date())
+                    and checkpoint.due_on <= today
+                ):
+                    continue
+                at_due = value_at(kr, datetime.combine(checkpoint.due_on, time.max, UTC))
+                reached = (
+                    at_due >= checkpoint.expected_value
+                    if increasing
+                    else at_due <= checkpoint.expected_value
+                )
+                milestones.append(
+                    MilestoneCheck(
+                        key_result_id=kr["id"],
+                        title=kr["title"],
+                        due_on=checkpoint.due_on,
+                        expected_value=checkpoint.expected_value,
+                        reached=reached,
+                    )
+                )
+    return changes, milestones
 
 
 async def list_progress(principal: Principal, key_result_id: UUID) -> list[ProgressRead]:

@@ -577,6 +577,28 @@ def reach_condition(principal: Principal, person_column: str) -> WhereRaw | None
     return WhereRaw("(" + " OR ".join(parts) + ")", *args)
 
 
+async def staff_in_reach(principal: Principal) -> list[dict[str, Any]]:
+    """Active staff whose records the principal may oversee (themselves, their reports at
+    any depth, HR scope), by name: id, display_name, manager_id, manager_name."""
+    query = Person.select(
+        Person.id,
+        Person.display_name,
+        Person.roles,
+        Person.manager.id.as_alias("manager_id"),
+        Person.manager.display_name.as_alias("manager_name"),
+    ).where(Person.active == True)  # noqa: E712
+    reach = reach_condition(principal, "org_person.id")
+    if reach is not None:
+        query = query.where(reach)
+    rows = await query.order_by(Person.display_name)
+    return [r for r in rows if Role.EMPLOYEE.value in r["roles"].split()]
+
+
+async def display_names(ids: list[UUID]) -> dict[UUID, str]:
+    rows = await Person.select(Person.id, Person.display_name).where(Person.id.is_in(ids))
+    return {r["id"]: r["display_name"] for r in rows}
+
+
 async def manager_of(person_id: UUID) -> UUID | None:
     row = await Person.select(Person.manager).where(Person.id == person_id).first()
     return row["manager"] if row else None

@@ -14,9 +14,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from server.checkins import queries as checkins
 from server.core.access import Principal
 from server.feedback import queries as feedback
 from server.goals import queries as goals
+from shared_schemas.checkins import CompleteAction, ConfirmMinutes, PrepareCheckin, SubmitMinutes
 from shared_schemas.common import WriteModel
 from shared_schemas.feedback import FeedbackCreate, KudosCreate, ReactionSet
 from shared_schemas.goals import ProgressCreate, ProgressMutation
@@ -63,7 +65,27 @@ async def _feedback_create(principal: Principal, m: Mutation) -> UUID:
     return await feedback.create_feedback(principal, m.payload, m.written_at, feedback_id=m.id)
 
 
+async def _checkin_prepare(principal: Principal, m: Mutation) -> UUID:
+    return await checkins.prepare(principal, m.payload, m.written_at)
+
+
+async def _checkin_submit(principal: Principal, m: Mutation) -> UUID:
+    return await checkins.submit_minutes(principal, m.payload)
+
+
+async def _checkin_confirm(principal: Principal, m: Mutation) -> UUID:
+    return await checkins.confirm(principal, m.payload)
+
+
+async def _action_complete(principal: Principal, m: Mutation) -> UUID:
+    return await checkins.complete_action(principal, m.payload)
+
+
 KINDS: dict[str, MutationKind] = {
+    "checkin.prepare": MutationKind(PrepareCheckin, _checkin_prepare),
+    "checkin.submit": MutationKind(SubmitMinutes, _checkin_submit),
+    "checkin.confirm": MutationKind(ConfirmMinutes, _checkin_confirm),
+    "action.complete": MutationKind(CompleteAction, _action_complete),
     "kr.progress": MutationKind(ProgressMutation, _kr_progress),
     "kudos.create": MutationKind(KudosCreate, _kudos_create),
     "kudos.react": MutationKind(ReactionSet, _kudos_react),

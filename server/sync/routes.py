@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from litestar import Router, post
-from litestar.params import JSONBody
+from typing import Annotated
+
+from litestar import Router, get, post
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from server.auth.middleware import CurrentPrincipal
 from server.core.errors import PROBLEM_RESPONSES
-from server.sync import queries
-from shared_schemas.sync import PushRequest, PushResult
+from server.sync import pull, queries
+from shared_schemas.sync import PullResult, PushRequest, PushResult
 
 
 @post(
@@ -22,4 +24,15 @@ async def sync_push(principal: CurrentPrincipal, data: JSONBody[PushRequest]) ->
     return await queries.push(principal, data)
 
 
-router = Router(path="/", route_handlers=[sync_push], tags=["sync"])
+@get("/api/sync/pull", operation_id="SyncPull", responses=PROBLEM_RESPONSES)
+async def sync_pull(
+    principal: CurrentPrincipal,
+    cursor: Annotated[str | None, QueryParameter(max_length=2000)] = None,
+) -> PullResult:
+    """What the phone keeps for reading offline: the collections that changed since the
+    cursor, each whole (my goals, my team and its goals, templates, check-ins, their status,
+    the kudos feed, feedback I received)."""
+    return await pull.pull(principal, cursor)
+
+
+router = Router(path="/", route_handlers=[sync_push, sync_pull], tags=["sync"])

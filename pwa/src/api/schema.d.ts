@@ -124,6 +124,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cadences/{manager_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** SetTeamCadence */
+        put: operations["SetTeamCadence"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/checkin-preparation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetCheckinPreparation */
+        get: operations["GetCheckinPreparation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/checkin-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListCheckinStatus */
+        get: operations["ListCheckinStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/checkin-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListCheckinTemplates */
+        get: operations["ListCheckinTemplates"];
+        put?: never;
+        /** CreateCheckinTemplate */
+        post: operations["CreateCheckinTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/checkins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListCheckins */
+        get: operations["ListCheckins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/checkins/{checkin_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetCheckin */
+        get: operations["GetCheckin"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/goal-cycles": {
         parameters: {
             query?: never;
@@ -642,6 +745,23 @@ export interface paths {
         patch: operations["UpdateStrategyTheme"];
         trace?: never;
     };
+    "/api/sync/pull": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SyncPull */
+        get: operations["SyncPull"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sync/push": {
         parameters: {
             query?: never;
@@ -713,6 +833,18 @@ export interface components {
             items: components["schemas"]["AccessLogEntryRead"][];
             next_cursor: string | null;
         };
+        /** ActionRead */
+        ActionRead: {
+            /** Format: uuid */
+            checkin_id: string;
+            done_at: string | null;
+            /** Format: date */
+            due_on: string;
+            /** Format: uuid */
+            id: string;
+            owner: components["schemas"]["PersonRef"];
+            title: string;
+        };
         /** AlignmentStep */
         AlignmentStep: {
             hidden: boolean;
@@ -727,6 +859,85 @@ export interface components {
         AmendmentCreate: {
             changes: components["schemas"]["GoalUpdate"];
             reason: string;
+        };
+        /** CadenceSet */
+        CadenceSet: {
+            /** @enum {string} */
+            cadence: "weekly" | "biweekly" | "monthly";
+        };
+        /** CheckinPrepRead */
+        CheckinPrepRead: {
+            key_result_changes: components["schemas"]["KeyResultChange"][];
+            kudos_received: components["schemas"]["KudosNote"][];
+            milestones: components["schemas"]["MilestoneCheck"][];
+            open_actions: components["schemas"]["ActionRead"][];
+            person: components["schemas"]["PersonRef"];
+            since: string | null;
+        };
+        /** CheckinRead */
+        CheckinRead: {
+            actions: components["schemas"]["ActionRead"][];
+            answers: {
+                [key: string]: string;
+            };
+            blockers: string;
+            /** Format: date-time */
+            created_at: string;
+            employee: components["schemas"]["PersonRef"];
+            employee_confirmed: boolean;
+            held_on: string | null;
+            highlights: string;
+            /** Format: uuid */
+            id: string;
+            manager: components["schemas"]["PersonRef"] | null;
+            manager_confirmed: boolean;
+            minutes_version: number;
+            my_private_note: string;
+            prepared_at: string | null;
+            /** @enum {string} */
+            state: "preparing" | "recorded" | "confirmed";
+            support: string;
+            /** Format: uuid */
+            template_id: string;
+        };
+        /** CheckinStatusRead */
+        CheckinStatusRead: {
+            /** @enum {string} */
+            cadence: "weekly" | "biweekly" | "monthly";
+            last_held_on: string | null;
+            manager: components["schemas"]["PersonRef"] | null;
+            /** Format: date */
+            next_due_on: string;
+            person: components["schemas"]["PersonRef"];
+            /** @enum {string} */
+            status: "ok" | "due" | "overdue" | "never";
+        };
+        /** CheckinTemplateCreate */
+        CheckinTemplateCreate: {
+            name: string;
+            replaces_id?: string | null;
+            sections: components["schemas"]["TemplateSection"][];
+        };
+        /** CheckinTemplateRead */
+        CheckinTemplateRead: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            family_id: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            sections: components["schemas"]["TemplateSection"][];
+            version: number;
+        };
+        /** CheckinsChange */
+        CheckinsChange: {
+            /**
+             * @default checkins
+             * @constant
+             */
+            collection: "checkins";
+            items: components["schemas"]["CheckinRead"][];
         };
         /** CommentCreate */
         CommentCreate: {
@@ -797,6 +1008,15 @@ export interface components {
             id: string;
             name: string;
             parent_id: string | null;
+        };
+        /** FeedbackChange */
+        FeedbackChange: {
+            /**
+             * @default feedback_received
+             * @constant
+             */
+            collection: "feedback_received";
+            items: components["schemas"]["FeedbackRead"][];
         };
         /** FeedbackRead */
         FeedbackRead: {
@@ -991,6 +1211,15 @@ export interface components {
             status: "open" | "agreed" | "superseded" | "withdrawn";
             version: number;
         };
+        /** GoalsChange */
+        GoalsChange: {
+            /**
+             * @default goals
+             * @constant
+             */
+            collection: "goals";
+            items: components["schemas"]["GoalRead"][];
+        };
         /** ImportResult */
         ImportResult: {
             created: number;
@@ -1038,6 +1267,19 @@ export interface components {
             revoked_at: string | null;
             /** @constant */
             scope: "kr.progress";
+        };
+        /** KeyResultChange */
+        KeyResultChange: {
+            goal_title: string;
+            /** Format: uuid */
+            key_result_id: string;
+            /** @enum {string} */
+            pace: "not_started" | "on_track" | "at_risk" | "behind" | "done";
+            target_value: string;
+            title: string;
+            unit: string;
+            value_before: string;
+            value_now: string;
         };
         /** KeyResultContent */
         KeyResultContent: {
@@ -1107,6 +1349,24 @@ export interface components {
             unit: string;
             weight: number;
         };
+        /** KudosChange */
+        KudosChange: {
+            /**
+             * @default kudos
+             * @constant
+             */
+            collection: "kudos";
+            items: components["schemas"]["KudosRead"][];
+        };
+        /** KudosNote */
+        KudosNote: {
+            author: components["schemas"]["PersonRef"];
+            behaviour: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            written_at: string;
+        };
         /** KudosPage */
         KudosPage: {
             items: components["schemas"]["KudosRead"][];
@@ -1131,6 +1391,11 @@ export interface components {
             /** Format: date-time */
             written_at: string;
         };
+        /** LocalizedText */
+        LocalizedText: {
+            en: string;
+            zh_cn: string;
+        };
         /** LoginRequest */
         LoginRequest: {
             email: string;
@@ -1151,6 +1416,16 @@ export interface components {
             manager_id: string | null;
             roles: ("employee" | "manager" | "hr" | "admin")[];
             time_zone: string;
+        };
+        /** MilestoneCheck */
+        MilestoneCheck: {
+            /** Format: date */
+            due_on: string;
+            expected_value: string;
+            /** Format: uuid */
+            key_result_id: string;
+            reached: boolean;
+            title: string;
         };
         /** MilestoneIn */
         MilestoneIn: {
@@ -1265,6 +1540,12 @@ export interface components {
             source: "manual" | "checkin" | "integration";
             value: string;
         };
+        /** PullResult */
+        PullResult: {
+            changes: (components["schemas"]["GoalsChange"] | components["schemas"]["TeamChange"] | components["schemas"]["TeamGoalsChange"] | components["schemas"]["TemplatesChange"] | components["schemas"]["CheckinsChange"] | components["schemas"]["StatusChange"] | components["schemas"]["KudosChange"] | components["schemas"]["FeedbackChange"])[];
+            cursor: string;
+            has_more: boolean;
+        };
         /** PushRequest */
         PushRequest: {
             device_id: string;
@@ -1311,6 +1592,15 @@ export interface components {
             signer: components["schemas"]["PersonRef"];
             version: number;
         };
+        /** StatusChange */
+        StatusChange: {
+            /**
+             * @default checkin_status
+             * @constant
+             */
+            collection: "checkin_status";
+            items: components["schemas"]["CheckinStatusRead"][];
+        };
         /** SupportIn */
         SupportIn: {
             from_department_id?: string | null;
@@ -1323,6 +1613,24 @@ export interface components {
             from_department_id: string | null;
             from_person: components["schemas"]["PersonRef"] | null;
             needed: string;
+        };
+        /** TeamChange */
+        TeamChange: {
+            /**
+             * @default team
+             * @constant
+             */
+            collection: "team";
+            items: components["schemas"]["PersonCardRead"][];
+        };
+        /** TeamGoalsChange */
+        TeamGoalsChange: {
+            /**
+             * @default team_goals
+             * @constant
+             */
+            collection: "team_goals";
+            items: components["schemas"]["GoalSummaryRead"][];
         };
         /** TemplateAssign */
         TemplateAssign: {
@@ -1372,6 +1680,22 @@ export interface components {
             theme_id: string | null;
             title: string;
             weight: number;
+        };
+        /** TemplateSection */
+        TemplateSection: {
+            /** @enum {string} */
+            key: "highlights" | "obstacles" | "next_actions";
+            minutes: number;
+            prompts: components["schemas"]["LocalizedText"][];
+        };
+        /** TemplatesChange */
+        TemplatesChange: {
+            /**
+             * @default checkin_templates
+             * @constant
+             */
+            collection: "checkin_templates";
+            items: components["schemas"]["CheckinTemplateRead"][];
         };
         /** ThemeCreate */
         ThemeCreate: {
@@ -2280,6 +2604,792 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    SetTeamCadence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                manager_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CadenceSet"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    GetCheckinPreparation: {
+        parameters: {
+            query?: {
+                /** @description Whose (default: mine; a manager: a report's). */
+                person_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckinPrepRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ListCheckinStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckinStatusRead"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ListCheckinTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckinTemplateRead"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    CreateCheckinTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckinTemplateCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckinTemplateRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ListCheckins: {
+        parameters: {
+            query?: {
+                /** @description Whose (default: mine; a manager: a report's). */
+                person_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckinRead"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    GetCheckin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                checkin_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckinRead"];
                 };
             };
             /** @description Bad Request */
@@ -6584,6 +7694,118 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ThemeRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    SyncPull: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PullResult"];
                 };
             };
             /** @description Bad Request */

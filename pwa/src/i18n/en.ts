@@ -274,6 +274,14 @@ export const en = {
     self_feedback: "Recognition and feedback go to someone else.",
     mutation_id_conflict: "This entry could not be saved as it is. Discard it and write it again.",
     unknown_mutation_kind: "This version of the server cannot take this entry. Update the app, or discard it.",
+    action_owner: "Each next action belongs to the employee or their manager.",
+    action_due_before_checkin: "A next action is due after the check-in, not before it.",
+    checkin_mismatch: "This entry belongs to another check-in. Discard it and write it again.",
+    checkin_recorded: "The minutes of this check-in are already written; your preparation is closed.",
+    minutes_changed: "The minutes changed since you read them. Read them again, then confirm.",
+    no_minutes: "There are no minutes to confirm yet.",
+    template_sections: "A check-in has three sections, in this order: highlights, obstacles, next actions.",
+    unknown_template: "That check-in template does not exist.",
   },
 };
 

@@ -274,5 +274,13 @@ export const zhCN: Messages = {
     self_feedback: "表扬和反馈是给别人的。",
     mutation_id_conflict: "这条记录无法按原样保存。请放弃它，重新写一条。",
     unknown_mutation_kind: "当前服务器版本无法接收这条记录。请更新应用，或放弃这条记录。",
+    action_owner: "每项后续行动的负责人必须是员工本人或其直属经理。",
+    action_due_before_checkin: "后续行动的截止日期应在这次沟通之后。",
+    checkin_mismatch: "这条记录属于另一次沟通。请放弃它，重新写一条。",
+    checkin_recorded: "这次沟通的纪要已经写好，你的准备内容不能再修改。",
+    minutes_changed: "你阅读之后纪要有了修改。请重新阅读，再确认。",
+    no_minutes: "还没有可以确认的纪要。",
+    template_sections: "沟通模板有三个部分，顺序为：亮点、障碍与风险、下一步与支持。",
+    unknown_template: "找不到这个沟通模板。",
   },
 };

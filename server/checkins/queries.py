@@ -1,0 +1,583 @@
+"""Check-ins: written through sync mutations (prepare, submit minutes, confirm, complete an
+action), read by their two parties; status (never content) for the manager chain and HR."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import UTC, datetime, time
+from typing import Any
+from uuid import UUID, uuid4
+
+from server.audit import queries as audit
+from server.checkins import cadence, policy
+from server.checkins.defaults import DEFAULT_SECTIONS, DEFAULT_TEMPLATE_ID, DEFAULT_TEMPLATE_NAME
+from server.checkins.tables import (
+    Checkin,
+    CheckinAction,
+    CheckinNote,
+    CheckinTemplate,
+    TeamCadence,
+)
+from server.core.access import Principal, Relation
+from server.core.errors import ProblemError, forbidden, not_found
+from server.db import write_transaction
+from server.feedback import queries as feedback
+from server.goals import queries as goals
+from server.org import queries as org
+from shared_schemas.checkins import (
+    SECTION_KEYS,
+    ActionRead,
+    CadenceSet,
+    CheckinPrepRead,
+    CheckinRead,
+    CheckinStatusRead,
+    CheckinTemplateCreate,
+    CheckinTemplateRead,
+    CompleteAction,
+    ConfirmMinutes,
+    KudosNote,
+    PrepareCheckin,
+    SubmitMinutes,
+    TemplateSection,
+)
+from shared_schemas.common import PersonRef
+
+HELD_STATES = ("recorded", "confirmed")
+RECENT_CHECKINS = 20
+# A preparation folded into a newer one, folded into the minutes: ids stay valid through this
+# many steps.
+MAX_MERGES = 8
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- templates ----------------------------------------------------------------------------------
+
+
+async def ensure_default_template() -> None:
+    """Reference data: the shipped template exists (run after migrations)."""
+    if await CheckinTemplate.exists().where(CheckinTemplate.id == DEFAULT_TEMPLATE_ID):
+        return
+    await CheckinTemplate.insert(
+        CheckinTemplate(
+            id=DEFAULT_TEMPLATE_ID,
+            family=DEFAULT_TEMPLATE_ID,
+            version=1,
+            name=DEFAULT_TEMPLATE_NAME,
+            sections=_sections_json(DEFAULT_SECTIONS),
+            created_by=None,
+            created_at=now(),
+        )
+    )
+
+
+def _sections_json(sections: list[TemplateSection]) -> str:
+    return json.dumps([s.model_dump() for s in sections], ensure_ascii=False)
+
+
+def _template(row: dict[str, Any]) -> CheckinTemplateRead:
+    return CheckinTemplateRead(
+        id=row["id"],
+        family_id=row["family"],
+        version=row["version"],
+        name=row["name"],
+        sections=[TemplateSection.model_validate(s) for s in json.loads(row["sections"])],
+        created_at=row["created_at"],
+    )
+
+
+async def list_templates() -> list[CheckinTemplateRead]:
+    """The newest version of each template."""
+    rows = await CheckinTemplate.select().order_by(CheckinTemplate.version, ascending=False)
+    newest: dict[UUID, dict[str, Any]] = {}
+    for row in rows:
+        newest.setdefault(row["family"], row)
+    return [_template(r) for r in sorted(newest.values(), key=lambda r: r["created_at"])]
+
+
+async def create_template(principal: Principal, data: CheckinTemplateCreate) -> CheckinTemplateRead:
+    if not policy.can_manage_templates(principal):
+        raise forbidden("Company-wide HR maintains the check-in templates.")
+    if [s.key for s in data.sections] != list(SECTION_KEYS):
+        raise ProblemError(
+            422,
+            "template_sections",
+            "A check-in has three sections, in order: highlights, obstacles, next actions.",
+        )
+    template_id = uuid4()
+    family, version = template_id, 1
+    if data.replaces_id is not None:
+        replaced = (
+            await CheckinTemplate.select().where(CheckinTemplate.id == data.replaces_id).first()
+        )
+        if replaced is None:
+            raise ProblemError(422, "unknown_template", "There is no such check-in template.")
+        family = replaced["family"]
+        newest = (
+            await CheckinTemplate.select(CheckinTemplate.version)
+            .where(CheckinTemplate.family == family)
+            .order_by(CheckinTemplate.version, ascending=False)
+            .first()
+        )
+        version = newest["version"] + 1 if newest else 1
+    row = CheckinTemplate(
+        id=template_id,
+        family=family,
+        version=version,
+        name=data.name,
+        sections=_sections_json(data.sections),
+        created_by=principal.person_id,
+        created_at=now(),
+    )
+    await CheckinTemplate.insert(row)
+    return _template(row.to_dict())
+
+
+async def _require_template(template_id: UUID) -> None:
+    if not await CheckinTemplate.exists().where(CheckinTemplate.id == template_id):
+        raise ProblemError(422, "unknown_template", "There is no such check-in template.")
+
+
+# --- who is asking ------------------------------------------------------------------------------
+
+
+async def _role_for(
+    principal: Principal, employee_id: UUID
+) -> tuple[str | None, frozenset[Relation]]:
+    relations = (await org.relations(principal, [employee_id]))[employee_id]
+    return policy.party_role(relations), relations
+
+
+async def _party_checkin(principal: Principal, checkin_id: UUID) -> tuple[dict[str, Any], str]:
+    """The check-in (after any merge) and the viewer's part in it; 404 for anyone else."""
+    row = await Checkin.select().where(Checkin.id == checkin_id).first()
+    for _ in range(MAX_MERGES):
+        if row is None or row["merged_into"] is None:
+            break
+        row = await Checkin.select().where(Checkin.id == row["merged_into"]).first()
+    if row is None:
+        raise not_found()
+    role, _ = await _role_for(principal, row["employee"])
+    if role is None:
+        raise not_found()
+    return row, role
+
+
+# --- writes (sync mutations) --------------------------------------------------------------------
+
+
+async def prepare(
+    principal: Principal, data: PrepareCheckin, written_at: datetime | None = None
+) -> UUID:
+    """The employee's own answers before the conversation; editable until minutes exist."""
+    if not policy.holds_checkins(principal):
+        raise forbidden("Configuration accounts hold no check-ins.")
+    await _require_template(data.template_id)
+    answers = json.dumps(data.answers, ensure_ascii=False)
+    existing = await Checkin.select().where(Checkin.id == data.checkin_id).first()
+    if existing is not None:
+        row, role = await _party_checkin(principal, data.checkin_id)
+        if role != "employee":
+            raise ProblemError(403, "not_a_party", "Only the employee prepares their check-in.")
+        if row["state"] != "preparing":
+            raise ProblemError(
+                409, "checkin_recorded", "The minutes are written; the preparation is closed."
+            )
+        await Checkin.update(
+            {Checkin.answers: answers, Checkin.prepared_at: now(), Checkin.updated_at: now()}
+        ).where(Checkin.id == row["id"])
+        prepared_id: UUID = row["id"]
+        return prepared_id
+    async with write_transaction():
+        await Checkin.insert(
+            Checkin(
+                id=data.checkin_id,
+                employee=principal.person_id,
+                manager=await org.manager_of(principal.person_id),
+                template=data.template_id,
+                state="preparing",
+                answers=answers,
+                prepared_at=written_at or now(),
+                created_at=now(),
+                updated_at=now(),
+            )
+        )
+        # One open preparation per person: an older one (another phone, offline) folds into this.
+        await Checkin.update({Checkin.state: "merged", Checkin.merged_into: data.checkin_id}).where(
+            (Checkin.employee == principal.person_id)
+            & (Checkin.state == "preparing")
+            & (Checkin.id != data.checkin_id)
+        )
+    return data.checkin_id
+
+
+async def submit_minutes(principal: Principal, data: SubmitMinutes) -> UUID:
+    """The minutes, by either party. New: a preparation still open for the employee is
+    written into it (the manager's phone may not have known its id). Again: the minutes are
+    replaced, and both confirm again."""
+    role, _ = await _role_for(principal, data.employee_id)
+    if role is None:
+        raise ProblemError(
+            403, "not_a_party", "Only the employee and their direct manager hold a check-in."
+        )
+    await _require_template(data.template_id)
+    manager = await org.manager_of(data.employee_id)
+    allowed_owners = {data.employee_id, manager}
+    for i, action in enumerate(data.actions):
+        if action.owner_id not in allowed_owners:
+            raise ProblemError(
+                422,
+                "action_owner",
+                "Each next action belongs to the employee or their manager.",
+                errors=[{"field": f"actions[{i}].owner_id", "code": "action_owner", "message": ""}],
+            )
+        if action.due_on < data.held_on:
+            raise ProblemError(
+                422,
+                "action_due_before_checkin",
+                "A next action is due after the check-in.",
+                errors=[
+                    {
+                        "field": f"actions[{i}].due_on",
+                        "code": "action_due_before_checkin",
+                        "message": "",
+                    }
+                ],
+            )
+    existing = await Checkin.select().where(Checkin.id == data.checkin_id).first()
+    async with write_transaction():
+        if existing is None:
+            checkin_id = data.checkin_id
+            await _create_from_preparation(data, manager)
+        else:
+            row, _ = await _party_checkin(principal, data.checkin_id)
+            if row["employee"] != data.employee_id:
+                raise ProblemError(409, "checkin_mismatch", "This check-in is someone else's.")
+            checkin_id = row["id"]
+        await Checkin.update(
+            {
+                Checkin.template: data.template_id,
+                Checkin.held_on: data.held_on,
+                Checkin.highlights: data.highlights,
+                Checkin.blockers: data.blockers,
+                Checkin.support: data.support,
+                Checkin.minutes_version: Checkin.minutes_version + 1,
+                Checkin.recorded_by: principal.person_id,
+                Checkin.state: "recorded",
+                Checkin.updated_at: now(),
+            }
+        ).where(Checkin.id == checkin_id)
+        await _replace_actions(checkin_id, data)
+        await _save_note(checkin_id, principal.person_id, data.private_note)
+    return checkin_id
+
+
+async def _create_from_preparation(data: SubmitMinutes, manager: UUID | None) -> None:
+    prepared = (
+        await Checkin.select(Checkin.id, Checkin.answers, Checkin.prepared_at)
+        .where((Checkin.employee == data.employee_id) & (Checkin.state == "preparing"))
+        .order_by(Checkin.created_at, ascending=False)
+        .first()
+    )
+    await Checkin.insert(
+        Checkin(
+            id=data.checkin_id,
+            employee=data.employee_id,
+            manager=manager,
+            template=data.template_id,
+            state="recorded",
+            answers=prepared["answers"] if prepared else "{}",
+            prepared_at=prepared["prepared_at"] if prepared else None,
+            created_at=now(),
+            updated_at=now(),
+        )
+    )
+    if prepared:
+        await Checkin.update({Checkin.state: "merged", Checkin.merged_into: data.checkin_id}).where(
+            Checkin.id == prepared["id"]
+        )
+
+
+async def _replace_actions(checkin_id: UUID, data: SubmitMinutes) -> None:
+    """The actions in the minutes, by id: kept ones keep whether they are done."""
+    keep = [a.id for a in data.actions]
+    await CheckinAction.delete().where(
+        (CheckinAction.checkin == checkin_id) & CheckinAction.id.not_in(keep)
+    )
+    existing = {
+        r["id"]
+        for r in await CheckinAction.select(CheckinAction.id).where(CheckinAction.id.is_in(keep))
+    }
+    for action in data.actions:
+        if action.id in existing:
+            updated = await CheckinAction.update(
+                {
+                    CheckinAction.title: action.title,
+                    CheckinAction.owner: action.owner_id,
+                    CheckinAction.due_on: action.due_on,
+                },
+                returning=[CheckinAction.id],
+            ).where((CheckinAction.id == action.id) & (CheckinAction.checkin == checkin_id))
+            if not updated:
+                raise ProblemError(409, "checkin_mismatch", "That action belongs elsewhere.")
+        else:
+            await CheckinAction.insert(
+                CheckinAction(
+                    id=action.id,
+                    checkin=checkin_id,
+                    title=action.title,
+                    owner=action.owner_id,
+                    due_on=action.due_on,
+                    created_at=now(),
+                )
+            )
+
+
+async def _save_note(checkin_id: UUID, author: UUID, body: str) -> None:
+    mine = (CheckinNote.checkin == checkin_id) & (CheckinNote.author == author)
+    await CheckinNote.delete().where(mine)
+    if body:
+        await CheckinNote.insert(
+            CheckinNote(checkin=checkin_id, author=author, body=body, updated_at=now())
+        )
+
+
+async def confirm(principal: Principal, data: ConfirmMinutes) -> UUID:
+    row, role = await _party_checkin(principal, data.checkin_id)
+    if row["state"] not in HELD_STATES:
+        raise ProblemError(409, "no_minutes", "There are no minutes to confirm yet.")
+    if data.minutes_version != row["minutes_version"]:
+        raise ProblemError(
+            409, "minutes_changed", "The minutes changed since you read them; read them again."
+        )
+    column = (
+        Checkin.employee_confirmed_version
+        if role == "employee"
+        else Checkin.manager_confirmed_version
+    )
+    other = (
+        row["manager_confirmed_version"]
+        if role == "employee"
+        else row["employee_confirmed_version"]
+    )
+    both = other == row["minutes_version"] or row["manager"] is None
+    await Checkin.update(
+        {column: data.minutes_version, Checkin.state: "confirmed" if both else "recorded"}
+    ).where((Checkin.id == row["id"]) & (Checkin.minutes_version == data.minutes_version))
+    confirmed: UUID = row["id"]
+    return confirmed
+
+
+async def complete_action(principal: Principal, data: CompleteAction) -> UUID:
+    action = (
+        await CheckinAction.select(CheckinAction.checkin)
+        .where(CheckinAction.id == data.action_id)
+        .first()
+    )
+    if action is None:
+        raise not_found()
+    await _party_checkin(principal, action["checkin"])
+    await CheckinAction.update(
+        {
+            CheckinAction.done_at: now() if data.done else None,
+            CheckinAction.done_by: principal.person_id if data.done else None,
+        }
+    ).where(CheckinAction.id == data.action_id)
+    return data.action_id
+
+
+# --- reads --------------------------------------------------------------------------------------
+
+ACTION_COLUMNS = (
+    CheckinAction.id,
+    CheckinAction.checkin,
+    CheckinAction.title,
+    CheckinAction.owner.id.as_alias("owner_id"),
+    CheckinAction.owner.display_name.as_alias("owner_name"),
+    CheckinAction.due_on,
+    CheckinAction.done_at,
+)
+CHECKIN_COLUMNS = (
+    *Checkin.all_columns(exclude=[Checkin.employee, Checkin.manager]),
+    Checkin.employee.id.as_alias("employee_id"),
+    Checkin.employee.display_name.as_alias("employee_name"),
+    Checkin.manager.id.as_alias("manager_id"),
+    Checkin.manager.display_name.as_alias("manager_name"),
+)
+
+
+def _action(row: dict[str, Any]) -> ActionRead:
+    return ActionRead(
+        id=row["id"],
+        checkin_id=row["checkin"],
+        title=row["title"],
+        owner=PersonRef(id=row["owner_id"], display_name=row["owner_name"]),
+        due_on=row["due_on"],
+        done_at=row["done_at"],
+    )
+
+
+async def _reads(principal: Principal, rows: list[dict[str, Any]]) -> list[CheckinRead]:
+    ids = [r["id"] for r in rows]
+    actions: dict[UUID, list[ActionRead]] = defaultdict(list)
+    notes: dict[UUID, str] = {}
+    if ids:
+        for a in (
+            await CheckinAction.select(*ACTION_COLUMNS)
+            .where(CheckinAction.checkin.is_in(ids))
+            .order_by(CheckinAction.created_at)
+        ):
+            actions[a["checkin"]].append(_action(a))
+        for n in await CheckinNote.select(CheckinNote.checkin, CheckinNote.body).where(
+            CheckinNote.checkin.is_in(ids) & (CheckinNote.author == principal.person_id)
+        ):
+            notes[n["checkin"]] = n["body"]
+    return [
+        CheckinRead(
+            id=r["id"],
+            employee=PersonRef(id=r["employee_id"], display_name=r["employee_name"]),
+            manager=(
+                PersonRef(id=r["manager_id"], display_name=r["manager_name"])
+                if r["manager_id"]
+                else None
+            ),
+            template_id=r["template"],
+            state=r["state"],
+            answers=json.loads(r["answers"]),
+            prepared_at=r["prepared_at"],
+            held_on=r["held_on"],
+            highlights=r["highlights"],
+            blockers=r["blockers"],
+            support=r["support"],
+            actions=actions[r["id"]],
+            minutes_version=r["minutes_version"],
+            employee_confirmed=r["minutes_version"] > 0
+            and r["employee_confirmed_version"] == r["minutes_version"],
+            manager_confirmed=r["minutes_version"] > 0
+            and r["manager_confirmed_version"] == r["minutes_version"],
+            my_private_note=notes.get(r["id"], ""),
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ]
+
+
+async def _require_party_of(principal: Principal, person_id: UUID) -> frozenset[Relation]:
+    role, relations = await _role_for(principal, person_id)
+    if role is None:
+        raise not_found()
+    return relations
+
+
+async def list_checkins(principal: Principal, person_id: UUID | None) -> list[CheckinRead]:
+    """A person's recent check-ins, newest first: for them and their direct manager."""
+    person = person_id or principal.person_id
+    await _require_party_of(principal, person)
+    rows = (
+        await Checkin.select(*CHECKIN_COLUMNS)
+        .where((Checkin.employee == person) & (Checkin.state != "merged"))
+        .order_by(Checkin.created_at, ascending=False)
+        .limit(RECENT_CHECKINS)
+    )
+    return await _reads(principal, rows)
+
+
+async def get_checkin(principal: Principal, checkin_id: UUID) -> CheckinRead:
+    row, _ = await _party_checkin(principal, checkin_id)
+    relations = await _require_party_of(principal, row["employee"])
+    logged = policy.logged_relation(relations)
+    if logged is not None:
+        await audit.record_access(
+            principal.person_id, row["employee"], "checkin", logged, row["id"]
+        )
+    full = await Checkin.select(*CHECKIN_COLUMNS).where(Checkin.id == row["id"])
+    return (await _reads(principal, full))[0]
+
+
+async def _last_held(person_ids: list[UUID]) -> dict[UUID, Any]:
+    if not person_ids:
+        return {}
+    rows = await Checkin.select(Checkin.employee, Checkin.held_on).where(
+        Checkin.employee.is_in(person_ids) & Checkin.state.is_in(list(HELD_STATES))
+    )
+    last: dict[UUID, Any] = {}
+    for r in rows:
+        if r["held_on"] and (r["employee"] not in last or r["held_on"] > last[r["employee"]]):
+            last[r["employee"]] = r["held_on"]
+    return last
+
+
+async def preparation(principal: Principal, person_id: UUID | None) -> CheckinPrepRead:
+    """What moved since the last check-in: key results, checkpoints, kudos, open actions."""
+    person = person_id or principal.person_id
+    await _require_party_of(principal, person)
+    since_day = (await _last_held([person])).get(person)
+    since = datetime.combine(since_day, time.max, UTC) if since_day else None
+    changes, milestones = await goals.progress_since(person, since)
+    kudos = await feedback.kudos_received_since(person, since)
+    open_actions = (
+        await CheckinAction.select(*ACTION_COLUMNS)
+        .where((CheckinAction.checkin.employee == person) & CheckinAction.done_at.is_null())
+        .order_by(CheckinAction.due_on)
+    )
+    name = (await org.display_names([person])).get(person, "")
+    return CheckinPrepRead(
+        person=PersonRef(id=person, display_name=name),
+        since=since_day,
+        key_result_changes=changes,
+        milestones=milestones,
+        kudos_received=[KudosNote.model_validate(k) for k in kudos],
+        open_actions=[_action(a) for a in open_actions],
+    )
+
+
+# --- cadence and status -------------------------------------------------------------------------
+
+
+async def set_cadence(principal: Principal, manager_id: UUID, data: CadenceSet) -> None:
+    relations = (await org.relations(principal, [manager_id]))[manager_id]
+    if not policy.can_set_cadence(principal, relations):
+        raise forbidden("A manager sets their team's rhythm; HR in scope may do it for them.")
+    async with write_transaction():
+        await TeamCadence.delete().where(TeamCadence.manager == manager_id)
+        await TeamCadence.insert(TeamCadence(manager=manager_id, cadence=data.cadence))
+
+
+async def statuses(principal: Principal) -> list[CheckinStatusRead]:
+    """Status only, for the people in the viewer's reach (themselves, their reports, HR
+    scope): the cadence, the last check-in held and whether one is due."""
+    people = await org.staff_in_reach(principal)
+    ids = [p["id"] for p in people]
+    last = await _last_held(ids)
+    managers = {p["manager_id"] for p in people if p["manager_id"]}
+    cadences = {
+        r["manager"]: r["cadence"]
+        for r in (
+            await TeamCadence.select().where(TeamCadence.manager.is_in(sorted(managers)))
+            if managers
+            else []
+        )
+    }
+    today = now().date()
+    result = []
+    for p in people:
+        rhythm = cadences.get(p["manager_id"], cadence.DEFAULT_CADENCE)
+        held = last.get(p["id"])
+        result.append(
+            CheckinStatusRead(
+                person=PersonRef(id=p["id"], display_name=p["display_name"]),
+                manager=(
+                    PersonRef(id=p["manager_id"], display_name=p["manager_name"])
+                    if p["manager_id"]
+                    else None
+                ),
+                cadence=rhythm,
+                last_held_on=held,
+                next_due_on=cadence.next_due(rhythm, held, today),
+                status=cadence.status(rhythm, held, today),
+            )
+        )
+    return result

@@ -1,0 +1,295 @@
+"""Micro check-ins through the sync push: preparation, minutes held offline, confirmation by
+both, actions that carry over, private notes, cadence and status, templates, and the pull."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from server.checkins import cadence
+from server.checkins.defaults import DEFAULT_TEMPLATE_ID
+from tests.conftest import problem
+from tests.test_sync import kudos_to, mutation, outcomes, push
+
+TODAY = datetime.now(UTC).date()
+
+
+def prepare(checkin_id: str, **answers: str) -> dict[str, Any]:
+    return mutation(
+        "checkin.prepare",
+        {"checkin_id": checkin_id, "template_id": str(DEFAULT_TEMPLATE_ID), "answers": answers},
+    )
+
+
+def minutes(employee: uuid.UUID, owner: uuid.UUID, checkin_id: str | None = None, **extra: Any):
+    return mutation(
+        "checkin.submit",
+        {
+            "checkin_id": checkin_id or str(uuid.uuid4()),
+            "employee_id": str(employee),
+            "template_id": str(DEFAULT_TEMPLATE_ID),
+            "held_on": TODAY.isoformat(),
+            "highlights": "试点客户新签 3 家",
+            "blockers": "法务审核慢",
+            "support": "李娜约法务负责人",
+            "actions": [
+                {
+                    "id": str(uuid.uuid4()),
+                    "title": "把试点合同发给法务预审",
+                    "owner_id": str(owner),
+                    "due_on": (TODAY + timedelta(days=7)).isoformat(),
+                }
+            ],
+            **extra,
+        },
+    )
+
+
+def confirm(checkin_id: str, version: int) -> dict[str, Any]:
+    return mutation("checkin.confirm", {"checkin_id": checkin_id, "minutes_version": version})
+
+
+async def checkin(client, headers, checkin_id: str) -> dict[str, Any]:
+    response = await client.get(f"/api/checkins/{checkin_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_a_checkin_held_offline_is_confirmed_by_both(client, people, headers_for):
+    bob, manager = headers_for("bob"), headers_for("manager.east")
+    # Bob prepares on his phone; his manager's phone, offline on site, never saw that id.
+    prep_id = str(uuid.uuid4())
+    assert outcomes(await push(client, bob, prepare(prep_id, highlights="走访了 6 家客户"))) == [
+        "applied"
+    ]
+    held = minutes(people["bob"], people["bob"], private_note="王伟需要更多售前支持")
+    [result] = await push(client, manager, held)
+    checkin_id = result["entity_id"]
+    assert checkin_id == held["payload"]["checkin_id"]
+    # The preparation was written into the minutes: both ids lead to one check-in.
+    via_prep = await checkin(client, bob, prep_id)
+    assert via_prep["id"] == checkin_id
+    assert via_prep["answers"] == {"highlights": "走访了 6 家客户"}
+    assert via_prep["state"] == "recorded"
+    assert via_prep["my_private_note"] == ""  # the manager's note is his alone
+    assert (await checkin(client, manager, checkin_id))["my_private_note"] == "王伟需要更多售前支持"
+
+    await push(client, bob, confirm(checkin_id, 1))
+    assert (await checkin(client, bob, checkin_id))["employee_confirmed"] is True
+    assert (await checkin(client, bob, checkin_id))["state"] == "recorded"
+    await push(client, manager, confirm(checkin_id, 1))
+    done = await checkin(client, bob, checkin_id)
+    assert done["state"] == "confirmed"
+    assert done["manager_confirmed"]
+    assert done["employee_confirmed"]
+
+    # Changed minutes need both confirmations again; confirming what one read before fails.
+    await push(client, manager, minutes(people["bob"], people["bob"], checkin_id, blockers="无"))
+    changed = await checkin(client, bob, checkin_id)
+    assert (changed["minutes_version"], changed["state"]) == (2, "recorded")
+    assert not changed["employee_confirmed"]
+    assert outcomes(await push(client, bob, confirm(checkin_id, 1))) == ["minutes_changed"]
+    assert outcomes(await push(client, bob, confirm(checkin_id, 2))) == ["applied"]
+
+
+async def test_only_the_two_parties_hold_a_checkin(client, people, headers_for):
+    entry = minutes(people["alice"], people["alice"])
+    for outsider in ("bob", "carol", "ceo", "hr", "manager.west"):
+        [result] = await push(client, headers_for(outsider), entry | {"id": str(uuid.uuid4())})
+        assert result["error"]["code"] == "not_a_party", outsider
+    [result] = await push(client, headers_for("alice"), entry)
+    assert result["status"] == "applied"
+    # Content for the parties; skip-level managers, HR and colleagues get nothing.
+    for outsider in ("bob", "ceo", "hr", "admin"):
+        problem(
+            await client.get(f"/api/checkins/{result['entity_id']}", headers=headers_for(outsider)),
+            404,
+            "not_found",
+        )
+    # The manager's read is in alice's "who viewed my data".
+    await checkin(client, headers_for("manager.east"), result["entity_id"])
+    log = (await client.get("/api/me/access-log", headers=headers_for("alice"))).json()
+    assert {(e["record_kind"], e["relation"]) for e in log["items"]} >= {
+        ("checkin", "direct_manager")
+    }
+
+
+async def test_minutes_check_their_actions(client, people, as_manager):
+    bad_owner = minutes(people["alice"], people["carol"])
+    early = minutes(people["alice"], people["alice"])
+    early["payload"]["actions"][0]["due_on"] = (TODAY - timedelta(days=1)).isoformat()
+    too_many = minutes(people["alice"], people["alice"])
+    too_many["payload"]["actions"] *= 3
+    results = await push(client, as_manager, bad_owner, early, too_many)
+    assert outcomes(results) == ["action_owner", "action_due_before_checkin", "validation_failed"]
+    assert results[0]["error"]["errors"][0]["field"] == "actions[0].owner_id"
+
+
+async def test_preparation_shows_what_moved_and_what_is_still_open(
+    client, people, headers_for, as_employee
+):
+    alice, manager = as_employee, headers_for("manager.east")
+    before = (await client.get("/api/checkin-preparation", headers=alice)).json()
+    assert before["since"] is not None  # the demo's last check-in
+    # Last time's open actions carry over.
+    open_titles = {a["title"] for a in before["open_actions"]}
+    assert "把标准试点合同发给法务预审" in open_titles
+    # Progress and kudos since then show up.
+    kr = next(c for c in before["key_result_changes"] if c["goal_title"] == "拓展苏州制造业新客户")
+    await push(
+        client,
+        alice,
+        mutation("kr.progress", {"key_result_id": kr["key_result_id"], "value": "31"}),
+    )
+    await push(client, manager, kudos_to(people["alice"]))
+    action = next(a for a in before["open_actions"] if a["title"] == "把标准试点合同发给法务预审")
+    await push(client, alice, mutation("action.complete", {"action_id": action["id"]}))
+
+    after = (
+        await client.get(f"/api/checkin-preparation?person_id={people['alice']}", headers=manager)
+    ).json()
+    moved = next(
+        c for c in after["key_result_changes"] if c["key_result_id"] == kr["key_result_id"]
+    )
+    assert moved["value_now"] == "31"
+    assert moved["value_before"] == kr["value_before"]
+    assert len(after["kudos_received"]) == len(before["kudos_received"]) + 1
+    assert action["id"] not in {a["id"] for a in after["open_actions"]}
+    problem(
+        await client.get(
+            f"/api/checkin-preparation?person_id={people['alice']}", headers=headers_for("carol")
+        ),
+        404,
+        "not_found",
+    )
+
+
+@pytest.mark.parametrize(
+    ("rhythm", "last", "today", "due", "status"),
+    [
+        ("weekly", date(2026, 11, 2), date(2026, 11, 8), date(2026, 11, 9), "ok"),
+        ("weekly", date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 9), "due"),
+        ("weekly", date(2026, 11, 2), date(2026, 11, 12), date(2026, 11, 9), "due"),
+        ("weekly", date(2026, 11, 2), date(2026, 11, 13), date(2026, 11, 9), "overdue"),
+        ("biweekly", date(2026, 11, 2), date(2026, 11, 10), date(2026, 11, 16), "ok"),
+        ("monthly", date(2026, 1, 31), date(2026, 2, 10), date(2026, 2, 28), "ok"),
+        ("monthly", date(2026, 12, 15), date(2026, 12, 20), date(2027, 1, 15), "ok"),
+        ("weekly", None, date(2026, 11, 2), date(2026, 11, 2), "never"),
+    ],
+)
+def test_cadence_decides_when_a_checkin_is_due(rhythm, last, today, due, status):
+    assert cadence.next_due(rhythm, last, today) == due
+    assert cadence.status(rhythm, last, today) == status
+
+
+async def test_status_follows_the_teams_cadence_and_shows_no_content(client, people, headers_for):
+    def by_name(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {r["person"]["display_name"]: r for r in rows}
+
+    hr = headers_for("hr")
+    statuses = by_name((await client.get("/api/checkin-status", headers=hr)).json())
+    assert statuses["刘思思"]["cadence"] == "biweekly"
+    assert statuses["王伟"]["status"] == "overdue"  # 24 days since his last one
+    assert set(statuses["刘思思"]) == {
+        "person",
+        "manager",
+        "cadence",
+        "last_held_on",
+        "next_due_on",
+        "status",
+    }
+    response = await client.put(
+        f"/api/cadences/{people['manager.east']}",
+        json={"cadence": "monthly"},
+        headers=headers_for("manager.east"),
+    )
+    assert response.status_code == 204
+    statuses = by_name((await client.get("/api/checkin-status", headers=hr)).json())
+    assert statuses["王伟"]["cadence"] == "monthly"
+    assert statuses["王伟"]["status"] == "ok"
+    problem(
+        await client.put(
+            f"/api/cadences/{people['manager.east']}",
+            json={"cadence": "weekly"},
+            headers=headers_for("manager.west"),
+        ),
+        403,
+        "forbidden",
+    )
+    # Scope: a manager sees themself and their reports; an employee only themself.
+    assert set(
+        by_name(
+            (await client.get("/api/checkin-status", headers=headers_for("manager.east"))).json()
+        )
+    ) == {"李娜", "刘思思", "王伟"}
+    assert set(
+        by_name((await client.get("/api/checkin-status", headers=headers_for("alice"))).json())
+    ) == {"刘思思"}
+
+
+async def test_templates_are_versioned(client, people, as_hr, as_employee):
+    [current] = (await client.get("/api/checkin-templates", headers=as_employee)).json()
+    assert current["id"] == str(DEFAULT_TEMPLATE_ID)
+    assert current["sections"][1]["prompts"][0]["zh_cn"].startswith("最近最卡壳的任务是什么")
+    sections = [{**s, "minutes": 4} for s in current["sections"]]
+    response = await client.post(
+        "/api/checkin-templates",
+        json={"name": current["name"], "sections": sections, "replaces_id": current["id"]},
+        headers=as_hr,
+    )
+    assert response.status_code == 201, response.text
+    assert (response.json()["version"], response.json()["family_id"]) == (2, current["id"])
+    [newest] = (await client.get("/api/checkin-templates", headers=as_employee)).json()
+    assert newest["version"] == 2
+    # Check-ins made with version 1 keep it.
+    held = (await client.get("/api/checkins", headers=as_employee)).json()
+    assert {c["template_id"] for c in held} == {str(DEFAULT_TEMPLATE_ID)}
+    problem(
+        await client.post(
+            "/api/checkin-templates",
+            json={"name": "乱序", "sections": list(reversed(sections))},
+            headers=as_hr,
+        ),
+        422,
+        "template_sections",
+    )
+
+
+async def test_the_pull_is_scoped_and_sends_only_what_changed(client, people, headers_for):
+    def collections(body: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        return {c["collection"]: c["items"] for c in body["changes"]}
+
+    alice, carol = headers_for("alice"), headers_for("carol")
+    first = (await client.get("/api/sync/pull", headers=alice)).json()
+    mine = collections(first)
+    assert set(mine) == {
+        "goals",
+        "team",
+        "team_goals",
+        "checkin_templates",
+        "checkins",
+        "checkin_status",
+        "kudos",
+        "feedback_received",
+    }
+    assert {g["title"] for g in mine["goals"]} == {"拓展苏州制造业新客户", "提升老客户续约率"}
+    assert {c["employee"]["display_name"] for c in mine["checkins"]} == {"刘思思"}
+    # Carol's phone never receives alice's check-ins or goals.
+    theirs = collections((await client.get("/api/sync/pull", headers=carol)).json())
+    assert {c["employee"]["display_name"] for c in theirs["checkins"]} == {"陈静"}
+    assert "拓展苏州制造业新客户" not in {g["title"] for g in theirs["goals"]}
+    # The manager's phone carries his reports' check-ins, for holding one offline.
+    east = collections(
+        (await client.get("/api/sync/pull", headers=headers_for("manager.east"))).json()
+    )
+    assert {c["employee"]["display_name"] for c in east["checkins"]} == {"刘思思", "王伟"}
+
+    again = (await client.get(f"/api/sync/pull?cursor={first['cursor']}", headers=alice)).json()
+    assert again["changes"] == []
+    await push(client, headers_for("bob"), kudos_to(people["alice"]))
+    after = (await client.get(f"/api/sync/pull?cursor={first['cursor']}", headers=alice)).json()
+    assert set(collections(after)) == {"kudos"}
+    problem(await client.get("/api/sync/pull?cursor=!!", headers=alice), 400, "invalid_cursor")
