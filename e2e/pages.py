@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from typing import Any
 
 from playwright.sync_api import Browser, Locator, Page, expect
 
 DEMO_PASSWORD = "tandem-demo"
 
-# Puts entries into the device outbox the way the sync client will (IndexedDB "tandem").
-# Argument: the user id for the second entry; the first belongs to the signed-in person.
-QUEUE_ENTRIES_JS = """async (otherUserId) => {
-  const open = indexedDB.open("tandem", 1);
+# Writes entries straight into the device outbox, as the composers do (IndexedDB "tandem"),
+# for the signed-in person: [{id, kind, payload}] in order. Used where a test needs many
+# entries or one the app's own forms would never write.
+QUEUE_ENTRIES_JS = """async (entries) => {
+  const open = indexedDB.open("tandem");
   const db = await new Promise((resolve, reject) => {
     open.onsuccess = () => resolve(open.result);
     open.onerror = () => reject(open.error);
@@ -19,22 +22,49 @@ QUEUE_ENTRIES_JS = """async (otherUserId) => {
   const read = db.transaction("session").objectStore("session").get("current");
   const session = await new Promise((resolve) => (read.onsuccess = () => resolve(read.result)));
   const tx = db.transaction("outbox", "readwrite");
+  let seq = Date.now();
   const now = new Date().toISOString();
-  for (const [id, userId] of [["m-mine", session.userId], ["m-other", otherUserId]]) {
-    const entry = { id, userId, kind: "kudos.create", payload: {}, clientCreatedAt: now };
+  for (const e of entries) {
+    const entry = { ...e, userId: session.userId, clientCreatedAt: now, seq: seq++ };
     tx.objectStore("outbox").put(entry);
   }
   await new Promise((resolve) => (tx.oncomplete = resolve));
   db.close();
+  return session.userId;
 }"""
 COUNT_ENTRIES_JS = """async () => {
-  const open = indexedDB.open("tandem", 1);
+  const open = indexedDB.open("tandem");
   const db = await new Promise((resolve) => (open.onsuccess = () => resolve(open.result)));
   const count = db.transaction("outbox").objectStore("outbox").count();
   const result = await new Promise((resolve) => (count.onsuccess = () => resolve(count.result)));
   db.close();
   return result;
 }"""
+
+
+class Api:
+    """The server's API as one demo person, for checking what a test did end to end."""
+
+    def __init__(self, base_url: str, email: str) -> None:
+        self.base_url = base_url
+        self.token = self.call("/api/auth/login", body={"email": email, "password": DEMO_PASSWORD})[
+            "access_token"
+        ]
+
+    def call(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        request = urllib.request.Request(  # noqa: S310 - loopback test server
+            self.base_url + path,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={
+                "Content-Type": "application/json",
+                **({"Authorization": f"Bearer {self.token}"} if hasattr(self, "token") else {}),
+            },
+        )
+        with urllib.request.urlopen(request) as response:  # noqa: S310
+            return json.loads(response.read())
+
+    def kudos_given(self) -> list[dict[str, Any]]:
+        return self.call("/api/kudos?show=given&limit=200")["items"]
 
 
 def sign_in_on_phone(browser: Browser, context_args: dict[str, Any], email: str) -> Page:
@@ -72,6 +102,7 @@ class ShellPage:
         self.greeting = page.get_by_test_id("greeting")
         self.connection = page.get_by_test_id("connection")
         self.unsynced = page.get_by_test_id("unsynced")
+        self.attention = page.get_by_test_id("attention")
 
     def tab(self, name: str) -> Locator:
         return self.page.get_by_test_id(f"tab-{name}")
@@ -80,8 +111,9 @@ class ShellPage:
         self.tab("me").click()
         return MePage(self.page)
 
-    def queue_entries(self, other_user_id: str) -> None:
-        self.page.evaluate(QUEUE_ENTRIES_JS, other_user_id)
+    def queue_entries(self, entries: list[dict[str, Any]]) -> str:
+        """-> the signed-in person's id."""
+        return str(self.page.evaluate(QUEUE_ENTRIES_JS, entries))
 
     def stored_entries(self) -> int:
         return int(self.page.evaluate(COUNT_ENTRIES_JS))
@@ -189,3 +221,68 @@ class GoalForm:
 
     def save(self) -> None:
         self.form.get_by_test_id("goal-save").click()
+
+
+class FeedbackPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.feed = page.get_by_test_id("kudos-feed")
+        self.pending = page.get_by_test_id("pending")
+        expect(page.get_by_test_id("feedback")).to_be_visible()
+
+    @classmethod
+    def open(cls, shell: ShellPage) -> FeedbackPage:
+        shell.tab("feedback").click()
+        return cls(shell.page)
+
+    def _recipient(self, picker: str, name: str) -> None:
+        """Offline the phone offers the people it knows; online, the directory search."""
+        offline = self.page.get_by_test_id(f"{picker}-offline")
+        if offline.count():
+            offline.select_option(label=name)
+        else:
+            self.page.get_by_test_id(picker).fill(name[:1])
+            self.page.get_by_role("button", name=name).click()
+
+    def give_kudos(self, to: str, behaviour: str) -> None:
+        self.page.get_by_test_id("give-kudos").click()
+        self._recipient("kudos-recipient", to)
+        self.page.get_by_test_id("kudos-behaviour").fill(behaviour)
+        self.page.get_by_test_id("kudos-send").click()
+        expect(self.page.get_by_test_id("saved")).to_be_visible()
+
+    def give_feedback(self, to: str, situation: str, behaviour: str, impact: str) -> None:
+        self.page.get_by_test_id("give-feedback").click()
+        self._recipient("sbi-recipient", to)
+        self.page.get_by_test_id("sbi-situation").fill(situation)
+        self.page.get_by_test_id("sbi-behaviour").fill(behaviour)
+        self.page.get_by_test_id("sbi-impact").fill(impact)
+        self.page.get_by_test_id("sbi-send").click()
+        expect(self.page.get_by_test_id("saved")).to_be_visible()
+
+
+class CheckinsPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.pending = page.get_by_test_id("pending")
+        self.history = page.get_by_test_id("checkin-list")
+        expect(page.get_by_test_id("checkins")).to_be_visible()
+
+    @classmethod
+    def open(cls, shell: ShellPage) -> CheckinsPage:
+        shell.tab("checkins").click()
+        return cls(shell.page)
+
+    def prepare(self, highlights: str) -> None:
+        self.page.get_by_test_id("prepare").click()
+        self.page.get_by_test_id("answer-highlights").fill(highlights)
+        self.page.get_by_test_id("prepare-save").click()
+        expect(self.page.get_by_test_id("saved")).to_be_visible()
+
+    def hold(self, person: str, highlights: str, action: str) -> None:
+        team = self.page.get_by_test_id("checkin-team").locator("li").filter(has_text=person)
+        team.get_by_test_id("hold-checkin").click()
+        self.page.get_by_test_id("minutes-highlights").fill(highlights)
+        self.page.get_by_test_id("action-title").first.fill(action)
+        self.page.get_by_test_id("minutes-save").click()
+        expect(self.page.get_by_test_id("saved")).to_be_visible()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.pages import DEMO_PASSWORD, LoginPage
+from e2e.pages import Api, LoginPage
 
 pytestmark = pytest.mark.e2e
 
@@ -23,19 +21,6 @@ DEMO_ACCOUNTS = {
     "bob@example.com": "王伟",
     "carol@example.com": "陈静",
 }
-
-
-def api(base_url: str, path: str, token: str | None = None, body: dict | None = None) -> dict:
-    request = urllib.request.Request(  # noqa: S310 - loopback test server
-        base_url + path,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={
-            "Content-Type": "application/json",
-            **({"Authorization": f"Bearer {token}"} if token else {}),
-        },
-    )
-    with urllib.request.urlopen(request) as response:  # noqa: S310
-        return json.loads(response.read())
 
 
 def test_alice_signs_in_on_a_phone_and_sees_her_name(page: Page):
@@ -123,16 +108,8 @@ def test_a_manager_sees_the_team(page: Page):
 
 
 def test_alice_sees_who_viewed_her_profile(page: Page, base_url: str):
-    manager = api(
-        base_url,
-        "/api/auth/login",
-        body={"email": "manager.east@example.com", "password": DEMO_PASSWORD},
-    )
-    alice = api(
-        base_url, "/api/auth/login", body={"email": "alice@example.com", "password": DEMO_PASSWORD}
-    )
-    alice_id = api(base_url, "/api/me", alice["access_token"])["id"]
-    api(base_url, f"/api/people/{alice_id}", manager["access_token"])
+    alice_id = Api(base_url, "alice@example.com").call("/api/me")["id"]
+    Api(base_url, "manager.east@example.com").call(f"/api/people/{alice_id}")
     me = LoginPage(page).open().sign_in("alice@example.com").open_me()
     expect(me.access_log).to_contain_text("李娜 viewed your profile as your manager")
 
@@ -143,30 +120,6 @@ def test_signing_out_returns_to_the_login_screen(page: Page):
     expect(LoginPage(page).email).to_be_visible()
     page.reload()
     expect(LoginPage(page).email).to_be_visible()
-
-
-def test_unsynced_entries_are_counted_per_person_and_sign_out_warns(page: Page):
-    shell = LoginPage(page).open().sign_in("alice@example.com")
-    expect(shell.unsynced).to_have_text("Everything is synced")
-    shell.queue_entries(other_user_id="someone-else-on-this-phone")
-    # Only alice's entry counts: another person's queue on a shared phone is not hers.
-    expect(shell.unsynced).to_have_text("1 waiting to sync", timeout=10_000)
-    me = shell.open_me()
-    page.once("dialog", lambda dialog: dialog.dismiss())
-    me.sign_out.click()
-    expect(me.sign_out).to_be_visible()
-    messages: list[str] = []
-
-    def accept(dialog) -> None:
-        messages.append(dialog.message)
-        dialog.accept()
-
-    page.once("dialog", accept)
-    me.sign_out.click()
-    expect(LoginPage(page).email).to_be_visible()
-    assert messages[0].startswith("Not sent yet from this phone: 1.")
-    # Signing out never drops queued entries.
-    assert shell.stored_entries() == 2
 
 
 def test_deep_links_open_the_app(page: Page):

@@ -2,26 +2,28 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, type GoalRights, type Me as MeRead } from "./api/client";
 import { I18n, initialLocale, saveLocale, translator, useI18n, type Locale } from "./i18n";
 import type { StoredSession } from "./offline/db";
-import { pendingCount } from "./offline/outbox";
+import { useSync, type SyncState } from "./offline/useSync";
+import { Checkins } from "./checkins/Checkins";
+import { Feedback } from "./feedback/Feedback";
 import { GoalDetail } from "./goals/GoalDetail";
 import { Goals } from "./goals/Goals";
 import { Plan } from "./goals/Plan";
 import { Login } from "./screens/Login";
 import { Me } from "./screens/Me";
+import { Outbox } from "./screens/Outbox";
 import { Team } from "./screens/Team";
 import { Today } from "./screens/Today";
 import { authorized, signOut, storedSession, updateStoredProfile } from "./session";
 
-type Tab = "/" | "/goals" | "/team" | "/plan" | "/me";
-// A tab, or one goal: /goals/<id>.
-type Route = Tab | `/goals/${string}`;
-const TABS: Tab[] = ["/", "/goals", "/team", "/plan", "/me"];
+type Tab = "/" | "/goals" | "/checkins" | "/feedback" | "/team" | "/plan" | "/me";
+// A tab, one goal (/goals/<id>), or what this phone still holds for the server.
+type Route = Tab | `/goals/${string}` | "/outbox";
+const TABS: Tab[] = ["/", "/goals", "/checkins", "/feedback", "/team", "/plan", "/me"];
 const GOAL_PATH = /^\/goals\/([0-9a-f-]{36})$/;
-const UNSYNCED_POLL_MS = 5_000;
 
 function currentRoute(): Route {
   const path = location.pathname;
-  if (GOAL_PATH.test(path)) return path as Route;
+  if (GOAL_PATH.test(path) || path === "/outbox") return path as Route;
   return TABS.find((r) => r === path) ?? "/";
 }
 
@@ -37,18 +39,6 @@ function useOnline(): boolean {
     };
   }, []);
   return online;
-}
-
-function useUnsynced(userId: string | undefined): number {
-  const [count, setCount] = useState(0);
-  useEffect(() => {
-    if (!userId) return;
-    const refresh = () => void pendingCount(userId).then(setCount);
-    refresh();
-    const timer = setInterval(refresh, UNSYNCED_POLL_MS);
-    return () => clearInterval(timer);
-  }, [userId]);
-  return count;
 }
 
 export function App() {
@@ -69,7 +59,7 @@ export function App() {
   const [session, setSession] = useState<StoredSession | null | undefined>(undefined);
   const [route, setRoute] = useState<Route>(currentRoute);
   const online = useOnline();
-  const unsynced = useUnsynced(session?.userId);
+  const sync = useSync(session?.userId);
 
   useEffect(() => {
     storedSession().then(setSession);
@@ -97,13 +87,21 @@ export function App() {
   return (
     <I18n.Provider value={i18n}>
       {session === undefined ? null : session === null ? (
-        <Login online={online} onSignedIn={setSession} />
+        <Login
+          online={online}
+          onSignedIn={(signedIn) => {
+            // Everyone starts on Today, not on the screen the last person left open.
+            history.replaceState(null, "", "/");
+            setRoute("/");
+            setSession(signedIn);
+          }}
+        />
       ) : (
         <Shell
           session={session}
           route={route}
           online={online}
-          unsynced={unsynced}
+          sync={sync}
           navigate={navigate}
           onSignOut={() => void signOut().then(() => setSession(null))}
         />
@@ -116,7 +114,7 @@ function Shell(props: {
   session: StoredSession;
   route: Route;
   online: boolean;
-  unsynced: number;
+  sync: SyncState;
   navigate: (to: Route) => void;
   onSignOut: () => void;
 }) {
@@ -133,6 +131,8 @@ function Shell(props: {
     [
       ["/", t((m) => m.nav.today), true],
       ["/goals", t((m) => m.nav.goals), true],
+      ["/checkins", t((m) => m.nav.checkins), true],
+      ["/feedback", t((m) => m.nav.feedback), true],
       ["/team", t((m) => m.nav.team), isManager],
       ["/plan", t((m) => m.nav.plan), plans],
       ["/me", t((m) => m.nav.me), true],
@@ -140,7 +140,7 @@ function Shell(props: {
   ).filter(([, , shown]) => shown);
   const allowed = tabs.map(([to]) => to);
   const goalId = GOAL_PATH.exec(props.route)?.[1];
-  const route: Route = goalId || allowed.includes(props.route as Tab) ? props.route : "/";
+  const route: Route = goalId || props.route === "/outbox" || allowed.includes(props.route as Tab) ? props.route : "/";
   const openGoal = (id: string) => props.navigate(`/goals/${id}`);
   const tabOf = goalId ? "/goals" : route;
   return (
@@ -150,19 +150,18 @@ function Shell(props: {
         <span class={`status ${props.online ? "online" : "offline"}`} data-testid="connection">
           {props.online ? t((m) => m.status.online) : t((m) => m.status.offline)}
         </span>
-        <span class="muted" data-testid="unsynced">
-          {props.unsynced > 0
-            ? t((m) => m.status.unsynced, { count: props.unsynced })
-            : t((m) => m.status.allSynced)}
-        </span>
+        <SyncStatus sync={props.sync} open={() => props.navigate("/outbox")} />
       </header>
-      {route === "/" && <Today me={me} online={props.online} />}
+      {route === "/" && <Today me={me} online={props.online} navigate={props.navigate} />}
+      {route === "/checkins" && <Checkins me={me} online={props.online} />}
+      {route === "/feedback" && <Feedback userId={me.id} online={props.online} />}
+      {route === "/outbox" && <Outbox userId={me.id} />}
       {route === "/goals" && <Goals open={openGoal} />}
       {goalId && <GoalDetail key={goalId} goalId={goalId} back={() => history.back()} />}
       {route === "/team" && <Team open={openGoal} />}
       {route === "/plan" && rights && <Plan rights={rights} open={openGoal} />}
       {route === "/me" && (
-        <Me me={me} rights={rights} online={props.online} unsynced={props.unsynced} onSignOut={props.onSignOut} />
+        <Me me={me} rights={rights} online={props.online} unsynced={props.sync.waiting + props.sync.attention} onSignOut={props.onSignOut} />
       )}
       <nav class="tabs">
         {tabs.map(([to, label]) => (
@@ -181,5 +180,28 @@ function Shell(props: {
         ))}
       </nav>
     </div>
+  );
+}
+
+/** Always visible: N waiting, N needing attention (a tap opens them), when last synced. */
+function SyncStatus({ sync, open }: { sync: SyncState; open: () => void }) {
+  const { t, locale } = useI18n();
+  const time = new Intl.DateTimeFormat(locale, { timeStyle: "short" });
+  return (
+    <button class="link sync-status" onClick={open} data-testid="sync-status">
+      {sync.attention > 0 && (
+        <span class="error" data-testid="attention">
+          {t((m) => m.status.attention, { count: sync.attention })}
+        </span>
+      )}
+      <span class="muted" data-testid="unsynced">
+        {sync.waiting > 0 ? t((m) => m.status.unsynced, { count: sync.waiting }) : t((m) => m.status.allSynced)}
+      </span>
+      {sync.lastSyncedAt && (
+        <span class="muted" data-testid="last-synced">
+          {t((m) => m.status.lastSynced, { time: time.format(new Date(sync.lastSyncedAt)) })}
+        </span>
+      )}
+    </button>
   );
 }

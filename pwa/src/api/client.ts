@@ -8,11 +8,13 @@ export type PersonCard = Schemas["PersonCardRead"];
 export type AccessLogPage = Schemas["AccessLogPage"];
 export type TokenPair = Schemas["TokenPair"];
 
-/** A failed call: `code` is the problem document's stable code, or "network". */
+/** A failed call: `code` is the problem document's stable code, or "network".
+ * `retryAfter`: seconds the server asked us to wait (429, 503), when it said. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
+    readonly retryAfter: number | null = null,
   ) {
     super(code);
   }
@@ -30,7 +32,12 @@ export async function call<T>(path: string, init: RequestInit = {}, accessToken?
   }
   if (!response.ok) {
     const problem = await response.json().catch(() => ({}));
-    throw new ApiError(response.status, typeof problem.code === "string" ? problem.code : "unknown");
+    const retryAfter = Number(response.headers.get("Retry-After"));
+    throw new ApiError(
+      response.status,
+      typeof problem.code === "string" ? problem.code : "unknown",
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
+    );
   }
   return (response.status === 204 ? undefined : await response.json()) as T;
 }
@@ -53,3 +60,13 @@ export type GoalRights = Schemas["GoalRights"];
 export type Department = Schemas["DepartmentRead"];
 export type IntegrationToken = Schemas["IntegrationTokenRead"];
 export type IntegrationTokenIssued = Schemas["IntegrationTokenIssued"];
+export type Problem = Schemas["Problem"];
+export type PushResult = Schemas["PushResult"];
+export type PullResult = Schemas["PullResult"];
+export type Kudos = Schemas["KudosRead"];
+export type KudosPage = Schemas["KudosPage"];
+export type Feedback = Schemas["FeedbackRead"];
+export type Checkin = Schemas["CheckinRead"];
+export type CheckinTemplate = Schemas["CheckinTemplateRead"];
+export type CheckinPrep = Schemas["CheckinPrepRead"];
+export type CheckinStatus = Schemas["CheckinStatusRead"];

@@ -16,3 +16,16 @@ registerRoute(
     denylist: [/^\/api\//, /^\/schema\//, /^\/healthz$/, /^\/readyz$/],
   }),
 );
+
+// Background sync (Chromium): the page registers "tandem-outbox" when an entry is written
+// offline; when the network is back this fires and asks the open pages to send. The access
+// token lives only in the pages, so they do the sending.
+interface SyncEvent extends ExtendableEvent {
+  readonly tag: string;
+}
+self.addEventListener("sync", ((event: SyncEvent) => {
+  if (event.tag !== "tandem-outbox") return;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window" }).then((pages) => pages.forEach((page) => page.postMessage({ type: "flush" }))),
+  );
+}) as EventListener);

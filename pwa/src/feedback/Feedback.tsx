@@ -1,0 +1,277 @@
+// Recognition and feedback: the kudos feed with reactions, a kudos composer that coaches
+// generic praise, an SBI composer that flags labels, and the feedback I received. Entries go
+// through the outbox, so all of it works offline; reading comes from the last pull.
+import { useState } from "preact/hooks";
+import type { Feedback as FeedbackRead, Kudos, PersonCard } from "../api/client";
+import { PersonPicker, type Chosen } from "../components/PersonPicker";
+import { useI18n } from "../i18n";
+import { enqueue } from "../offline/outbox";
+import { PendingList, useCached } from "../offline/pending";
+import { isSpecific, labelsIn } from "./coach";
+
+const EMOJI = { clap: "👏", heart: "❤️", thumbs_up: "👍", star: "⭐", fire: "🔥" } as const;
+type Emoji = keyof typeof EMOJI;
+const SBI_FIELDS = ["situation", "behaviour", "impact", "suggestion"] as const;
+
+export function Feedback({ userId, online }: { userId: string; online: boolean }) {
+  const { t } = useI18n();
+  const [composing, setComposing] = useState<"kudos" | "sbi" | null>(null);
+  const [saved, setSaved] = useState(false);
+  const feed = useCached<Kudos>(userId, "kudos");
+  const received = useCached<FeedbackRead>(userId, "feedback_received");
+  // People this phone knows, for choosing offline: my team and everyone in the feed.
+  const team = useCached<PersonCard>(userId, "team");
+  const known = dedupe([...team, ...feed.flatMap((k) => [k.author, ...k.recipients])].filter((p) => p.id !== userId));
+  const done = () => {
+    setComposing(null);
+    setSaved(true);
+  };
+
+  return (
+    <main class="screen" data-testid="feedback">
+      <h1>{t((m) => m.feedback.title)}</h1>
+      {saved && (
+        <p class="notice" role="status" data-testid="saved">
+          {online ? t((m) => m.sync.savedSending) : t((m) => m.sync.savedOffline)}
+        </p>
+      )}
+      {composing === null && (
+        <div class="actions row">
+          <button class="primary" onClick={() => (setSaved(false), setComposing("kudos"))} data-testid="give-kudos">
+            {t((m) => m.feedback.giveKudos)}
+          </button>
+          <button class="secondary" onClick={() => (setSaved(false), setComposing("sbi"))} data-testid="give-feedback">
+            {t((m) => m.feedback.giveFeedback)}
+          </button>
+        </div>
+      )}
+      {composing === "kudos" && <KudosComposer userId={userId} known={known} online={online} onDone={done} onCancel={() => setComposing(null)} />}
+      {composing === "sbi" && <SbiComposer userId={userId} known={known} online={online} onDone={done} onCancel={() => setComposing(null)} />}
+      <PendingList userId={userId} kinds={["kudos.create", "feedback.create"]} />
+      <h2>{t((m) => m.feedback.feed)}</h2>
+      {feed.length === 0 && <p class="muted">{t((m) => m.feedback.feedEmpty)}</p>}
+      <ul class="list" data-testid="kudos-feed">
+        {feed.map((kudos) => (
+          <KudosCard key={kudos.id} userId={userId} kudos={kudos} />
+        ))}
+      </ul>
+      <h2>{t((m) => m.feedback.received)}</h2>
+      {received.length === 0 && <p class="muted">{t((m) => m.feedback.receivedEmpty)}</p>}
+      <ul class="list" data-testid="feedback-received">
+        {received.map((f) => (
+          <li key={f.id} class="card">
+            <span class="muted">{f.author.display_name}</span>
+            <span>
+              <b>{t((m) => m.feedback.situation)}</b> {f.situation}
+            </span>
+            <span>
+              <b>{t((m) => m.feedback.behaviour)}</b> {f.behaviour}
+            </span>
+            <span>
+              <b>{t((m) => m.feedback.impact)}</b> {f.impact}
+            </span>
+            {f.suggestion && (
+              <span>
+                <b>{t((m) => m.feedback.suggestion)}</b> {f.suggestion}
+              </span>
+            )}
+          </li>
+        ))}
+      </ul>
+    </main>
+  );
+}
+
+function dedupe<T extends { id: string }>(people: T[]): T[] {
+  return [...new Map(people.map((p) => [p.id, p])).values()];
+}
+
+function KudosCard({ userId, kudos }: { userId: string; kudos: Kudos }) {
+  const { t } = useI18n();
+  // Reactions change on this phone at once; the outbox carries them to the server.
+  const [mine, setMine] = useState<Record<string, boolean>>(() => Object.fromEntries(kudos.reactions.map((r) => [r.emoji, r.mine])));
+  const counts = Object.fromEntries(kudos.reactions.map((r) => [r.emoji, r.count - (r.mine ? 1 : 0)]));
+  const toggle = (emoji: Emoji) => {
+    const on = !mine[emoji];
+    setMine({ ...mine, [emoji]: on });
+    void enqueue(userId, "kudos.react", { kudos_id: kudos.id, emoji, on });
+  };
+  return (
+    <li class="card" data-testid="kudos">
+      <span class="muted">
+        {t((m) => m.feedback.from, { author: kudos.author.display_name, recipients: kudos.recipients.map((r) => r.display_name).join("、") })}
+        {kudos.visibility === "private" && ` · ${t((m) => m.feedback.private)}`}
+      </span>
+      <span>{kudos.behaviour}</span>
+      {(kudos.goal_title || kudos.company_value) && <span class="chip">{kudos.goal_title ?? kudos.company_value}</span>}
+      <span class="chips">
+        {(Object.keys(EMOJI) as Emoji[]).map((emoji) => {
+          const count = (counts[emoji] ?? 0) + (mine[emoji] ? 1 : 0);
+          return (
+            <button key={emoji} type="button" class={`chip reaction ${mine[emoji] ? "attention" : ""}`} aria-pressed={!!mine[emoji]} onClick={() => toggle(emoji)}>
+              {EMOJI[emoji]} {count > 0 ? count : ""}
+            </button>
+          );
+        })}
+      </span>
+    </li>
+  );
+}
+
+/** Online: the directory search. Offline: the people this phone already knows. */
+function Recipient({ label, known, online, chosen, onChoose, testId }: { label: string; known: Chosen[]; online: boolean; chosen: Chosen | null; onChoose: (p: Chosen | null) => void; testId: string }) {
+  if (online || chosen) return <PersonPicker label={label} chosen={chosen} onChoose={onChoose} testId={testId} />;
+  return (
+    <label>
+      {label}
+      <select value="" onChange={(e) => onChoose(known.find((p) => p.id === e.currentTarget.value) ?? null)} data-testid={`${testId}-offline`}>
+        <option value="" disabled />
+        {known.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.display_name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+interface ComposerProps {
+  userId: string;
+  known: Chosen[];
+  online: boolean;
+  onDone: () => void;
+  onCancel: () => void;
+}
+
+function KudosComposer({ userId, known, online, onDone, onCancel }: ComposerProps) {
+  const { t } = useI18n();
+  const [recipients, setRecipients] = useState<Chosen[]>([]);
+  const [behaviour, setBehaviour] = useState("");
+  const [value, setValue] = useState("");
+  const [isPrivate, setPrivate] = useState(false);
+  // The coach speaks once; a second press sends the text as written.
+  const [coachedText, setCoachedText] = useState<string | null>(null);
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    const specific = isSpecific(behaviour);
+    if (!specific && coachedText === null) {
+      setCoachedText(behaviour);
+      return;
+    }
+    await enqueue(userId, "kudos.create", {
+      recipient_ids: recipients.map((r) => r.id),
+      behaviour,
+      company_value: value,
+      visibility: isPrivate ? "private" : "public",
+      coached: !specific,
+    });
+    onDone();
+  }
+
+  return (
+    <form class="stack card" onSubmit={submit} data-testid="kudos-composer">
+      <h2>{t((m) => m.feedback.giveKudos)}</h2>
+      {recipients.length > 0 && (
+        <span class="chips">
+          {recipients.map((r) => (
+            <button key={r.id} type="button" class="chip" onClick={() => setRecipients(recipients.filter((x) => x.id !== r.id))}>
+              {r.display_name} ×
+            </button>
+          ))}
+        </span>
+      )}
+      <Recipient
+        label={t((m) => m.feedback.to)}
+        known={known.filter((p) => !recipients.some((r) => r.id === p.id))}
+        online={online}
+        chosen={null}
+        onChoose={(p) => p && setRecipients([...recipients, p])}
+        testId="kudos-recipient"
+      />
+      <label>
+        {t((m) => m.feedback.whatTheyDid)}
+        <textarea required maxLength={2000} placeholder={t((m) => m.feedback.whatTheyDidHint)} value={behaviour} onInput={(e) => setBehaviour(e.currentTarget.value)} data-testid="kudos-behaviour" />
+      </label>
+      {coachedText !== null && !isSpecific(behaviour) && (
+        <p class="notice" role="status" data-testid="coach">
+          {t((m) => m.feedback.coachGeneric)}
+        </p>
+      )}
+      <label>
+        {t((m) => m.feedback.companyValue)}
+        <input maxLength={100} value={value} onInput={(e) => setValue(e.currentTarget.value)} />
+      </label>
+      <label class="check">
+        <input type="checkbox" checked={isPrivate} onChange={(e) => setPrivate(e.currentTarget.checked)} data-testid="kudos-private" />
+        {t((m) => m.feedback.privateHint)}
+      </label>
+      <div class="actions">
+        <button class="primary" type="submit" disabled={recipients.length === 0} data-testid="kudos-send">
+          {coachedText !== null && !isSpecific(behaviour) ? t((m) => m.feedback.sendAnyway) : t((m) => m.feedback.send)}
+        </button>
+        <button type="button" class="quiet" onClick={onCancel}>
+          {t((m) => m.goals.cancel)}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function SbiComposer({ userId, known, online, onDone, onCancel }: ComposerProps) {
+  const { t } = useI18n();
+  const [recipient, setRecipient] = useState<Chosen | null>(null);
+  const [text, setText] = useState<Record<(typeof SBI_FIELDS)[number], string>>({ situation: "", behaviour: "", impact: "", suggestion: "" });
+  const [share, setShare] = useState(false);
+  const [coached, setCoached] = useState(false);
+  const labels = SBI_FIELDS.flatMap((field) => labelsIn(text[field]));
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    if (labels.length > 0 && !coached) {
+      setCoached(true);
+      return;
+    }
+    await enqueue(userId, "feedback.create", { recipient_id: recipient!.id, ...text, share_with_manager: share, coached: labels.length > 0 });
+    onDone();
+  }
+
+  return (
+    <form class="stack card" onSubmit={submit} data-testid="sbi-composer">
+      <h2>{t((m) => m.feedback.giveFeedback)}</h2>
+      <p class="muted">{t((m) => m.feedback.sbiHint)}</p>
+      <Recipient label={t((m) => m.feedback.to)} known={known} online={online} chosen={recipient} onChoose={setRecipient} testId="sbi-recipient" />
+      {SBI_FIELDS.map((field) => (
+        <label key={field}>
+          {t((m) => m.feedback[field])}
+          <textarea
+            required={field !== "suggestion"}
+            maxLength={2000}
+            placeholder={t((m) => m.feedback[`${field}Hint`])}
+            value={text[field]}
+            onInput={(e) => setText({ ...text, [field]: e.currentTarget.value })}
+            data-testid={`sbi-${field}`}
+          />
+        </label>
+      ))}
+      {coached && labels.length > 0 && (
+        <p class="notice" role="status" data-testid="coach">
+          {t((m) => m.feedback.coachLabels, { words: labels.join("、") })}
+        </p>
+      )}
+      <label class="check">
+        <input type="checkbox" checked={share} onChange={(e) => setShare(e.currentTarget.checked)} />
+        {t((m) => m.feedback.shareWithManager)}
+      </label>
+      <div class="actions">
+        <button class="primary" type="submit" disabled={!recipient} data-testid="sbi-send">
+          {coached && labels.length > 0 ? t((m) => m.feedback.sendAnyway) : t((m) => m.feedback.send)}
+        </button>
+        <button type="button" class="quiet" onClick={onCancel}>
+          {t((m) => m.goals.cancel)}
+        </button>
+      </div>
+    </form>
+  );
+}
