@@ -260,3 +260,68 @@ def test_random_faults_lose_nothing_and_duplicate_nothing(page: Page, base_url: 
     api = Api(base_url, "manager.west@example.com")
     arrived = [k["id"] for k in api.kudos_given() if k["behaviour"].startswith(tag)]
     assert sorted(arrived) == sorted(written)  # none lost, none twice
+
+
+def test_the_coach_speaks_once_and_refused_entries_can_be_fixed(page: Page, base_url: str):
+    shell = online_and_synced(LoginPage(page).open().sign_in("bob@example.com"))
+    tag = marker()
+    page.context.set_offline(True)
+    feedback = FeedbackPage.open(shell)
+    page.get_by_test_id("give-kudos").click()
+    page.get_by_test_id("kudos-recipient-offline").select_option(label="刘思思")
+    page.get_by_test_id("kudos-behaviour").fill(f"辛苦了！{tag}")
+    page.get_by_test_id("kudos-send").click()
+    # Offline, the phone coaches with the server's own rules; the second tap sends it as is.
+    expect(page.get_by_test_id("coach")).to_be_visible()
+    expect(page.get_by_test_id("kudos-send")).to_have_text("Send as written")
+    page.get_by_test_id("kudos-send").click()
+    expect(feedback.pending).to_contain_text(tag)
+
+    # An SBI written by another app version, never coached: refused, fixed, sent.
+    alice = Api(base_url, "alice@example.com").call("/api/me")["id"]
+    shell.queue_entries(
+        [
+            {
+                "id": str(uuid.uuid4()),
+                "kind": "feedback.create",
+                "payload": {
+                    "recipient_id": alice,
+                    "situation": f"{tag} 周一晨会",
+                    "behaviour": "你总是迟到，不靠谱",
+                    "impact": "会议晚开了十分钟",
+                },
+            }
+        ]
+    )
+    page.context.set_offline(False)
+    expect(shell.attention).to_have_text("1 need attention", timeout=30_000)
+    shell.page.get_by_test_id("sync-status").click()
+    parked = page.get_by_test_id("parked")
+    expect(parked).to_contain_text("words like")
+    parked.get_by_test_id("fix").click()
+    parked.get_by_test_id("fix-behaviour").fill("周一晨会你 9:10 才到，会议等了你十分钟")
+    parked.get_by_test_id("resend").click()
+    synced(shell)
+    expect(shell.attention).to_have_count(0)
+    bob = Api(base_url, "bob@example.com")
+    assert len([k for k in bob.kudos_given() if tag in k["behaviour"]]) == 1
+    [sent] = [f for f in bob.call("/api/me/feedback?box=given") if tag in f["situation"]]
+    assert sent["behaviour"] == "周一晨会你 9:10 才到，会议等了你十分钟"
+
+
+def test_progress_recorded_on_a_site_visit_reaches_the_goal(page: Page, base_url: str):
+    shell = online_and_synced(LoginPage(page).open().sign_in("alice@example.com"))
+    shell.tab("goals").click()
+    page.get_by_test_id("goal-card").filter(has_text="拓展苏州制造业新客户").get_by_role(
+        "link"
+    ).click()
+    expect(page.get_by_test_id("goal-detail")).to_be_visible()
+    page.context.set_offline(True)
+    page.reload()  # the goal page opens offline from the last pull
+    expect(page.get_by_test_id("goal-detail")).to_be_visible()
+    page.get_by_test_id("progress-value").first.fill("33")
+    page.get_by_test_id("progress-save").first.click()
+    expect(page.get_by_test_id("pending")).to_contain_text("33")
+    page.context.set_offline(False)
+    synced(shell)
+    expect(page.get_by_test_id("key-result").first).to_contain_text("33 /", timeout=15_000)

@@ -156,8 +156,8 @@ function Shell(props: {
       {route === "/checkins" && <Checkins me={me} online={props.online} />}
       {route === "/feedback" && <Feedback userId={me.id} online={props.online} />}
       {route === "/outbox" && <Outbox userId={me.id} />}
-      {route === "/goals" && <Goals open={openGoal} />}
-      {goalId && <GoalDetail key={goalId} goalId={goalId} back={() => history.back()} />}
+      {route === "/goals" && <Goals userId={me.id} open={openGoal} />}
+      {goalId && <GoalDetail key={goalId} userId={me.id} goalId={goalId} back={() => history.back()} />}
       {route === "/team" && <Team open={openGoal} />}
       {route === "/plan" && rights && <Plan rights={rights} open={openGoal} />}
       {route === "/me" && (

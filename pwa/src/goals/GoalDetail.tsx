@@ -3,6 +3,9 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Cycle, Goal, GoalComment, GoalVersion, Progress } from "../api/client";
 import { useI18n } from "../i18n";
+import { enqueue } from "../offline/outbox";
+import { cached, syncEvents } from "../offline/sync";
+import { PendingList } from "../offline/pending";
 import { authorized } from "../session";
 import { GoalForm } from "./GoalForm";
 import { failure, PaceChip, percent, ProgressBar, StateChip } from "./parts";
@@ -11,15 +14,27 @@ type KeyResult = Goal["key_results"][number];
 const PROMPTS = ["biggest_challenge", "support_from_me", "if_reality_changes"] as const;
 const post = (body: unknown) => ({ method: "POST", body: JSON.stringify(body) });
 
-export function GoalDetail({ goalId, back }: { goalId: string; back: () => void }) {
+export function GoalDetail({ userId, goalId, back }: { userId: string; goalId: string; back: () => void }) {
   const { t } = useI18n();
   const [goal, setGoal] = useState<Goal | null>(null);
   const [error, setError] = useState<string | null>(null);
   // The goal's content is being changed: "edit" while negotiating, "amend" once agreed.
   const [changing, setChanging] = useState<"edit" | "amend" | null>(null);
   const [cycle, setCycle] = useState<Cycle | null>(null);
-  const load = () => authorized<Goal>(`/api/goals/${goalId}`).then(setGoal, (e) => setError(failure(t, e)));
-  useEffect(() => void load(), [goalId]);
+  // Online: the server's answer. Offline: my goal as the last pull brought it.
+  const load = () =>
+    authorized<Goal>(`/api/goals/${goalId}`).then(setGoal, async (e) => {
+      const kept = (await cached<Goal>(userId, "goals")).find((g) => g.id === goalId);
+      if (kept) setGoal(kept);
+      else setError(failure(t, e));
+    });
+  useEffect(() => {
+    void load();
+    // Progress written here reaches the server through the outbox; show it once it has.
+    const reload = () => void load();
+    syncEvents.addEventListener("change", reload);
+    return () => syncEvents.removeEventListener("change", reload);
+  }, [goalId]);
   useEffect(() => {
     if (!goal || cycle) return;
     authorized<Cycle[]>("/api/goal-cycles").then((all) => setCycle(all.find((c) => c.id === goal.cycle_id) ?? null), () => undefined);
@@ -122,9 +137,10 @@ export function GoalDetail({ goalId, back }: { goalId: string; back: () => void 
       <h2>{t((m) => m.goals.keyResults)}</h2>
       <ul class="list">
         {goal.key_results.map((kr) => (
-          <KeyResultCard key={kr.id} kr={kr} canRecord={can.record_progress} onRecorded={load} />
+          <KeyResultCard key={kr.id} userId={userId} kr={kr} canRecord={can.record_progress} />
         ))}
       </ul>
+      <PendingList userId={userId} kinds={["kr.progress"]} />
 
       <Signatures goal={goal} onSign={() => run("/signatures", { version: goal.version, content_hash: goal.content_hash })} />
 
@@ -172,26 +188,20 @@ function BackLink({ back }: { back: () => void }) {
   );
 }
 
-function KeyResultCard({ kr, canRecord, onRecorded }: { kr: KeyResult; canRecord: boolean; onRecorded: () => void }) {
+function KeyResultCard({ userId, kr, canRecord }: { userId: string; kr: KeyResult; canRecord: boolean }) {
   const { t, locale } = useI18n();
   const [history, setHistory] = useState<Progress[] | null>(null);
   const [value, setValue] = useState("");
   const [note, setNote] = useState("");
-  const [error, setError] = useState<string | null>(null);
   const loadHistory = () => authorized<Progress[]>(`/api/key-results/${kr.id}/progress`).then(setHistory, () => setHistory([]));
   useEffect(() => void loadHistory(), [kr.id, kr.current_value]);
 
   async function record(e: Event) {
     e.preventDefault();
-    setError(null);
-    try {
-      await authorized<Progress>(`/api/key-results/${kr.id}/progress`, post({ value, note }));
-      setValue("");
-      setNote("");
-      onRecorded();
-    } catch (err) {
-      setError(failure(t, err));
-    }
+    // Through the outbox, like every entry made on a site visit: it works offline.
+    await enqueue(userId, "kr.progress", { key_result_id: kr.id, value, note });
+    setValue("");
+    setNote("");
   }
 
   const date = new Intl.DateTimeFormat(locale, { month: "short", day: "numeric" });
@@ -217,7 +227,6 @@ function KeyResultCard({ kr, canRecord, onRecorded }: { kr: KeyResult; canRecord
           </button>
         </form>
       )}
-      {error && <p class="error">{error}</p>}
     </li>
   );
 }

@@ -1,12 +1,13 @@
 // My goals: each with progress and pace, the weight total of the cycle, and a new-goal form.
 import { useEffect, useState } from "preact/hooks";
-import type { Cycle, MyGoals } from "../api/client";
+import type { Cycle, Goal, MyGoals } from "../api/client";
+import { cached } from "../offline/sync";
 import { useI18n } from "../i18n";
 import { authorized } from "../session";
 import { GoalForm } from "./GoalForm";
 import { failure, GoalCard } from "./parts";
 
-export function Goals({ open }: { open: (goalId: string) => void }) {
+export function Goals({ userId, open }: { userId: string; open: (goalId: string) => void }) {
   const { t } = useI18n();
   const [mine, setMine] = useState<MyGoals | null>(null);
   const [cycle, setCycle] = useState<Cycle | null>(null);
@@ -14,7 +15,15 @@ export function Goals({ open }: { open: (goalId: string) => void }) {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    authorized<Cycle[]>("/api/goal-cycles").then((cycles) => setCycle(cycles[0] ?? null), () => undefined);
+    authorized<Cycle[]>("/api/goal-cycles").then(
+      (cycles) => setCycle(cycles[0] ?? null),
+      // Offline: my goals as the last pull brought them (no new-goal form without a cycle).
+      async (e) => {
+        const kept = await cached<Goal>(userId, "goals");
+        if (kept.length > 0) setMine({ goals: kept, weights: [] });
+        else setError(failure(t, e));
+      },
+    );
   }, []);
   useEffect(() => {
     if (!cycle) return;
@@ -28,7 +37,7 @@ export function Goals({ open }: { open: (goalId: string) => void }) {
       {cycle && <p class="muted">{cycle.name}</p>}
       {error && <p class="error">{error}</p>}
       {mine && mine.goals.length === 0 && <p class="muted">{t((m) => m.goals.empty)}</p>}
-      {mine && mine.goals.length > 0 && (
+      {mine && mine.weights.length > 0 && (
         <p class={total === 100 ? "muted" : "notice"} data-testid="weight-total">
           {total === 100 ? t((m) => m.goals.weightTotal, { total }) : t((m) => m.goals.weightOff, { total })}
         </p>

@@ -1,10 +1,13 @@
 // Everything this phone still holds for the server: waiting entries, and entries the server
 // refused for good, each with the reason and a way to fix and resend or discard it.
+import { useState } from "preact/hooks";
 import type { OutboxEntry } from "../offline/db";
 import { removeEntries, resend } from "../offline/outbox";
 import { summary, useOutbox } from "../offline/pending";
 import { errorMessage, useI18n } from "../i18n";
 
+// The words of an entry a person may fix before sending it again.
+const FREE_TEXT = ["behaviour", "situation", "impact", "suggestion", "company_value", "highlights", "blockers", "support", "private_note", "note"] as const;
 // Refusals the author can override after reading the coach's hint.
 const COACHED = new Set(["kudos_not_specific", "feedback_labels"]);
 
@@ -36,6 +39,7 @@ export function Outbox({ userId }: { userId: string }) {
                     {e.field}: {e.message}
                   </span>
                 ))}
+                <FixForm entry={entry} />
                 <div class="actions">
                   {COACHED.has(entry.parked!.code) && (
                     <button class="primary" onClick={() => void resend(entry, { ...entry.payload, coached: true })} data-testid="send-as-written">
@@ -65,5 +69,34 @@ export function Outbox({ userId }: { userId: string }) {
         </section>
       )}
     </main>
+  );
+}
+
+/** Fix the words of a refused entry and send it again (as a new entry, in its old place). */
+function FixForm({ entry }: { entry: OutboxEntry }) {
+  const { t } = useI18n();
+  const texts = FREE_TEXT.filter((name) => typeof entry.payload[name] === "string" && entry.payload[name] !== "").map((name) => [name, entry.payload[name] as string] as const);
+  const [fixing, setFixing] = useState(false);
+  const [values, setValues] = useState<Record<string, string>>(Object.fromEntries(texts));
+  if (texts.length === 0) return null;
+  if (!fixing) {
+    return (
+      <button class="secondary" onClick={() => setFixing(true)} data-testid="fix">
+        {t((m) => m.sync.fix)}
+      </button>
+    );
+  }
+  return (
+    <form class="stack" onSubmit={(e) => (e.preventDefault(), void resend(entry, { ...entry.payload, ...values }))}>
+      {texts.map(([name]) => (
+        <label key={name}>
+          {t((m) => m.sync.fields[name])}
+          <textarea value={values[name]} onInput={(e) => setValues({ ...values, [name]: e.currentTarget.value })} data-testid={`fix-${name}`} />
+        </label>
+      ))}
+      <button class="primary" type="submit" data-testid="resend">
+        {t((m) => m.sync.resend)}
+      </button>
+    </form>
   );
 }
