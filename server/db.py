@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlparse
 from uuid import UUID
 
@@ -118,18 +119,51 @@ def bound_engine() -> Engine[Any]:
     return piccolo_conf.DB
 
 
+_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _sqlite_writer() -> asyncio.Lock:
+    """The write lock of this process, one per event loop (the CLI runs several loops)."""
+    loop = asyncio.get_running_loop()
+    lock = _writers.get(loop)
+    if lock is None:
+        lock = _writers[loop] = asyncio.Lock()
+    return lock
+
+
+class Savepoint(Protocol):
+    async def rollback_to(self) -> None: ...
+    async def release(self) -> None: ...
+
+
+class Transaction(Protocol):
+    """What callers use of the open transaction (Piccolo's SQLite and PostgreSQL ones)."""
+
+    async def savepoint(self, name: str | None = None) -> Savepoint: ...
+
+
 @asynccontextmanager
-async def write_transaction(engine: Engine[Any] | None = None) -> AsyncIterator[None]:
+async def write_transaction(engine: Engine[Any] | None = None) -> AsyncIterator[Transaction]:
     """A transaction for writes: `BEGIN IMMEDIATE` on SQLite so concurrent writers queue
     on the busy timeout instead of failing when a read lock cannot be upgraded. Inside an
     open transaction it joins that one (the sync push and the demo seed wrap many writes)."""
     engine = engine or bound_engine()
     if isinstance(engine, SQLiteEngine):
-        async with engine.transaction(transaction_type=TransactionType.immediate):
-            yield
+        if engine.transaction_exists():
+            async with engine.transaction() as transaction:
+                yield transaction
+            return
+        # SQLite has one writer. Writers of this process queue here, on the event loop,
+        # rather than each holding a connection and timing out on the file lock under load.
+        async with _sqlite_writer(), engine.transaction(
+            transaction_type=TransactionType.immediate
+        ) as transaction:
+            yield transaction
     else:
-        async with engine.transaction():
-            yield
+        async with engine.transaction() as transaction:
+            yield transaction
 
 
 def domain_app(tables_module: ModuleType, depends_on: tuple[str, ...] = ()) -> AppConfig:

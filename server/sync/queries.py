@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from server.core.access import Principal
 from server.core.errors import ProblemError
-from server.db import write_transaction
+from server.db import Transaction, write_transaction
 from server.sync import policy
 from server.sync.mutations import KINDS, Mutation
 from server.sync.tables import SyncMutation
@@ -64,30 +64,64 @@ ID_CONFLICT = ProblemError(
 )
 
 
+# A push that fails (most likely on a racing delivery of the same entry, which won the insert
+# of its record) runs once more: nothing of the failed run was kept, and the second run
+# finds the winner's records and answers with their results.
+ATTEMPTS = 2
+
+
 async def push(principal: Principal, request: PushRequest) -> PushResult:
-    """In order; each mutation commits (or is rejected) on its own, so a rejected one never
-    undoes the others. An unexpected error stops the batch: what was applied before it stays
-    recorded, and the phone's retry gets those as duplicates."""
-    results = [await _apply(principal, request.device_id, m) for m in request.mutations]
-    return PushResult(results=results)
+    """In order, in one transaction that commits once: each mutation in its own savepoint,
+    so a rejected one never undoes the others. An unexpected error rolls the whole push
+    back; nothing of it is recorded, and the phone's retry applies it whole."""
+    for attempt in range(ATTEMPTS):
+        try:
+            async with write_transaction() as transaction:
+                return PushResult(results=await _apply_all(principal, request, transaction))
+        except Exception:
+            if attempt + 1 == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
-async def _stored(principal: Principal, mutation: MutationIn, digest: str) -> MutationResult | None:
-    row = await SyncMutation.select().where(SyncMutation.id == mutation.id).first()
-    if row is None:
-        return None
-    if not policy.replays(principal, row["person"], row["payload_hash"], digest):
-        return _rejected(mutation.id, ID_CONFLICT)
+async def _apply_all(
+    principal: Principal, request: PushRequest, transaction: Transaction
+) -> list[MutationResult]:
+    ids = [m.id for m in request.mutations]
+    stored: dict[UUID, dict[str, Any]] = (
+        {r["id"]: r for r in await SyncMutation.select().where(SyncMutation.id.is_in(ids))}
+        if ids
+        else {}
+    )
+    results = []
+    for mutation in request.mutations:
+        digest = payload_hash(mutation)
+        row = stored.get(mutation.id)
+        if row is None:
+            row = await _apply(principal, request.device_id, mutation, digest, transaction)
+            stored[mutation.id] = row
+            results.append(_result(mutation.id, row, repeat=False))
+        elif policy.replays(principal, row["person"], row["payload_hash"], digest):
+            results.append(_result(mutation.id, row, repeat=True))
+        else:
+            results.append(_rejected(mutation.id, ID_CONFLICT))
+    return results
+
+
+def _result(mutation_id: UUID, row: dict[str, Any], repeat: bool) -> MutationResult:
     if row["status"] == "rejected":
         # The same delivery gets the same answer: still rejected, for the same reason.
         return MutationResult(
-            id=mutation.id,
+            id=mutation_id,
             status="rejected",
             error=Problem.model_validate_json(row["error"]),
             entity_id=None,
         )
     return MutationResult(
-        id=mutation.id, status="duplicate", error=None, entity_id=row["entity_id"]
+        id=mutation_id,
+        status="duplicate" if repeat else "applied",
+        error=None,
+        entity_id=row["entity_id"],
     )
 
 
@@ -95,52 +129,37 @@ def _rejected(mutation_id: UUID, error: ProblemError) -> MutationResult:
     return MutationResult(id=mutation_id, status="rejected", error=_problem(error), entity_id=None)
 
 
-async def _apply(principal: Principal, device_id: str, mutation: MutationIn) -> MutationResult:
-    digest = payload_hash(mutation)
-    stored = await _stored(principal, mutation, digest)
-    if stored is not None:
-        return stored
-    record = SyncMutation(
-        id=mutation.id,
-        person=principal.person_id,
-        kind=mutation.kind,
-        payload_hash=digest,
-        device_id=device_id,
-        received_at=datetime.now(UTC),
-    )
+async def _apply(
+    principal: Principal,
+    device_id: str,
+    mutation: MutationIn,
+    digest: str,
+    transaction: Transaction,
+) -> dict[str, Any]:
+    """The effect and its record, in the push's transaction; a rejection keeps only the
+    record (kept, so a retry of the same delivery gets the same answer)."""
+    record: dict[str, Any] = {
+        "id": mutation.id,
+        "person": principal.person_id,
+        "kind": mutation.kind,
+        "payload_hash": digest,
+        "status": "applied",
+        "entity_id": None,
+        "error": "",
+        "device_id": device_id,
+        "received_at": datetime.now(UTC),
+    }
+    savepoint = await transaction.savepoint()
     try:
-        async with write_transaction():
-            entity_id = await _effect(principal, mutation)
-            record.status = "applied"
-            record.entity_id = entity_id
-            # In the effect's transaction: both happen, or neither.
-            await SyncMutation.insert(record)
-        return MutationResult(id=mutation.id, status="applied", error=None, entity_id=entity_id)
+        record["entity_id"] = await _effect(principal, mutation)
     except ProblemError as error:
-        result = _rejected(mutation.id, error)
-        # Kept, so a retry of the same delivery gets the same answer.
-        record.status = "rejected"
-        record.error = result.error.model_dump_json() if result.error else ""
-        try:
-            async with write_transaction():
-                await SyncMutation.insert(record)
-        except Exception as failure:
-            return await _repeat_of_race(principal, mutation, digest, failure)
-        return result
-    except Exception as failure:
-        return await _repeat_of_race(principal, mutation, digest, failure)
-
-
-async def _repeat_of_race(
-    principal: Principal, mutation: MutationIn, digest: str, failure: Exception
-) -> MutationResult:
-    """A write failed. Most likely the same id arrived twice at once (two tabs, a retry
-    racing the original) and the other delivery won the insert: answer as its repeat.
-    Anything else is a real failure and propagates (a transient 5xx for the phone)."""
-    repeated = await _stored(principal, mutation, digest)
-    if repeated is None:
-        raise failure
-    return repeated
+        await savepoint.rollback_to()
+        record["status"] = "rejected"
+        record["error"] = _problem(error).model_dump_json()
+    else:
+        await savepoint.release()
+    await SyncMutation.insert(SyncMutation(**record))
+    return record
 
 
 async def _effect(principal: Principal, mutation: MutationIn) -> UUID:
