@@ -47,8 +47,8 @@ test-postgres: $(STAMP) ## the suite on PostgreSQL (TANDEM_TEST_PG_URL, default 
 	$(call suite,postgres)
 
 lint: $(STAMP) $(PWA_STAMP) ## ruff, mypy --strict, import contracts, tsc
-	$(BIN)/ruff check server shared_schemas tests e2e
-	$(BIN)/ruff format --check server shared_schemas tests e2e
+	$(BIN)/ruff check server shared_schemas tests e2e benchmarks
+	$(BIN)/ruff format --check server shared_schemas tests e2e benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	cd pwa && npm run typecheck

@@ -34,8 +34,15 @@ LUA = ROOT / "benchmarks" / "lua"
 PG_ADMIN = os.environ.get("TANDEM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 STAFF = ["alice", "bob", "carol", "manager.east", "manager.west", "ceo", "hr"]
 # Whom each person recognises in the benchmark (never themselves).
-RECIPIENT = {"alice": "bob", "bob": "alice", "carol": "alice", "manager.east": "alice",
-             "manager.west": "carol", "ceo": "manager.east", "hr": "manager.west"}
+RECIPIENT = {
+    "alice": "bob",
+    "bob": "alice",
+    "carol": "alice",
+    "manager.east": "alice",
+    "manager.west": "carol",
+    "ceo": "manager.east",
+    "hr": "manager.west",
+}
 
 
 def free_port() -> int:
@@ -59,8 +66,10 @@ def call(base: str, path: str, body: dict[str, Any] | None = None, token: str = 
     request = urllib.request.Request(  # noqa: S310 - loopback
         base + path,
         data=json.dumps(body).encode() if body is not None else None,
-        headers={"Content-Type": "application/json",
-                 **({"Authorization": f"Bearer {token}"} if token else {})},
+        headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {token}"} if token else {}),
+        },
     )
     with urllib.request.urlopen(request) as response:  # noqa: S310
         return json.loads(response.read())
@@ -86,22 +95,37 @@ def database_url(backend: str, work: Path) -> str:
 WRK_LINE = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 
 
-def wrk(url: str, script: Path | None, env: dict[str, str], connections: int, seconds: int) -> dict[str, Any]:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url]
+def wrk(
+    url: str, script: Path | None, env: dict[str, str], connections: int, seconds: int
+) -> dict[str, Any]:
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        "--latency",
+        url,
+    ]
     if script is not None:
         command[1:1] = ["-s", str(script)]
-    output = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True,
-                            check=True).stdout
+    output = subprocess.run(
+        command, env={**os.environ, **env}, capture_output=True, text=True, check=True
+    ).stdout
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
     latency = {f"p{p}": float(v) * scale[u] for p, v, u in WRK_LINE.findall(output)}
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     refused = re.search(r"REFUSED (\d+)", output)
-    return {"requests_per_s": rate, **latency,
-            "non_2xx": int(errors.group(1)) if errors else 0,
-            "socket_errors": socket_errors.group(1) if socket_errors else "",
-            "refused": int(refused.group(1)) if refused else 0}
+    return {
+        "requests_per_s": rate,
+        **latency,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+        "refused": int(refused.group(1)) if refused else 0,
+    }
 
 
 def main() -> None:
@@ -116,16 +140,45 @@ def main() -> None:
         sys.exit("wrk is missing: apt-get install wrk")
 
     work = Path(tempfile.mkdtemp(prefix="tandem-bench-"))
-    env = {**os.environ, "TANDEM_DATABASE_URL": database_url(args.backend, work),
-           "TANDEM_VAR_DIR": str(work / "var")}
+    env = {
+        **os.environ,
+        "TANDEM_DATABASE_URL": database_url(args.backend, work),
+        "TANDEM_VAR_DIR": str(work / "var"),
+    }
     python = sys.executable
-    subprocess.run([python, "-m", "server.cli", "demo"], env=env, check=True, capture_output=True, cwd=ROOT)
+    subprocess.run(
+        [python, "-m", "server.cli", "demo"], env=env, check=True, capture_output=True, cwd=ROOT
+    )
     tandem_port, bare_port = free_port(), free_port()
     servers = [
-        subprocess.Popen([python, "-m", "server.cli", "serve", "--port", str(tandem_port),
-                          "--log-level", "warning"], env=env, cwd=ROOT),
-        subprocess.Popen([python, "-m", "uvicorn", "benchmarks.bare:app", "--port", str(bare_port),
-                          "--log-level", "warning"], env=env, cwd=ROOT),
+        subprocess.Popen(
+            [
+                python,
+                "-m",
+                "server.cli",
+                "serve",
+                "--port",
+                str(tandem_port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+        ),
+        subprocess.Popen(
+            [
+                python,
+                "-m",
+                "uvicorn",
+                "benchmarks.bare:app",
+                "--port",
+                str(bare_port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+        ),
     ]
     try:
         tandem = f"http://127.0.0.1:{tandem_port}"
@@ -135,8 +188,11 @@ def main() -> None:
         ids = {}
         people = []
         for name in STAFF:
-            token = call(tandem, "/api/auth/login",
-                         {"email": f"{name}@example.com", "password": "tandem-demo"})["access_token"]
+            token = call(
+                tandem,
+                "/api/auth/login",
+                {"email": f"{name}@example.com", "password": "tandem-demo"},
+            )["access_token"]
             ids[name] = call(tandem, "/api/me", token=token)["id"]
             people.append((name, token))
         lua_env = {
@@ -144,11 +200,23 @@ def main() -> None:
             "TANDEM_PEOPLE": ",".join(f"{token}:{ids[RECIPIENT[name]]}" for name, token in people),
         }
         results = {
-            "bare JSON endpoint (ceiling)": wrk(bare + "/json", None, {}, args.connections, args.seconds),
-            "sync push, 1 mutation": wrk(tandem, LUA / "push.lua", {**lua_env, "TANDEM_BATCH": "1"},
-                                         args.connections, args.seconds),
-            "sync push, 100 mutations": wrk(tandem, LUA / "push.lua", {**lua_env, "TANDEM_BATCH": "100"},
-                                            args.connections, args.seconds),
+            "bare JSON endpoint (ceiling)": wrk(
+                bare + "/json", None, {}, args.connections, args.seconds
+            ),
+            "sync push, 1 mutation": wrk(
+                tandem,
+                LUA / "push.lua",
+                {**lua_env, "TANDEM_BATCH": "1"},
+                args.connections,
+                args.seconds,
+            ),
+            "sync push, 100 mutations": wrk(
+                tandem,
+                LUA / "push.lua",
+                {**lua_env, "TANDEM_BATCH": "100"},
+                args.connections,
+                args.seconds,
+            ),
         }
     finally:
         for server in servers:
@@ -159,14 +227,18 @@ def main() -> None:
                 server.kill()
     ceiling = results["bare JSON endpoint (ceiling)"]["requests_per_s"]
     print(f"\n{args.backend}, {args.connections} connections, {args.seconds} s each\n")
-    print("| scenario | requests/s | mutations/s | p50 ms | p99 ms | share of ceiling | not applied |")
+    print(
+        "| scenario | requests/s | mutations/s | p50 ms | p99 ms | share of ceiling | not applied |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for scenario, r in results.items():
         batch = 100 if "100" in scenario else 1
         mutations = "" if "ceiling" in scenario else f"{r['requests_per_s'] * batch:,.0f}"
-        print(f"| {scenario} | {r['requests_per_s']:,.0f} | {mutations} | {r.get('p50', 0):.1f} | "
-              f"{r.get('p99', 0):.1f} | {r['requests_per_s'] / ceiling:.1%} | "
-              f"{r['refused'] + r['non_2xx']} |")
+        print(
+            f"| {scenario} | {r['requests_per_s']:,.0f} | {mutations} | {r.get('p50', 0):.1f} | "
+            f"{r.get('p99', 0):.1f} | {r['requests_per_s'] / ceiling:.1%} | "
+            f"{r['refused'] + r['non_2xx']} |"
+        )
     (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
     (ROOT / "benchmarks" / "results" / f"sync_push-{args.backend}.json").write_text(
         json.dumps(results, indent=2) + "\n"

@@ -157,9 +157,10 @@ async def write_transaction(engine: Engine[Any] | None = None) -> AsyncIterator[
             return
         # SQLite has one writer. Writers of this process queue here, on the event loop,
         # rather than each holding a connection and timing out on the file lock under load.
-        async with _sqlite_writer(), engine.transaction(
-            transaction_type=TransactionType.immediate
-        ) as transaction:
+        async with (
+            _sqlite_writer(),
+            engine.transaction(transaction_type=TransactionType.immediate) as transaction,
+        ):
             yield transaction
     else:
         async with engine.transaction() as transaction:
