@@ -91,7 +91,8 @@ def test_hr_sets_a_department_objective_and_renames_a_theme(
     browser: Browser, browser_context_args: dict[str, Any]
 ):
     hr = sign_in_on_phone(browser, browser_context_args, "hr@example.com")
-    ShellPage(hr).tab("plan").click()
+    ShellPage(hr).tab("me").click()
+    hr.get_by_test_id("open-plan").click()
     plan = hr.get_by_test_id("plan")
     theme = plan.get_by_test_id("themes").locator("li").filter(has_text="组织能力")
     theme.locator("summary").click()

@@ -134,15 +134,15 @@ function Shell(props: {
       ["/checkins", t((m) => m.nav.checkins), true],
       ["/feedback", t((m) => m.nav.feedback), true],
       ["/team", t((m) => m.nav.team), isManager],
-      ["/plan", t((m) => m.nav.plan), plans],
       ["/me", t((m) => m.nav.me), true],
     ] as Array<[Tab, string, boolean]>
   ).filter(([, , shown]) => shown);
-  const allowed = tabs.map(([to]) => to);
+  // Planning is desktop work: reached from Me, not a tab of its own on the phone.
+  const allowed = [...tabs.map(([to]) => to), ...(plans ? (["/plan"] as Tab[]) : [])];
   const goalId = GOAL_PATH.exec(props.route)?.[1];
   const route: Route = goalId || props.route === "/outbox" || allowed.includes(props.route as Tab) ? props.route : "/";
   const openGoal = (id: string) => props.navigate(`/goals/${id}`);
-  const tabOf = goalId ? "/goals" : route;
+  const tabOf = goalId ? "/goals" : route === "/plan" ? "/me" : route;
   return (
     <div class="shell">
       <header class="topbar">
@@ -161,7 +161,7 @@ function Shell(props: {
       {route === "/team" && <Team open={openGoal} />}
       {route === "/plan" && rights && <Plan rights={rights} open={openGoal} />}
       {route === "/me" && (
-        <Me me={me} rights={rights} online={props.online} unsynced={props.sync.waiting + props.sync.attention} onSignOut={props.onSignOut} />
+        <Me me={me} rights={rights} plans={plans} openPlan={() => props.navigate("/plan")} online={props.online} unsynced={props.sync.waiting + props.sync.attention} onSignOut={props.onSignOut} />
       )}
       <nav class="tabs">
         {tabs.map(([to, label]) => (

@@ -61,7 +61,7 @@ export function Checkins({ me, online }: { me: Me; online: boolean }) {
                 <li key={person.id} class="card">
                   <strong>{person.display_name}</strong>
                   {status && <StatusLine status={status} />}
-                  <button class="secondary" onClick={() => setView({ kind: "hold", person })} data-testid="hold-checkin">
+                  <button class="quiet" onClick={() => setView({ kind: "hold", person })} data-testid="hold-checkin">
                     {t((m) => m.checkins.hold)}
                   </button>
                 </li>

@@ -40,7 +40,7 @@ export function Feedback({ userId, online }: { userId: string; online: boolean }
           <button class="primary" onClick={() => (setSaved(false), setComposing("kudos"))} data-testid="give-kudos">
             {t((m) => m.feedback.giveKudos)}
           </button>
-          <button class="secondary" onClick={() => (setSaved(false), setComposing("sbi"))} data-testid="give-feedback">
+          <button class="quiet" onClick={() => (setSaved(false), setComposing("sbi"))} data-testid="give-feedback">
             {t((m) => m.feedback.giveFeedback)}
           </button>
         </div>

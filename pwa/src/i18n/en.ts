@@ -1,7 +1,7 @@
 // English catalog. Its shape is the contract: zh-CN.ts must provide every key (tsc checks).
 export const en = {
   appName: "Tandem",
-  nav: { today: "Today", goals: "Goals", checkins: "Check-ins", feedback: "Feedback", team: "Team", plan: "Plan", me: "Me" },
+  nav: { today: "Today", goals: "Goals", checkins: "Check-ins", feedback: "Feedback", team: "Team", me: "Me" },
   login: {
     title: "Sign in to Tandem",
     subtitle: "Goals, check-ins and feedback, together with your manager.",

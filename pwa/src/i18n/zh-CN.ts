@@ -2,7 +2,7 @@ import type { Messages } from "./en";
 
 export const zhCN: Messages = {
   appName: "同行",
-  nav: { today: "今天", goals: "目标", checkins: "沟通", feedback: "反馈", team: "团队", plan: "规划", me: "我的" },
+  nav: { today: "今天", goals: "目标", checkins: "沟通", feedback: "反馈", team: "团队", me: "我的" },
   login: {
     title: "登录同行",
     subtitle: "和你的经理一起，把目标、沟通和反馈放在一处。",

@@ -8,12 +8,16 @@ import { LanguageSelect } from "./LanguageSelect";
 export function Me({
   me,
   rights,
+  plans,
+  openPlan,
   online,
   unsynced,
   onSignOut,
 }: {
   me: MeRead;
   rights: GoalRights | null;
+  plans: boolean;
+  openPlan: () => void;
   online: boolean;
   unsynced: number;
   onSignOut: () => void;
@@ -35,6 +39,11 @@ export function Me({
       <h1>{me.display_name}</h1>
       <p class="muted">{me.email}</p>
       <LanguageSelect />
+      {plans && (
+        <button class="quiet wide" onClick={openPlan} data-testid="open-plan">
+          {t((m) => m.plan.title)}
+        </button>
+      )}
       <h2>{t((m) => m.me.accessLogTitle)}</h2>
       {!online && <p class="muted">{t((m) => m.me.accessLogNeedsNetwork)}</p>}
       {log?.items.length === 0 && <p class="muted">{t((m) => m.me.accessLogEmpty)}</p>}

@@ -81,7 +81,7 @@ function FixForm({ entry }: { entry: OutboxEntry }) {
   if (texts.length === 0) return null;
   if (!fixing) {
     return (
-      <button class="secondary" onClick={() => setFixing(true)} data-testid="fix">
+      <button class="quiet" onClick={() => setFixing(true)} data-testid="fix">
         {t((m) => m.sync.fix)}
       </button>
     );

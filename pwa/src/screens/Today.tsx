@@ -30,7 +30,7 @@ export function Today({ me, online, navigate }: { me: Me; online: boolean; navig
         <button class="primary" onClick={() => navigate("/feedback")} data-testid="quick-kudos">
           {t((m) => m.feedback.giveKudos)}
         </button>
-        <button class="secondary" onClick={() => navigate("/checkins")} data-testid="quick-checkin">
+        <button class="quiet" onClick={() => navigate("/checkins")} data-testid="quick-checkin">
           {t((m) => m.nav.checkins)}
         </button>
       </div>
