@@ -279,9 +279,11 @@ class CheckinsPage:
         self.page.get_by_test_id("prepare-save").click()
         expect(self.page.get_by_test_id("saved")).to_be_visible()
 
+    def team_member(self, person: str) -> Locator:
+        return self.page.get_by_test_id("checkin-team").locator("li").filter(has_text=person)
+
     def hold(self, person: str, highlights: str, action: str) -> None:
-        team = self.page.get_by_test_id("checkin-team").locator("li").filter(has_text=person)
-        team.get_by_test_id("hold-checkin").click()
+        self.team_member(person).get_by_test_id("hold-checkin").click()
         self.page.get_by_test_id("minutes-highlights").fill(highlights)
         self.page.get_by_test_id("action-title").first.fill(action)
         self.page.get_by_test_id("minutes-save").click()

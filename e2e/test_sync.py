@@ -193,6 +193,11 @@ def test_a_manager_holds_a_checkin_offline_and_both_confirm(
 ):
     manager_page = browser.new_context(**browser_context_args).new_page()
     manager = online_and_synced(LoginPage(manager_page).open().sign_in("manager.east@example.com"))
+    checkins = CheckinsPage.open(manager)
+    bob_status = checkins.team_member("王伟").get_by_test_id("checkin-status")
+    expect(bob_status).to_contain_text("overdue")  # 24 days since his last, every two weeks
+    manager_page.get_by_test_id("cadence").select_option("monthly")
+    expect(bob_status).to_contain_text("Next check-in by")
     tag = marker()
     manager_page.context.set_offline(True)
     CheckinsPage.open(manager).hold("王伟", f"{tag} 无锡新签 2 家", "整理无锡客户的报价方案")

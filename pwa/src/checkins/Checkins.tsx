@@ -6,6 +6,8 @@ import type { Checkin, CheckinPrep, CheckinStatus, CheckinTemplate, Me, PersonCa
 import { useI18n } from "../i18n";
 import { enqueue } from "../offline/outbox";
 import { PendingList, useCached } from "../offline/pending";
+import { synchronize } from "../offline/sync";
+import { failure } from "../goals/parts";
 import { authorized } from "../session";
 
 type Section = CheckinTemplate["sections"][number];
@@ -54,6 +56,7 @@ export function Checkins({ me, online }: { me: Me; online: boolean }) {
       {team.length > 0 && (
         <section>
           <h2>{t((m) => m.checkins.myTeam)}</h2>
+          <CadenceSelect managerId={userId} current={statuses.find((s) => s.manager?.id === userId)?.cadence} online={online} />
           <ul class="list" data-testid="checkin-team">
             {team.map((person) => {
               const status = statuses.find((s) => s.person.id === person.id);
@@ -80,6 +83,40 @@ export function Checkins({ me, online }: { me: Me; online: boolean }) {
           ))}
       </ul>
     </main>
+  );
+}
+
+const CADENCES = ["weekly", "biweekly", "monthly"] as const;
+
+/** The team's rhythm, set by its manager (online: it changes everyone's due dates). */
+function CadenceSelect({ managerId, current, online }: { managerId: string; current?: CheckinStatus["cadence"]; online: boolean }) {
+  const { t } = useI18n();
+  const [cadence, setCadence] = useState(current);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => setCadence(current), [current]);
+  async function change(value: CheckinStatus["cadence"]) {
+    setError(null);
+    try {
+      await authorized(`/api/cadences/${managerId}`, { method: "PUT", body: JSON.stringify({ cadence: value }) });
+      setCadence(value);
+      // The due dates on this phone follow at once.
+      await synchronize(managerId);
+    } catch (e) {
+      setError(failure(t, e));
+    }
+  }
+  return (
+    <label>
+      {t((m) => m.checkins.rhythm)}
+      <select value={cadence} disabled={!online} onChange={(e) => void change(e.currentTarget.value as CheckinStatus["cadence"])} data-testid="cadence">
+        {CADENCES.map((c) => (
+          <option key={c} value={c}>
+            {t((m) => m.checkins.cadence[c])}
+          </option>
+        ))}
+      </select>
+      {error && <span class="error">{error}</span>}
+    </label>
   );
 }
 

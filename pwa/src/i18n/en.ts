@@ -279,6 +279,7 @@ export const en = {
     prepareTitle: "Prepare my check-in",
     prepareHint: "Write your part ahead; your manager sees it when you meet.",
     myTeam: "My team",
+    rhythm: "How often the team checks in",
     hold: "Hold a check-in",
     holdTitle: "Check-in with {name}",
     history: "Check-ins",

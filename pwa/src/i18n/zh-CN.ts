@@ -279,6 +279,7 @@ export const zhCN: Messages = {
     prepareTitle: "准备我的沟通",
     prepareHint: "提前写下你的部分，见面时经理就能看到。",
     myTeam: "我的团队",
+    rhythm: "团队沟通频率",
     hold: "开始一次沟通",
     holdTitle: "与{name}的沟通",
     history: "沟通记录",
