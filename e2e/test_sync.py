@@ -217,6 +217,11 @@ def test_a_manager_holds_a_checkin_offline_and_both_confirm(
     assert [a["title"] for a in checkin["actions"]] == ["整理无锡客户的报价方案"]
     expect(held).to_contain_text("Confirmed by both", timeout=30_000)
 
+    # What authors chose to share about his reports, the manager reads on his phone too.
+    FeedbackPage.open(manager)
+    manager_page.get_by_test_id("box-team").click()
+    expect(manager_page.get_by_test_id("feedback-team")).to_contain_text("周一华东区的周会上")
+
 
 FAULT_CYCLES = 200
 

@@ -57,6 +57,11 @@ class TeamChange(ReadModel):
     items: list[PersonCardRead]
 
 
+class ColleaguesChange(ReadModel):
+    collection: Literal["colleagues"] = "colleagues"
+    items: list[PersonCardRead]
+
+
 class TeamGoalsChange(ReadModel):
     collection: Literal["team_goals"] = "team_goals"
     items: list[GoalSummaryRead]
@@ -90,6 +95,7 @@ class FeedbackChange(ReadModel):
 Change = Annotated[
     GoalsChange
     | TeamChange
+    | ColleaguesChange
     | TeamGoalsChange
     | TemplatesChange
     | CheckinsChange

@@ -268,6 +268,7 @@ async def test_the_pull_is_scoped_and_sends_only_what_changed(client, people, he
     assert set(mine) == {
         "goals",
         "team",
+        "colleagues",
         "team_goals",
         "checkin_templates",
         "checkins",
@@ -275,6 +276,8 @@ async def test_the_pull_is_scoped_and_sends_only_what_changed(client, people, he
         "kudos",
         "feedback_received",
     }
+    # Whom her phone offers offline: her manager and the colleague who shares him.
+    assert {p["display_name"] for p in mine["colleagues"]} == {"李娜", "王伟"}
     assert {g["title"] for g in mine["goals"]} == {"拓展苏州制造业新客户", "提升老客户续约率"}
     assert {c["employee"]["display_name"] for c in mine["checkins"]} == {"刘思思"}
     # Carol's phone never receives alice's check-ins or goals.

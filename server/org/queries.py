@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from piccolo.columns.combination import WhereRaw
+from piccolo.custom_types import Combinable
 
 from server.audit import queries as audit
 from server.core.access import Principal, Relation, Role
@@ -218,6 +219,22 @@ async def list_team(principal: Principal) -> list[PersonCardRead]:
     rows = (
         await Person.select(*CARD_COLUMNS)
         .where((Person.manager == principal.person_id) & (Person.active == True))  # noqa: E712
+        .order_by(Person.display_name)
+    )
+    return [_card(r) for r in rows]
+
+
+async def close_colleagues(principal: Principal) -> list[PersonCardRead]:
+    """My manager, the people who share my manager, and my direct reports: whom a phone
+    offers when I write to someone offline (colleague cards are open to everyone)."""
+    me = principal.person_id
+    manager = await manager_of(me)
+    near: Combinable = Person.manager == me
+    if manager is not None:
+        near = near | (Person.id == manager) | (Person.manager == manager)
+    rows = (
+        await Person.select(*CARD_COLUMNS)
+        .where(near & (Person.active == True) & (Person.id != me))  # noqa: E712
         .order_by(Person.display_name)
     )
     return [_card(r) for r in rows]

@@ -22,6 +22,7 @@ from server.org import queries as org
 from shared_schemas.sync import (
     Change,
     CheckinsChange,
+    ColleaguesChange,
     FeedbackChange,
     GoalsChange,
     KudosChange,
@@ -56,6 +57,10 @@ async def _goals(principal: Principal) -> Change:
 
 async def _team(principal: Principal) -> Change:
     return TeamChange(items=await org.list_team(principal))
+
+
+async def _colleagues(principal: Principal) -> Change:
+    return ColleaguesChange(items=await org.close_colleagues(principal))
 
 
 async def _team_goals(principal: Principal) -> Change:
@@ -103,6 +108,7 @@ async def _feedback(principal: Principal) -> Change:
 COLLECTIONS: tuple[Callable[[Principal], Awaitable[Change]], ...] = (
     _goals,
     _team,
+    _colleagues,
     _team_goals,
     _templates,
     _checkins,

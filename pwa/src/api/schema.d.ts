@@ -939,6 +939,15 @@ export interface components {
             collection: "checkins";
             items: components["schemas"]["CheckinRead"][];
         };
+        /** ColleaguesChange */
+        ColleaguesChange: {
+            /**
+             * @default colleagues
+             * @constant
+             */
+            collection: "colleagues";
+            items: components["schemas"]["PersonCardRead"][];
+        };
         /** CommentCreate */
         CommentCreate: {
             body: string;
@@ -1542,7 +1551,7 @@ export interface components {
         };
         /** PullResult */
         PullResult: {
-            changes: (components["schemas"]["GoalsChange"] | components["schemas"]["TeamChange"] | components["schemas"]["TeamGoalsChange"] | components["schemas"]["TemplatesChange"] | components["schemas"]["CheckinsChange"] | components["schemas"]["StatusChange"] | components["schemas"]["KudosChange"] | components["schemas"]["FeedbackChange"])[];
+            changes: (components["schemas"]["GoalsChange"] | components["schemas"]["TeamChange"] | components["schemas"]["ColleaguesChange"] | components["schemas"]["TeamGoalsChange"] | components["schemas"]["TemplatesChange"] | components["schemas"]["CheckinsChange"] | components["schemas"]["StatusChange"] | components["schemas"]["KudosChange"] | components["schemas"]["FeedbackChange"])[];
             cursor: string;
             has_more: boolean;
         };

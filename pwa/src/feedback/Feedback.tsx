@@ -1,12 +1,13 @@
 // Recognition and feedback: the kudos feed with reactions, a kudos composer that coaches
 // generic praise, an SBI composer that flags labels, and the feedback I received. Entries go
 // through the outbox, so all of it works offline; reading comes from the last pull.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { Feedback as FeedbackRead, Kudos, PersonCard } from "../api/client";
 import { PersonPicker, type Chosen } from "../components/PersonPicker";
 import { useI18n } from "../i18n";
 import { enqueue } from "../offline/outbox";
 import { PendingList, useCached } from "../offline/pending";
+import { authorized } from "../session";
 import { isSpecific, labelsIn } from "./coach";
 
 const EMOJI = { clap: "👏", heart: "❤️", thumbs_up: "👍", star: "⭐", fire: "🔥" } as const;
@@ -19,9 +20,11 @@ export function Feedback({ userId, online }: { userId: string; online: boolean }
   const [saved, setSaved] = useState(false);
   const feed = useCached<Kudos>(userId, "kudos");
   const received = useCached<FeedbackRead>(userId, "feedback_received");
-  // People this phone knows, for choosing offline: my team and everyone in the feed.
+  // People this phone knows, for choosing offline: my manager, peers and reports, and
+  // everyone in the feed.
   const team = useCached<PersonCard>(userId, "team");
-  const known = dedupe([...team, ...feed.flatMap((k) => [k.author, ...k.recipients])].filter((p) => p.id !== userId));
+  const colleagues = useCached<PersonCard>(userId, "colleagues");
+  const known = dedupe([...colleagues, ...feed.flatMap((k) => [k.author, ...k.recipients])].filter((p) => p.id !== userId));
   const done = () => {
     setComposing(null);
     setSaved(true);
@@ -55,12 +58,41 @@ export function Feedback({ userId, online }: { userId: string; online: boolean }
           <KudosCard key={kudos.id} userId={userId} kudos={kudos} />
         ))}
       </ul>
-      <h2>{t((m) => m.feedback.received)}</h2>
-      {received.length === 0 && <p class="muted">{t((m) => m.feedback.receivedEmpty)}</p>}
-      <ul class="list" data-testid="feedback-received">
-        {received.map((f) => (
+      <FeedbackBoxes received={received} online={online} manages={team.length > 0} />
+    </main>
+  );
+}
+
+type Box = "received" | "given" | "team";
+
+/** SBI feedback: what I received (kept for offline), what I gave, and for a manager what
+ * authors shared about the team (both read online). */
+function FeedbackBoxes({ received, online, manages }: { received: FeedbackRead[]; online: boolean; manages: boolean }) {
+  const { t } = useI18n();
+  const [box, setBox] = useState<Box>("received");
+  const [fetched, setFetched] = useState<FeedbackRead[] | null>(null);
+  useEffect(() => {
+    setFetched(null);
+    if (box !== "received" && online) authorized<FeedbackRead[]>(`/api/me/feedback?box=${box}`).then(setFetched, () => setFetched([]));
+  }, [box, online]);
+  const boxes: Box[] = manages ? ["received", "given", "team"] : ["received", "given"];
+  const shown = box === "received" ? received : (fetched ?? []);
+  return (
+    <section>
+      <h2>{t((m) => m.feedback.constructive)}</h2>
+      <div class="chips" role="tablist">
+        {boxes.map((b) => (
+          <button key={b} type="button" role="tab" aria-selected={box === b} class={`chip ${box === b ? "attention" : ""}`} onClick={() => setBox(b)} data-testid={`box-${b}`}>
+            {t((m) => m.feedback.boxes[b])}
+          </button>
+        ))}
+      </div>
+      {box !== "received" && !online && <p class="muted">{t((m) => m.feedback.needsNetwork)}</p>}
+      {shown.length === 0 && (online || box === "received") && <p class="muted">{t((m) => m.feedback.receivedEmpty)}</p>}
+      <ul class="list" data-testid={`feedback-${box}`}>
+        {shown.map((f) => (
           <li key={f.id} class="card">
-            <span class="muted">{f.author.display_name}</span>
+            <span class="muted">{box === "received" ? f.author.display_name : `${f.author.display_name} → ${f.recipient.display_name}`}</span>
             <span>
               <b>{t((m) => m.feedback.situation)}</b> {f.situation}
             </span>
@@ -78,7 +110,7 @@ export function Feedback({ userId, online }: { userId: string; online: boolean }
           </li>
         ))}
       </ul>
-    </main>
+    </section>
   );
 }
 
