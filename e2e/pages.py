@@ -40,6 +40,18 @@ COUNT_ENTRIES_JS = """async () => {
   db.close();
   return result;
 }"""
+# How many of the signed-in person's entries still wait to be sent (parked ones excluded).
+WAITING_ENTRIES_JS = """async () => {
+  const open = indexedDB.open("tandem");
+  const db = await new Promise((resolve) => (open.onsuccess = () => resolve(open.result)));
+  const tx = db.transaction(["session", "outbox"]);
+  const read = (request) =>
+    new Promise((resolve) => (request.onsuccess = () => resolve(request.result)));
+  const session = await read(tx.objectStore("session").get("current"));
+  const entries = await read(tx.objectStore("outbox").getAll());
+  db.close();
+  return entries.filter((e) => e.userId === session?.userId && !e.parked).length;
+}"""
 
 
 class Api:
@@ -114,6 +126,14 @@ class ShellPage:
     def queue_entries(self, entries: list[dict[str, Any]]) -> str:
         """-> the signed-in person's id."""
         return str(self.page.evaluate(QUEUE_ENTRIES_JS, entries))
+
+    def wait_until_sent(self, timeout: float = 30_000) -> None:
+        """Nothing of this person's waits on the phone any more (sent and acknowledged), and
+        the header says so."""
+        self.page.wait_for_function(
+            f"({WAITING_ENTRIES_JS})().then((n) => n === 0)", timeout=timeout
+        )
+        expect(self.unsynced).to_have_text("Everything is synced", timeout=timeout)
 
     def stored_entries(self) -> int:
         return int(self.page.evaluate(COUNT_ENTRIES_JS))

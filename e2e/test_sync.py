@@ -29,7 +29,7 @@ def online_and_synced(shell: ShellPage) -> ShellPage:
 
 
 def synced(shell: ShellPage) -> None:
-    expect(shell.unsynced).to_have_text("Everything is synced", timeout=30_000)
+    shell.wait_until_sent()
 
 
 def marker() -> str:
@@ -210,12 +210,12 @@ def test_a_manager_holds_a_checkin_offline_and_both_confirm(
     held = CheckinsPage.open(bob).history.get_by_test_id("checkin").filter(has_text=tag)
     expect(held).to_contain_text("Waiting for confirmation")
     held.get_by_test_id("confirm-minutes").click()
-    synced(bob)
+    # Shown once the confirmation went out and the next pull brought the check-in back.
+    expect(held).to_contain_text("Confirmed by both", timeout=30_000)
     api = Api(base_url, "bob@example.com")
     [checkin] = [c for c in api.call("/api/checkins") if tag in c["highlights"]]
     assert checkin["state"] == "confirmed"
     assert [a["title"] for a in checkin["actions"]] == ["整理无锡客户的报价方案"]
-    expect(held).to_contain_text("Confirmed by both", timeout=30_000)
 
     # What authors chose to share about his reports, the manager reads on his phone too.
     FeedbackPage.open(manager)
@@ -311,8 +311,9 @@ def test_the_coach_speaks_once_and_refused_entries_can_be_fixed(page: Page, base
     parked.get_by_test_id("fix").click()
     parked.get_by_test_id("fix-behaviour").fill("周一晨会你 9:10 才到，会议等了你十分钟")
     parked.get_by_test_id("resend").click()
-    synced(shell)
+    # The fixed entry takes the refused one's place in the queue, then goes out.
     expect(shell.attention).to_have_count(0)
+    synced(shell)
     bob = Api(base_url, "bob@example.com")
     assert len([k for k in bob.kudos_given() if tag in k["behaviour"]]) == 1
     [sent] = [f for f in bob.call("/api/me/feedback?box=given") if tag in f["situation"]]
