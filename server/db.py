@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ from typing import Any, Protocol
 from urllib.parse import urlparse
 from uuid import UUID
 
+import asyncpg  # type: ignore[import-untyped]
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import AppConfig
@@ -39,6 +41,11 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 10
 def as_uuid(value: Any) -> UUID:
     """Raw queries give UUIDs back as text on SQLite and as UUIDs on PostgreSQL."""
     return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def is_integrity_error(error: BaseException) -> bool:
+    """A write broke a constraint (a taken key, a missing reference), on either engine."""
+    return isinstance(error, sqlite3.IntegrityError | asyncpg.IntegrityConstraintViolationError)
 
 
 def sqlite_path(database_url: str) -> str:

@@ -203,3 +203,14 @@ async def test_a_batch_of_a_hundred_is_applied_whole(client, people, as_manager)
     before = await kudos_count()
     assert set(outcomes(await push(client, as_manager, *batch))) == {"applied"}
     assert await kudos_count() == before + 100
+
+
+async def test_an_id_already_taken_outside_the_sync_is_refused_not_a_server_error(
+    client, people, headers_for
+):
+    """A crafted entry whose id names an existing kudos: refused, and the rest still apply."""
+    taken = (await Kudos.select(Kudos.id).first())["id"]
+    crafted = kudos_to(people["bob"])
+    crafted["id"] = str(taken)
+    results = await push(client, headers_for("alice"), crafted, kudos_to(people["bob"]))
+    assert outcomes(results) == ["entity_conflict", "applied"]

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from server.core.access import Principal
 from server.core.errors import ProblemError
-from server.db import Transaction, write_transaction
+from server.db import Transaction, is_integrity_error, write_transaction
 from server.sync import policy
 from server.sync.mutations import KINDS, Mutation
 from server.sync.tables import SyncMutation
@@ -61,6 +61,11 @@ def _invalid_payload(error: ValidationError) -> ProblemError:
 
 ID_CONFLICT = ProblemError(
     409, "mutation_id_conflict", "This entry id was already used for something else."
+)
+
+
+ENTITY_CONFLICT = ProblemError(
+    409, "entity_conflict", "This entry cannot be saved under its id; write it again."
 )
 
 
@@ -152,7 +157,12 @@ async def _apply(
     savepoint = await transaction.savepoint()
     try:
         record["entity_id"] = await _effect(principal, mutation)
-    except ProblemError as error:
+    except Exception as error:
+        if is_integrity_error(error):
+            # The entry's id names something that already exists (made outside the sync).
+            error = ENTITY_CONFLICT
+        if not isinstance(error, ProblemError):
+            raise
         await savepoint.rollback_to()
         record["status"] = "rejected"
         record["error"] = _problem(error).model_dump_json()

@@ -377,6 +377,7 @@ export const en = {
     kudos_not_specific: "Say what they did, so they know what to do again: when, what exactly, and what it made possible.",
     feedback_labels: "Describe what happened instead of what the person is; words like 'always' or 'lazy' make people defend themselves instead of listening.",
     self_feedback: "Recognition and feedback go to someone else.",
+    entity_conflict: "This entry cannot be saved as it is. Discard it and write it again.",
     mutation_id_conflict: "This entry could not be saved as it is. Discard it and write it again.",
     unknown_mutation_kind: "This version of the server cannot take this entry. Update the app, or discard it.",
     action_owner: "Each next action belongs to the employee or their manager.",

@@ -377,6 +377,7 @@ export const zhCN: Messages = {
     kudos_not_specific: "写下对方具体做了什么：什么时候、做了哪件事、带来了什么结果，这样对方知道下次该怎么做。",
     feedback_labels: "请描述发生的事情，而不是评价这个人；“总是”“不靠谱”这类词会让对方忙着辩解，而不是倾听。",
     self_feedback: "表扬和反馈是给别人的。",
+    entity_conflict: "这条记录无法按原样保存。请放弃它，重新写一条。",
     mutation_id_conflict: "这条记录无法按原样保存。请放弃它，重新写一条。",
     unknown_mutation_kind: "当前服务器版本无法接收这条记录。请更新应用，或放弃这条记录。",
     action_owner: "每项后续行动的负责人必须是员工本人或其直属经理。",
