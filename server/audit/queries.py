@@ -8,7 +8,7 @@ from uuid import UUID
 from server.audit import policy
 from server.audit.tables import AccessLog
 from server.core.access import Principal, Relation
-from server.core.pagination import decode_cursor, encode_cursor
+from server.core.pagination import newest_first, next_cursor
 from shared_schemas.audit import AccessLogEntryRead, AccessLogPage
 from shared_schemas.common import PersonRef
 
@@ -43,12 +43,7 @@ async def list_my_access_log(principal: Principal, cursor: str | None, limit: in
         AccessLog.record_id,
         AccessLog.viewed_at,
     ).where(AccessLog.subject == policy.log_subject(principal))
-    if cursor:
-        at, row_id = decode_cursor(cursor)
-        query = query.where(
-            (AccessLog.viewed_at < at) | ((AccessLog.viewed_at == at) & (AccessLog.id < row_id))
-        )
-    rows = await query.order_by(AccessLog.viewed_at, AccessLog.id, ascending=False).limit(limit + 1)
+    rows = await newest_first(query, AccessLog.viewed_at, AccessLog.id, cursor, limit)
     items = [
         AccessLogEntryRead(
             id=r["id"],
@@ -60,5 +55,4 @@ async def list_my_access_log(principal: Principal, cursor: str | None, limit: in
         )
         for r in rows[:limit]
     ]
-    next_cursor = encode_cursor(items[-1].viewed_at, items[-1].id) if len(rows) > limit else None
-    return AccessLogPage(items=items, next_cursor=next_cursor)
+    return AccessLogPage(items=items, next_cursor=next_cursor(rows, limit, "viewed_at"))

@@ -3,16 +3,14 @@
 The content of a check-in (the employee's preparation, the minutes, the actions) belongs to
 its two parties: the employee and their direct manager, who both read and write it. Skip-level
 managers and HR see the status only (when the last one was held, whether one is due), never
-the content; admins see nothing. A private note is read by its author alone.
+the content: status follows the organisation's reach (oneself, reports at any depth, HR
+scope), applied in SQL by `org.queries.staff_in_reach`. Admins see nothing. A private note
+is read by its author alone.
 """
 
 from __future__ import annotations
 
 from server.core.access import Principal, Relation, Role
-
-STATUS_RELATIONS = frozenset(
-    {Relation.SELF, Relation.DIRECT_MANAGER, Relation.SKIP_MANAGER, Relation.HR_SCOPE}
-)
 
 
 def holds_checkins(principal: Principal) -> bool:
@@ -32,10 +30,6 @@ def party_role(relations: frozenset[Relation]) -> str | None:
 def logged_relation(relations: frozenset[Relation]) -> Relation | None:
     """A manager's read of a report's check-in goes to the report's access log."""
     return Relation.DIRECT_MANAGER if party_role(relations) == "manager" else None
-
-
-def reads_status(relations: frozenset[Relation]) -> bool:
-    return bool(relations & STATUS_RELATIONS)
 
 
 def can_manage_templates(principal: Principal) -> bool:

@@ -151,19 +151,28 @@ async def _role_for(
     return policy.party_role(relations), relations
 
 
-async def _party_checkin(principal: Principal, checkin_id: UUID) -> tuple[dict[str, Any], str]:
-    """The check-in (after any merge) and the viewer's part in it; 404 for anyone else."""
+async def _find_checkin(checkin_id: UUID) -> dict[str, Any] | None:
+    """The check-in under this id, following a preparation into what it was merged into."""
     row = await Checkin.select().where(Checkin.id == checkin_id).first()
     for _ in range(MAX_MERGES):
         if row is None or row["merged_into"] is None:
             break
         row = await Checkin.select().where(Checkin.id == row["merged_into"]).first()
+    return row
+
+
+async def _party_checkin(
+    principal: Principal, checkin_id: UUID
+) -> tuple[dict[str, Any], str, frozenset[Relation]]:
+    """The check-in, the viewer's part in it and their relations to its employee; 404 for
+    anyone who is not a party."""
+    row = await _find_checkin(checkin_id)
     if row is None:
         raise not_found()
-    role, _ = await _role_for(principal, row["employee"])
+    role, relations = await _role_for(principal, row["employee"])
     if role is None:
         raise not_found()
-    return row, role
+    return row, role, relations
 
 
 # --- writes (sync mutations) --------------------------------------------------------------------
@@ -177,9 +186,11 @@ async def prepare(
         raise forbidden("Configuration accounts hold no check-ins.")
     await _require_template(data.template_id)
     answers = json.dumps(data.answers, ensure_ascii=False)
-    existing = await Checkin.select().where(Checkin.id == data.checkin_id).first()
-    if existing is not None:
-        row, role = await _party_checkin(principal, data.checkin_id)
+    row = await _find_checkin(data.checkin_id)
+    if row is not None:
+        role, _ = await _role_for(principal, row["employee"])
+        if role is None:
+            raise not_found()
         if role != "employee":
             raise ProblemError(403, "not_a_party", "Only the employee prepares their check-in.")
         if row["state"] != "preparing":
@@ -247,16 +258,16 @@ async def submit_minutes(principal: Principal, data: SubmitMinutes) -> UUID:
                     }
                 ],
             )
-    existing = await Checkin.select().where(Checkin.id == data.checkin_id).first()
     async with write_transaction():
+        existing = await _find_checkin(data.checkin_id)
         if existing is None:
             checkin_id = data.checkin_id
             await _create_from_preparation(data, manager)
+        elif existing["employee"] != data.employee_id:
+            # The id names another person's check-in: as good as unknown to this writer.
+            raise ProblemError(409, "checkin_mismatch", "This check-in is someone else's.")
         else:
-            row, _ = await _party_checkin(principal, data.checkin_id)
-            if row["employee"] != data.employee_id:
-                raise ProblemError(409, "checkin_mismatch", "This check-in is someone else's.")
-            checkin_id = row["id"]
+            checkin_id = existing["id"]
         await Checkin.update(
             {
                 Checkin.template: data.template_id,
@@ -346,7 +357,7 @@ async def _save_note(checkin_id: UUID, author: UUID, body: str) -> None:
 
 
 async def confirm(principal: Principal, data: ConfirmMinutes) -> UUID:
-    row, role = await _party_checkin(principal, data.checkin_id)
+    row, role, _ = await _party_checkin(principal, data.checkin_id)
     if row["state"] not in HELD_STATES:
         raise ProblemError(409, "no_minutes", "There are no minutes to confirm yet.")
     if data.minutes_version != row["minutes_version"]:
@@ -476,18 +487,33 @@ async def list_checkins(principal: Principal, person_id: UUID | None) -> list[Ch
     """A person's recent check-ins, newest first: for them and their direct manager."""
     person = person_id or principal.person_id
     await _require_party_of(principal, person)
+    return await recent_checkins(principal, [person])
+
+
+async def recent_checkins(principal: Principal, person_ids: list[UUID]) -> list[CheckinRead]:
+    """The recent check-ins of each of these people the principal is a party to (others are
+    left out), newest first, in one read whatever the number of people."""
+    relations = await org.relations(principal, person_ids)
+    parties = [p for p, rel in relations.items() if policy.party_role(rel) is not None]
+    if not parties:
+        return []
     rows = (
         await Checkin.select(*CHECKIN_COLUMNS)
-        .where((Checkin.employee == person) & (Checkin.state != "merged"))
+        .where(Checkin.employee.is_in(parties) & (Checkin.state != "merged"))
         .order_by(Checkin.created_at, ascending=False)
-        .limit(RECENT_CHECKINS)
+        .limit(RECENT_CHECKINS * len(parties))
     )
-    return await _reads(principal, rows)
+    kept: dict[UUID, int] = defaultdict(int)
+    recent = []
+    for row in rows:
+        kept[row["employee_id"]] += 1
+        if kept[row["employee_id"]] <= RECENT_CHECKINS:
+            recent.append(row)
+    return await _reads(principal, recent)
 
 
 async def get_checkin(principal: Principal, checkin_id: UUID) -> CheckinRead:
-    row, _ = await _party_checkin(principal, checkin_id)
-    relations = await _require_party_of(principal, row["employee"])
+    row, _, relations = await _party_checkin(principal, checkin_id)
     logged = policy.logged_relation(relations)
     if logged is not None:
         await audit.record_access(
@@ -546,10 +572,11 @@ async def set_cadence(principal: Principal, manager_id: UUID, data: CadenceSet) 
         await TeamCadence.insert(TeamCadence(manager=manager_id, cadence=data.cadence))
 
 
-async def statuses(principal: Principal) -> list[CheckinStatusRead]:
+async def statuses(principal: Principal, nearest: bool = False) -> list[CheckinStatusRead]:
     """Status only, for the people in the viewer's reach (themselves, their reports, HR
-    scope): the cadence, the last check-in held and whether one is due."""
-    people = await org.staff_in_reach(principal)
+    scope; `nearest`: themselves and their direct reports): the cadence, the last check-in
+    held and whether one is due."""
+    people = await org.staff_in_reach(principal, nearest)
     ids = [p["id"] for p in people]
     last = await _last_held(ids)
     managers = {p["manager_id"] for p in people if p["manager_id"]}

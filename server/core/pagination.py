@@ -5,7 +5,11 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime
+from typing import Any
 from uuid import UUID
+
+from piccolo.columns import Column
+from piccolo.query import Select
 
 from server.core.errors import ProblemError
 
@@ -25,3 +29,22 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
         return datetime.fromisoformat(at), UUID(row_id)
     except (ValueError, TypeError) as exc:
         raise ProblemError(400, "invalid_cursor", "The page cursor is not valid.") from exc
+
+
+def newest_first(
+    query: Select[Any], at: Column, row_id: Column, cursor: str | None, limit: int
+) -> Select[Any]:
+    """The page after the cursor, newest first by (`at`, `row_id`); one row more than asked,
+    so `next_cursor` can tell whether there is more."""
+    if cursor:
+        cursor_at, cursor_id = decode_cursor(cursor)
+        query = query.where((at < cursor_at) | ((at == cursor_at) & (row_id < cursor_id)))
+    return query.order_by(at, row_id, ascending=False).limit(limit + 1)
+
+
+def next_cursor(rows: list[dict[str, Any]], limit: int, at_key: str) -> str | None:
+    """The cursor after the last row shown, when `newest_first` found more."""
+    if len(rows) <= limit:
+        return None
+    last = rows[limit - 1]
+    return encode_cursor(last[at_key], last["id"])

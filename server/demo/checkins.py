@@ -9,8 +9,7 @@ from uuid import UUID, uuid4
 from server.checkins import queries as checkins
 from server.checkins.defaults import DEFAULT_TEMPLATE_ID
 from server.checkins.tables import Checkin
-from server.core.access import Principal
-from server.org import queries as org
+from server.demo.principals import signed_in
 from shared_schemas.checkins import ActionIn, CompleteAction, ConfirmMinutes, SubmitMinutes
 
 # (employee, manager, days ago, highlights, blockers, support, [(action, owner, due in days)],
@@ -66,11 +65,7 @@ async def seed(people: dict[str, UUID]) -> None:
     """Once: a second run finds check-ins and changes nothing."""
     if await Checkin.exists():
         return
-    principals: dict[str, Principal] = {}
-    for name in {"alice", "bob", "carol", "manager.east", "manager.west"}:
-        principal = await org.load_principal(people[name], uuid4())
-        assert principal is not None
-        principals[name] = principal
+    principals = await signed_in(people, {c[0] for c in CHECKINS} | {c[1] for c in CHECKINS})
     today = datetime.now(UTC).date()
     for employee, manager, days, highlights, blockers, support, actions, done in CHECKINS:
         held_on = today - timedelta(days=days)

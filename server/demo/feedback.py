@@ -4,11 +4,11 @@ feedback, written through the same queries the sync push uses."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import UUID
 
+from server.demo.principals import signed_in
 from server.feedback import queries as feedback
 from server.feedback.tables import Kudos
-from server.org import queries as org
 from shared_schemas.feedback import FeedbackCreate, KudosCreate
 
 # (author, recipients, days ago, visibility, what they did)
@@ -80,11 +80,7 @@ async def seed(people: dict[str, UUID]) -> None:
     if await Kudos.exists():
         return
     now = datetime.now(UTC)
-    principals = {}
-    for name in people:
-        principal = await org.load_principal(people[name], uuid4())
-        if principal is not None:
-            principals[name] = principal
+    principals = await signed_in(people, {k[0] for k in KUDOS} | {f[0] for f in FEEDBACK})
     for author, recipients, days, visibility, behaviour in KUDOS:
         await feedback.create_kudos(
             principals[author],

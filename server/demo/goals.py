@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from server.core.access import Principal
+from server.demo.principals import act_as
 from server.goals import queries as goals
 from server.org import queries as org
 from shared_schemas.goals import (
@@ -61,9 +62,7 @@ class DemoGoals:
         self.today = datetime.now(UTC).date()
 
     async def principal(self, name: str) -> Principal:
-        principal = await org.load_principal(self.people[name], uuid4())
-        assert principal is not None
-        return principal
+        return await act_as(self.people[name])
 
     async def objective(self, by: str, level: str, title: str, **fields: Any) -> UUID:
         goal = await goals.create_goal(
@@ -110,8 +109,7 @@ async def seed(people: dict[str, UUID]) -> None:
     name, starts, ends = current_half(datetime.now(UTC).date())
     if any(c.name == name for c in await goals.list_cycles()):
         return
-    hr = await org.load_principal(people["hr"], uuid4())
-    assert hr is not None
+    hr = await act_as(people["hr"])
     cycle = await goals.create_cycle(
         hr, CycleCreate(name=name, kind="half", starts_on=starts, ends_on=ends)
     )

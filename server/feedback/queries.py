@@ -10,11 +10,10 @@ from uuid import UUID, uuid4
 
 from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
-from piccolo.query import Select
 
 from server.core.access import Principal
 from server.core.errors import ProblemError, forbidden, not_found
-from server.core.pagination import decode_cursor, encode_cursor
+from server.core.pagination import newest_first, next_cursor
 from server.db import write_transaction
 from server.feedback import coach, policy
 from server.feedback.tables import Feedback, Kudos, KudosReaction, KudosRecipient
@@ -59,25 +58,6 @@ async def _check_recipients(principal: Principal, recipient_ids: Iterable[UUID])
     if unknown:
         raise ProblemError(422, "unknown_person", "There is no such colleague.")
     return recipients
-
-
-def _page(
-    query: Select[Any], table: type[Kudos] | type[Feedback], cursor: str | None, limit: int
-) -> Select[Any]:
-    """Newest first, from after the cursor; one row more than asked shows there is more."""
-    if cursor:
-        at, row_id = decode_cursor(cursor)
-        query = query.where(
-            (table.created_at < at) | ((table.created_at == at) & (table.id < row_id))
-        )
-    return query.order_by(table.created_at, table.id, ascending=False).limit(limit + 1)
-
-
-def _next_cursor(rows: list[dict[str, Any]], limit: int) -> str | None:
-    if len(rows) <= limit:
-        return None
-    last = rows[limit - 1]
-    return encode_cursor(last["created_at"], last["id"])
 
 
 # --- kudos --------------------------------------------------------------------------------------
@@ -125,9 +105,9 @@ async def list_kudos(
                 principal.person_id,
             )
         )
-    rows = await _page(query, Kudos, cursor, limit)
+    rows = await newest_first(query, Kudos.created_at, Kudos.id, cursor, limit)
     items = await _kudos_reads(principal, rows[:limit])
-    return KudosPage(items=items, next_cursor=_next_cursor(rows, limit))
+    return KudosPage(items=items, next_cursor=next_cursor(rows, limit, "created_at"))
 
 
 async def _kudos_reads(principal: Principal, rows: list[dict[str, Any]]) -> list[KudosRead]:
@@ -316,9 +296,8 @@ def _in_box(principal: Principal, box: FeedbackBox) -> Combinable:
 async def list_feedback(
     principal: Principal, box: FeedbackBox, cursor: str | None, limit: int
 ) -> list[FeedbackRead]:
-    rows = await _page(
-        Feedback.select(*FEEDBACK_COLUMNS).where(_in_box(principal, box)), Feedback, cursor, limit
-    )
+    query = Feedback.select(*FEEDBACK_COLUMNS).where(_in_box(principal, box))
+    rows = await newest_first(query, Feedback.created_at, Feedback.id, cursor, limit)
     return [
         FeedbackRead(
             id=r["id"],

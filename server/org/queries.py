@@ -594,9 +594,10 @@ def reach_condition(principal: Principal, person_column: str) -> WhereRaw | None
     return WhereRaw("(" + " OR ".join(parts) + ")", *args)
 
 
-async def staff_in_reach(principal: Principal) -> list[dict[str, Any]]:
+async def staff_in_reach(principal: Principal, nearest: bool = False) -> list[dict[str, Any]]:
     """Active staff whose records the principal may oversee (themselves, their reports at
-    any depth, HR scope), by name: id, display_name, manager_id, manager_name."""
+    any depth, HR scope), by name: id, display_name, manager_id, manager_name. `nearest`:
+    only themselves and their direct reports (what a phone carries)."""
     query = Person.select(
         Person.id,
         Person.display_name,
@@ -604,9 +605,14 @@ async def staff_in_reach(principal: Principal) -> list[dict[str, Any]]:
         Person.manager.id.as_alias("manager_id"),
         Person.manager.display_name.as_alias("manager_name"),
     ).where(Person.active == True)  # noqa: E712
-    reach = reach_condition(principal, "org_person.id")
-    if reach is not None:
-        query = query.where(reach)
+    if nearest:
+        query = query.where(
+            (Person.id == principal.person_id) | (Person.manager == principal.person_id)
+        )
+    else:
+        reach = reach_condition(principal, "org_person.id")
+        if reach is not None:
+            query = query.where(reach)
     rows = await query.order_by(Person.display_name)
     return [r for r in rows if Role.EMPLOYEE.value in r["roles"].split()]
 

@@ -8,8 +8,9 @@ import base64
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel
 
@@ -19,6 +20,7 @@ from server.core.errors import ProblemError
 from server.feedback import queries as feedback
 from server.goals import queries as goals
 from server.org import queries as org
+from shared_schemas.org import PersonCardRead
 from shared_schemas.sync import (
     Change,
     CheckinsChange,
@@ -38,74 +40,75 @@ RECENT_KUDOS = 50
 RECENT_FEEDBACK = 50
 
 
-async def _current_cycles() -> set[Any]:
+@dataclass(frozen=True)
+class Phone:
+    """Who is pulling, and what several collections need: read once per pull."""
+
+    principal: Principal
+    current_cycles: frozenset[UUID]
+    team: list[PersonCardRead]
+
+
+async def _phone(principal: Principal) -> Phone:
     today = datetime.now(UTC).date()
-    return {c.id for c in await goals.list_cycles() if c.ends_on >= today}
+    return Phone(
+        principal,
+        frozenset(c.id for c in await goals.list_cycles() if c.ends_on >= today),
+        await org.list_team(principal),
+    )
 
 
-async def _goals(principal: Principal) -> Change:
-    cycles = await _current_cycles()
-    mine = await goals.list_my_goals(principal, None)
+async def _goals(phone: Phone) -> Change:
+    mine = await goals.list_my_goals(phone.principal, None)
     return GoalsChange(
         items=[
-            await goals.get_goal(principal, g.id, log_access=False)
+            await goals.get_goal(phone.principal, g.id, log_access=False)
             for g in mine.goals
-            if g.cycle_id in cycles and g.state != "withdrawn"
+            if g.cycle_id in phone.current_cycles and g.state != "withdrawn"
         ]
     )
 
 
-async def _team(principal: Principal) -> Change:
-    return TeamChange(items=await org.list_team(principal))
+async def _team(phone: Phone) -> Change:
+    return TeamChange(items=phone.team)
 
 
-async def _colleagues(principal: Principal) -> Change:
-    return ColleaguesChange(items=await org.close_colleagues(principal))
+async def _colleagues(phone: Phone) -> Change:
+    return ColleaguesChange(items=await org.close_colleagues(phone.principal))
 
 
-async def _team_goals(principal: Principal) -> Change:
-    cycles = await _current_cycles()
-    team = await goals.list_team_goals(principal, None)
-    return TeamGoalsChange(items=[g for g in team if g.cycle_id in cycles])
+async def _team_goals(phone: Phone) -> Change:
+    team = await goals.list_team_goals(phone.principal, None)
+    return TeamGoalsChange(items=[g for g in team if g.cycle_id in phone.current_cycles])
 
 
-async def _templates(principal: Principal) -> Change:
+async def _templates(phone: Phone) -> Change:
     return TemplatesChange(items=await checkins.list_templates())
 
 
-async def _checkins(principal: Principal) -> Change:
+async def _checkins(phone: Phone) -> Change:
     """Mine, and for a manager each report's: a check-in can be held offline on site."""
-    found = await checkins.list_checkins(principal, None)
-    for person in await org.list_team(principal):
-        found += await checkins.list_checkins(principal, person.id)
-    return CheckinsChange(items=found)
+    people = [phone.principal.person_id, *(p.id for p in phone.team)]
+    return CheckinsChange(items=await checkins.recent_checkins(phone.principal, people))
 
 
-async def _status(principal: Principal) -> Change:
+async def _status(phone: Phone) -> Change:
     """Mine and my direct reports' (the phone does not carry a whole HR scope)."""
-    me = principal.person_id
-    return StatusChange(
-        items=[
-            s
-            for s in await checkins.statuses(principal)
-            if s.person.id == me or (s.manager is not None and s.manager.id == me)
-        ]
-    )
+    return StatusChange(items=await checkins.statuses(phone.principal, nearest=True))
 
 
-async def _kudos(principal: Principal) -> Change:
-    return KudosChange(
-        items=(await feedback.list_kudos(principal, "feed", None, RECENT_KUDOS)).items
-    )
+async def _kudos(phone: Phone) -> Change:
+    page = await feedback.list_kudos(phone.principal, "feed", None, RECENT_KUDOS)
+    return KudosChange(items=page.items)
 
 
-async def _feedback(principal: Principal) -> Change:
+async def _feedback(phone: Phone) -> Change:
     return FeedbackChange(
-        items=await feedback.list_feedback(principal, "received", None, RECENT_FEEDBACK)
+        items=await feedback.list_feedback(phone.principal, "received", None, RECENT_FEEDBACK)
     )
 
 
-COLLECTIONS: tuple[Callable[[Principal], Awaitable[Change]], ...] = (
+COLLECTIONS: tuple[Callable[[Phone], Awaitable[Change]], ...] = (
     _goals,
     _team,
     _colleagues,
@@ -145,10 +148,11 @@ async def pull(principal: Principal, cursor: str | None) -> PullResult:
     """The cursor carries a fingerprint per collection: a collection is sent again only when
     what the person may see of it changed."""
     seen = decode_cursor(cursor)
+    phone = await _phone(principal)
     changes: list[Change] = []
     fingerprints: dict[str, str] = {}
     for collect in COLLECTIONS:
-        change = await collect(principal)
+        change = await collect(phone)
         fingerprints[change.collection] = _fingerprint(change)
         if seen.get(change.collection) != fingerprints[change.collection]:
             changes.append(change)

@@ -176,6 +176,21 @@ interface ComposerProps {
   onCancel: () => void;
 }
 
+/** After the coach spoke, the send button says the text goes as written. */
+function SendOrCancel({ coached, disabled, testId, onCancel }: { coached: boolean; disabled: boolean; testId: string; onCancel: () => void }) {
+  const { t } = useI18n();
+  return (
+    <div class="actions">
+      <button class="primary" type="submit" disabled={disabled} data-testid={testId}>
+        {coached ? t((m) => m.feedback.sendAnyway) : t((m) => m.feedback.send)}
+      </button>
+      <button type="button" class="quiet" onClick={onCancel}>
+        {t((m) => m.goals.cancel)}
+      </button>
+    </div>
+  );
+}
+
 function KudosComposer({ userId, known, online, onDone, onCancel }: ComposerProps) {
   const { t } = useI18n();
   const [recipients, setRecipients] = useState<Chosen[]>([]);
@@ -239,14 +254,7 @@ function KudosComposer({ userId, known, online, onDone, onCancel }: ComposerProp
         <input type="checkbox" checked={isPrivate} onChange={(e) => setPrivate(e.currentTarget.checked)} data-testid="kudos-private" />
         {t((m) => m.feedback.privateHint)}
       </label>
-      <div class="actions">
-        <button class="primary" type="submit" disabled={recipients.length === 0} data-testid="kudos-send">
-          {coachedText !== null && !isSpecific(behaviour) ? t((m) => m.feedback.sendAnyway) : t((m) => m.feedback.send)}
-        </button>
-        <button type="button" class="quiet" onClick={onCancel}>
-          {t((m) => m.goals.cancel)}
-        </button>
-      </div>
+      <SendOrCancel coached={coachedText !== null && !isSpecific(behaviour)} disabled={recipients.length === 0} testId="kudos-send" onCancel={onCancel} />
     </form>
   );
 }
@@ -296,14 +304,7 @@ function SbiComposer({ userId, known, online, onDone, onCancel }: ComposerProps)
         <input type="checkbox" checked={share} onChange={(e) => setShare(e.currentTarget.checked)} />
         {t((m) => m.feedback.shareWithManager)}
       </label>
-      <div class="actions">
-        <button class="primary" type="submit" disabled={!recipient} data-testid="sbi-send">
-          {coached && labels.length > 0 ? t((m) => m.feedback.sendAnyway) : t((m) => m.feedback.send)}
-        </button>
-        <button type="button" class="quiet" onClick={onCancel}>
-          {t((m) => m.goals.cancel)}
-        </button>
-      </div>
+      <SendOrCancel coached={coached && labels.length > 0} disabled={!recipient} testId="sbi-send" onCancel={onCancel} />
     </form>
   );
 }

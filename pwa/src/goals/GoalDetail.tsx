@@ -1,11 +1,11 @@
 // One goal: the four answers, key results with their progress, the signatures and the
 // conversation. Every action the server allows this viewer (goal.permissions) is offered.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Cycle, Goal, GoalComment, GoalVersion, Progress } from "../api/client";
 import { useI18n } from "../i18n";
 import { enqueue } from "../offline/outbox";
-import { cached, syncEvents } from "../offline/sync";
-import { PendingList } from "../offline/pending";
+import { cached } from "../offline/sync";
+import { PendingList, useOutbox } from "../offline/pending";
 import { authorized } from "../session";
 import { GoalForm } from "./GoalForm";
 import { failure, PaceChip, percent, ProgressBar, StateChip } from "./parts";
@@ -28,13 +28,17 @@ export function GoalDetail({ userId, goalId, back }: { userId: string; goalId: s
       if (kept) setGoal(kept);
       else setError(failure(t, e));
     });
+  useEffect(() => void load(), [goalId]);
+  // Progress written here reaches the server through the outbox: read the goal again once
+  // an entry for it has been sent. Not on every sync: a manager's read of a report's private
+  // goal goes to the report's access log.
+  const keyResults = new Set(goal?.key_results.map((kr) => kr.id));
+  const progressWaiting = useOutbox(userId).filter((e) => e.kind === "kr.progress" && keyResults.has(e.payload.key_result_id as string)).length;
+  const waitingBefore = useRef(0);
   useEffect(() => {
-    void load();
-    // Progress written here reaches the server through the outbox; show it once it has.
-    const reload = () => void load();
-    syncEvents.addEventListener("change", reload);
-    return () => syncEvents.removeEventListener("change", reload);
-  }, [goalId]);
+    if (progressWaiting < waitingBefore.current) void load();
+    waitingBefore.current = progressWaiting;
+  }, [progressWaiting]);
   useEffect(() => {
     if (!goal || cycle) return;
     authorized<Cycle[]>("/api/goal-cycles").then((all) => setCycle(all.find((c) => c.id === goal.cycle_id) ?? null), () => undefined);

@@ -40,10 +40,6 @@ export async function entriesOf(userId: string): Promise<OutboxEntry[]> {
   return (await database()).getAllFromIndex("outbox", "by_user_seq", range);
 }
 
-export async function pendingCount(userId: string): Promise<number> {
-  return (await database()).countFromIndex("outbox", "by_user", userId);
-}
-
 export async function removeEntries(ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const tx = (await database()).transaction("outbox", "readwrite");

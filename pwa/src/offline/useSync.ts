@@ -30,7 +30,8 @@ export function useSync(userId: string | undefined): SyncState {
     const onWorkerMessage = (event: MessageEvent) => event.data?.type === "flush" && kick();
     const onWritten = () => {
       void refresh();
-      kick();
+      if (navigator.onLine) return kick();
+      // Offline: ask the browser to wake us when the network is back.
       void navigator.serviceWorker?.ready.then((r) => (r as RegistrationWithSync).sync?.register("tandem-outbox")).catch(() => undefined);
     };
     void refresh();
