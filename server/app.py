@@ -8,7 +8,6 @@ from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
-from piccolo.engine.postgres import PostgresEngine
 
 from server import db
 from server.audit.routes import router as audit_router
@@ -47,12 +46,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     db.bind(engine)
 
     async def open_pool() -> None:
-        if isinstance(engine, PostgresEngine):
-            await engine.start_connection_pool()
+        await db.open_pool(engine, settings.database_pool_size)
 
     async def close_pool() -> None:
-        if isinstance(engine, PostgresEngine):
-            await engine.close_connection_pool()
+        await db.close_pool(engine)
 
     return Litestar(
         route_handlers=ROUTERS,

@@ -6,7 +6,7 @@ import asyncio
 import os
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from types import ModuleType
@@ -46,6 +46,26 @@ def as_uuid(value: Any) -> UUID:
 def is_integrity_error(error: BaseException) -> bool:
     """A write broke a constraint (a taken key, a missing reference), on either engine."""
     return isinstance(error, sqlite3.IntegrityError | asyncpg.IntegrityConstraintViolationError)
+
+
+def placeholders(values: Collection[Any]) -> str:
+    """Bind markers for raw SQL (`{}` per value, bound by the driver). Raw SQL formats in only
+    these markers and constants, never a value."""
+    return ", ".join("{}" for _ in values)
+
+
+async def insert_rows(table: type[Table], rows: Sequence[Mapping[str, Any]]) -> None:
+    """All rows in one statement, joining the open transaction if there is one. The hot write
+    paths (the sync push) use it because Piccolo builds a Python object and a query per row;
+    keys are column names, the same in every row."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    values = ", ".join(f"({placeholders(columns)})" for _ in rows)
+    await table.raw(
+        f'INSERT INTO "{table._meta.tablename}" ({", ".join(columns)}) VALUES {values}',  # noqa: S608 - column names come from code
+        *(row[column] for row in rows for column in columns),
+    )
 
 
 def sqlite_path(database_url: str) -> str:
@@ -117,6 +137,59 @@ async def ensure_reference_data() -> None:
     for target in REFERENCE_DATA:
         module, function = target.split(":")
         await getattr(import_module(module), function)()
+
+
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """Returning a connection to the pool: asyncpg's default reset costs a round trip on every
+    release (`RESET ALL`, `UNLISTEN *`, unlocking advisory locks) to undo session state we never
+    set; an open transaction is still rolled back by the pool before this runs."""
+
+
+class _FairPool(asyncpg.Pool):  # type: ignore[misc]
+    """asyncpg's pool hands a returned connection to whichever task asks next, even past
+    tasks already waiting. A request gives its connection back after loading the principal
+    and asks again for its transaction at once, so under load some requests lose several
+    rounds in a row (p99 four times p50 with 50 clients on 10 connections). A fair semaphore
+    in front of the pool keeps first come, first served."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._gate = asyncio.Semaphore(kwargs["max_size"])
+
+    async def _acquire(self, timeout: float | None) -> Any:  # noqa: ASYNC109 - asyncpg's signature
+        await self._gate.acquire()
+        try:
+            return await super()._acquire(timeout)
+        except BaseException:
+            self._gate.release()
+            raise
+
+    async def release(self, connection: Any, *, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        try:
+            await super().release(connection, timeout=timeout)
+        finally:
+            self._gate.release()
+
+
+async def open_pool(engine: Engine[Any], size: int) -> None:
+    """PostgreSQL's connection pool, for the life of the app (SQLite has none)."""
+    if isinstance(engine, PostgresEngine):
+        engine.pool = await _FairPool(
+            **engine.config,
+            min_size=size,
+            max_size=size,
+            max_queries=50_000,
+            max_inactive_connection_lifetime=300.0,
+            reset=_keep_session,
+            loop=None,
+            connection_class=asyncpg.Connection,
+            record_class=asyncpg.Record,
+        )
+
+
+async def close_pool(engine: Engine[Any]) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
 
 
 def bound_engine() -> Engine[Any]:

@@ -17,6 +17,9 @@ class Settings(BaseSettings):
 
     # sqlite:///relative/or/absolute.db or postgresql://user@host:port/db
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'tandem.db'}"
+    # PostgreSQL connections each server process keeps open; more concurrent requests than
+    # connections wait their turn (first come, first served).
+    database_pool_size: int = Field(default=10, ge=1, le=200)
     # When unset, a random key is generated once and kept (mode 0600) under var_dir.
     secret_key: SecretStr | None = None
     var_dir: Path = PROJECT_ROOT / "var"

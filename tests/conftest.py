@@ -13,7 +13,6 @@ import asyncpg
 import httpx
 import pytest
 from litestar import Litestar
-from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from server import db, demo
@@ -100,11 +99,9 @@ async def app(settings: Settings) -> AsyncIterator[Litestar]:
     application = create_app(settings)
     engine = application.state.engine
     await db.migrate(engine)
-    if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool()
+    await db.open_pool(engine, settings.database_pool_size)
     yield application
-    if isinstance(engine, PostgresEngine):
-        await engine.close_connection_pool()
+    await db.close_pool(engine)
 
 
 @pytest.fixture(scope="session")

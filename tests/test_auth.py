@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import uuid
@@ -118,6 +119,22 @@ async def test_bad_access_tokens_are_rejected(client, people, case, code):
     r = await client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
     problem(r, 401, code)
     assert r.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_a_token_accepted_before_is_refused_once_it_expires(client, people):
+    """Verified tokens are remembered (a phone sends the same one with every request), but
+    never past their expiry."""
+    expires_at = int(datetime.now(UTC).timestamp()) + 2
+    token = jwt.encode(
+        access_claims(people["alice"], exp=expires_at),
+        TEST_SECRET,
+        "HS256",
+        headers={"typ": ACCESS_TOKEN_TYPE},
+    )
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (await client.get("/api/me", headers=headers)).status_code == 200
+    await asyncio.sleep(expires_at - datetime.now(UTC).timestamp() + 0.1)
+    problem(await client.get("/api/me", headers=headers), 401, "token_expired")
 
 
 async def test_missing_or_non_bearer_authorization_is_401(client, people):

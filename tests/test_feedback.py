@@ -3,13 +3,14 @@ specific recognition a manager gives each report."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
 
 from server.feedback import coach
 from tests.conftest import problem
-from tests.test_sync import kudos_to, mutation, outcomes, push
+from tests.test_sync import BEHAVIOUR, kudos_to, mutation, outcomes, push
 
 SBI = {
     "situation": "周一华东区周会上",
@@ -164,6 +165,51 @@ async def test_a_linked_goal_is_named_only_to_those_who_may_read_it(
     entry["payload"]["goal_id"] = goal["id"]
     [result] = await push(client, headers_for("carol"), entry)
     assert result["error"]["code"] == "unknown_goal"
+
+
+async def test_kudos_pushed_together_are_each_checked_on_their_own(client, people, as_employee):
+    """A run of kudos in one push is checked and written together; each still gets its own
+    answer, and only the accepted ones are written, with all their recipients."""
+    alices_goal = next(
+        g["id"]
+        for g in (await client.get("/api/me/goals", headers=as_employee)).json()["goals"]
+        if g["title"] == "拓展苏州制造业新客户"
+    )
+    to_two = mutation(
+        "kudos.create",
+        {"recipient_ids": [str(people["bob"]), str(people["carol"])], "behaviour": BEHAVIOUR},
+    )
+    linked = kudos_to(people["bob"])
+    linked["payload"]["goal_id"] = alices_goal
+    unknown_goal = kudos_to(people["bob"])
+    unknown_goal["payload"]["goal_id"] = str(uuid.uuid4())
+    coached = kudos_to(people["bob"], "辛苦了！")
+    coached["payload"]["coached"] = True
+    batch = [
+        to_two,
+        kudos_to(people["alice"]),
+        kudos_to(people["bob"], "辛苦了！"),
+        linked,
+        unknown_goal,
+        kudos_to(uuid.uuid4()),
+        coached,
+    ]
+    assert outcomes(await push(client, as_employee, *batch)) == [
+        "applied",
+        "self_feedback",
+        "kudos_not_specific",
+        "applied",
+        "unknown_goal",
+        "unknown_person",
+        "applied",
+    ]
+    given = {k["id"]: k for k in await feed(client, as_employee, "given")}
+    assert set(given) & {m["id"] for m in batch} == {to_two["id"], linked["id"], coached["id"]}
+    assert {r["id"] for r in given[to_two["id"]]["recipients"]} == {
+        str(people["bob"]),
+        str(people["carol"]),
+    }
+    assert given[linked["id"]]["goal_id"] == alices_goal
 
 
 async def test_the_weekly_figure_counts_specific_kudos_from_the_manager(

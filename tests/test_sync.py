@@ -139,11 +139,15 @@ async def test_the_effect_and_its_record_commit_together(client, people, as_mana
     entry = kudos_to(people["alice"])
     before = await kudos_count()
 
-    async def broken(*rows: Any) -> None:
-        raise RuntimeError("disk full")
+    raw = SyncMutation.raw
+
+    def failing_inserts(sql: str, *values: Any) -> Any:
+        if sql.startswith("INSERT"):
+            raise RuntimeError("disk full")
+        return raw(sql, *values)
 
     with monkeypatch.context() as patch:
-        patch.setattr(SyncMutation, "insert", broken)
+        patch.setattr(SyncMutation, "raw", failing_inserts)
         response = await client.post(
             "/api/sync/push",
             json={"device_id": "phone-1", "mutations": [entry]},
@@ -212,5 +216,16 @@ async def test_an_id_already_taken_outside_the_sync_is_refused_not_a_server_erro
     taken = (await Kudos.select(Kudos.id).first())["id"]
     crafted = kudos_to(people["bob"])
     crafted["id"] = str(taken)
-    results = await push(client, headers_for("alice"), crafted, kudos_to(people["bob"]))
-    assert outcomes(results) == ["entity_conflict", "applied"]
+    batch = [kudos_to(people["bob"]), crafted, kudos_to(people["bob"])]
+    results = await push(client, headers_for("alice"), *batch)
+    assert outcomes(results) == ["applied", "entity_conflict", "applied"]
+    assert await Kudos.count().where(Kudos.id.is_in([batch[0]["id"], batch[2]["id"]])) == 2
+
+
+async def test_the_same_entry_twice_in_one_batch_applies_once(client, people, as_manager):
+    entry = kudos_to(people["alice"])
+    before = await kudos_count()
+    results = await push(client, as_manager, entry, kudos_to(people["bob"]), entry)
+    assert outcomes(results) == ["applied", "applied", "duplicate"]
+    assert results[2]["entity_id"] == entry["id"]
+    assert await kudos_count() == before + 2

@@ -4,8 +4,9 @@ feedback, written through the same queries the sync push uses."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
+from server.core.entries import Entry, accepted
 from server.demo.principals import signed_in
 from server.feedback import queries as feedback
 from server.feedback.tables import Kudos
@@ -82,25 +83,27 @@ async def seed(people: dict[str, UUID]) -> None:
     now = datetime.now(UTC)
     principals = await signed_in(people, {k[0] for k in KUDOS} | {f[0] for f in FEEDBACK})
     for author, recipients, days, visibility, behaviour in KUDOS:
-        await feedback.create_kudos(
-            principals[author],
-            KudosCreate(
-                recipient_ids=[people[r] for r in recipients],
-                behaviour=behaviour,
-                visibility=visibility,
-            ),
-            written_at=now - timedelta(days=days),
+        kudos = KudosCreate(
+            recipient_ids=[people[r] for r in recipients],
+            behaviour=behaviour,
+            visibility=visibility,
+        )
+        accepted(
+            await feedback.create_kudos(
+                principals[author], [Entry(uuid4(), kudos, now - timedelta(days=days))]
+            )
         )
     for author, recipient, days, shared, situation, behaviour, impact, suggestion in FEEDBACK:
-        await feedback.create_feedback(
-            principals[author],
-            FeedbackCreate(
-                recipient_id=people[recipient],
-                situation=situation,
-                behaviour=behaviour,
-                impact=impact,
-                suggestion=suggestion,
-                share_with_manager=shared,
-            ),
-            written_at=now - timedelta(days=days),
+        sbi = FeedbackCreate(
+            recipient_id=people[recipient],
+            situation=situation,
+            behaviour=behaviour,
+            impact=impact,
+            suggestion=suggestion,
+            share_with_manager=shared,
+        )
+        accepted(
+            await feedback.create_feedback(
+                principals[author], [Entry(uuid4(), sbi, now - timedelta(days=days))]
+            )
         )

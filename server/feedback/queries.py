@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
 
 from server.core.access import Principal
+from server.core.entries import Entry, Outcome
 from server.core.errors import ProblemError, forbidden, not_found
 from server.core.pagination import newest_first, next_cursor
-from server.db import write_transaction
+from server.db import insert_rows, write_transaction
 from server.feedback import coach, policy
 from server.feedback.tables import Feedback, Kudos, KudosReaction, KudosRecipient
 from server.goals import queries as goals
@@ -50,14 +51,25 @@ def _require_giver(principal: Principal) -> None:
         raise forbidden("Configuration accounts do not give feedback.")
 
 
-async def _check_recipients(principal: Principal, recipient_ids: Iterable[UUID]) -> list[UUID]:
-    recipients = sorted(set(recipient_ids))
-    if principal.person_id in recipients:
-        raise ProblemError(422, "self_feedback", "Recognition and feedback go to someone else.")
-    _, unknown = await org.active_people(recipients, None, None)
-    if unknown:
-        raise ProblemError(422, "unknown_person", "There is no such colleague.")
-    return recipients
+async def _recipient_refusals(
+    principal: Principal, recipient_lists: Sequence[Sequence[UUID]]
+) -> list[ProblemError | None]:
+    """For each entry's recipients, why they cannot receive it (or None), with one query for
+    all the entries."""
+    _, unknown = await org.active_people(
+        sorted({r for rs in recipient_lists for r in rs}), None, None
+    )
+    refusals: list[ProblemError | None] = []
+    for recipients in recipient_lists:
+        if principal.person_id in recipients:
+            refusals.append(
+                ProblemError(422, "self_feedback", "Recognition and feedback go to someone else.")
+            )
+        elif set(recipients) & set(unknown):
+            refusals.append(ProblemError(422, "unknown_person", "There is no such colleague."))
+        else:
+            refusals.append(None)
+    return refusals
 
 
 # --- kudos --------------------------------------------------------------------------------------
@@ -155,43 +167,55 @@ async def _kudos_reads(principal: Principal, rows: list[dict[str, Any]]) -> list
 
 
 async def create_kudos(
-    principal: Principal,
-    data: KudosCreate,
-    written_at: datetime | None = None,
-    kudos_id: UUID | None = None,
-) -> UUID:
-    """`kudos_id`: the id the phone gave the entry, so later entries can refer to it offline."""
+    principal: Principal, entries: Sequence[Entry[KudosCreate]]
+) -> list[Outcome]:
+    """Each entry becomes a kudos under its own id, or is refused; the sync push hands over
+    a phone's queued kudos together, so the checks and the writes cover all of them at once."""
     _require_giver(principal)
-    recipients = await _check_recipients(principal, data.recipient_ids)
-    if data.goal_id is not None and not await goals.readable_titles(principal, [data.goal_id]):
-        raise ProblemError(422, "unknown_goal", "There is no such goal.")
-    specific = coach.is_specific(data.behaviour)
-    if not specific and not data.coached:
-        raise ProblemError(
-            422,
-            "kudos_not_specific",
-            "Say what the person did that you appreciate, so they can do it again.",
-            errors=[{"field": "behaviour", "code": "kudos_not_specific", "message": "generic"}],
-        )
-    kudos_id = kudos_id or uuid4()
-    async with write_transaction():
-        await Kudos.insert(
-            Kudos(
-                id=kudos_id,
-                author=principal.person_id,
-                behaviour=data.behaviour,
-                goal=data.goal_id,
-                company_value=data.company_value,
-                visibility=data.visibility,
-                generic=not specific,
-                created_at=now(),
-                written_at=_written(written_at),
+    refusals = await _recipient_refusals(principal, [e.data.recipient_ids for e in entries])
+    linked_goals = await goals.readable_titles(
+        principal, [e.data.goal_id for e in entries if e.data.goal_id is not None]
+    )
+    outcomes: list[Outcome] = []
+    kudos_rows: list[dict[str, Any]] = []
+    recipient_rows: list[dict[str, Any]] = []
+    for entry, refusal in zip(entries, refusals, strict=True):
+        data = entry.data
+        specific = coach.is_specific(data.behaviour)
+        if refusal is None and data.goal_id is not None and data.goal_id not in linked_goals:
+            refusal = ProblemError(422, "unknown_goal", "There is no such goal.")
+        if refusal is None and not specific and not data.coached:
+            refusal = ProblemError(
+                422,
+                "kudos_not_specific",
+                "Say what the person did that you appreciate, so they can do it again.",
+                errors=[{"field": "behaviour", "code": "kudos_not_specific", "message": "generic"}],
             )
+        if refusal is not None:
+            outcomes.append(refusal)
+            continue
+        outcomes.append(entry.id)
+        kudos_rows.append(
+            {
+                "id": entry.id,
+                "author": principal.person_id,
+                "behaviour": data.behaviour,
+                "goal": data.goal_id,
+                "company_value": data.company_value,
+                "visibility": data.visibility,
+                "generic": not specific,
+                "created_at": now(),
+                "written_at": _written(entry.written_at),
+            }
         )
-        await KudosRecipient.insert(
-            *(KudosRecipient(kudos=kudos_id, person=person) for person in recipients)
-        )
-    return kudos_id
+        recipient_rows += [
+            {"kudos": entry.id, "person": person} for person in sorted(set(data.recipient_ids))
+        ]
+    if kudos_rows:
+        async with write_transaction():
+            await insert_rows(Kudos, kudos_rows)
+            await insert_rows(KudosRecipient, recipient_rows)
+    return outcomes
 
 
 async def _visible_kudos_author(principal: Principal, kudos_id: UUID) -> UUID:
@@ -313,38 +337,45 @@ async def list_feedback(
 
 
 async def create_feedback(
-    principal: Principal,
-    data: FeedbackCreate,
-    written_at: datetime | None = None,
-    feedback_id: UUID | None = None,
-) -> UUID:
+    principal: Principal, entries: Sequence[Entry[FeedbackCreate]]
+) -> list[Outcome]:
+    """Each entry becomes an SBI feedback under its own id, or is refused; checked and
+    written together, like kudos."""
     _require_giver(principal)
-    await _check_recipients(principal, [data.recipient_id])
-    labelled = [
-        {"field": name, "code": "label_word", "message": word}
-        for name in SBI_FIELDS
-        for word in coach.labels_in(getattr(data, name))
-    ]
-    if labelled and not data.coached:
-        raise ProblemError(
-            422,
-            "feedback_labels",
-            "Describe what the person did, not what they are; avoid 'always' and 'never'.",
-            errors=labelled,
+    refusals = await _recipient_refusals(principal, [[e.data.recipient_id] for e in entries])
+    outcomes: list[Outcome] = []
+    rows: list[dict[str, Any]] = []
+    for entry, refusal in zip(entries, refusals, strict=True):
+        data = entry.data
+        labelled = [
+            {"field": name, "code": "label_word", "message": word}
+            for name in SBI_FIELDS
+            for word in coach.labels_in(getattr(data, name))
+        ]
+        if refusal is None and labelled and not data.coached:
+            refusal = ProblemError(
+                422,
+                "feedback_labels",
+                "Describe what the person did, not what they are; avoid 'always' and 'never'.",
+                errors=labelled,
+            )
+        if refusal is not None:
+            outcomes.append(refusal)
+            continue
+        outcomes.append(entry.id)
+        rows.append(
+            {
+                "id": entry.id,
+                "author": principal.person_id,
+                "recipient": data.recipient_id,
+                "shared_with_manager": data.share_with_manager,
+                "created_at": now(),
+                "written_at": _written(entry.written_at),
+                **{name: getattr(data, name) for name in SBI_FIELDS},
+            }
         )
-    feedback_id = feedback_id or uuid4()
-    await Feedback.insert(
-        Feedback(
-            id=feedback_id,
-            author=principal.person_id,
-            recipient=data.recipient_id,
-            shared_with_manager=data.share_with_manager,
-            created_at=now(),
-            written_at=_written(written_at),
-            **{name: getattr(data, name) for name in SBI_FIELDS},
-        )
-    )
-    return feedback_id
+    await insert_rows(Feedback, rows)
+    return outcomes
 
 
 # --- the weekly recognition figure --------------------------------------------------------------

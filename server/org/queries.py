@@ -3,7 +3,6 @@ of people data goes through the policy-scoped functions here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +14,7 @@ from piccolo.custom_types import Combinable
 from server.audit import queries as audit
 from server.core.access import Principal, Relation, Role
 from server.core.errors import ProblemError, not_found
-from server.db import as_uuid, write_transaction
+from server.db import as_uuid, placeholders, write_transaction
 from server.org import people_csv, policy
 from server.org.people_csv import PersonRow, RowError
 from server.org.tables import (
@@ -44,12 +43,6 @@ MAX_CHAIN_DEPTH = 64
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def _placeholders(values: Iterable[Any]) -> str:
-    """Bind markers for an IN list. Raw SQL in this module formats in only these markers and
-    constants; every value is bound by the driver."""
-    return ", ".join("{}" for _ in values)
 
 
 # --- principal and relations ---------------------------------------------------------------
@@ -88,7 +81,7 @@ async def relations(
         found[principal.person_id].add(Relation.SELF)
     chain = await Person.raw(
         "WITH RECURSIVE chain(subject, manager, depth) AS ("  # noqa: S608 - formats only "{}" placeholders and constants
-        f" SELECT id, manager, 1 FROM org_person WHERE id IN ({_placeholders(subject_ids)})"
+        f" SELECT id, manager, 1 FROM org_person WHERE id IN ({placeholders(subject_ids)})"
         " UNION ALL SELECT chain.subject, p.manager, chain.depth + 1"
         " FROM chain JOIN org_person p ON p.id = chain.manager"
         f" WHERE chain.depth < {MAX_CHAIN_DEPTH})"
@@ -106,11 +99,11 @@ async def relations(
         scoped = principal.hr_department_ids
         in_scope = await Department.raw(
             "WITH RECURSIVE up(subject, department, depth) AS ("  # noqa: S608 - formats only "{}" placeholders and constants
-            f" SELECT id, department, 0 FROM org_person WHERE id IN ({_placeholders(subject_ids)})"
+            f" SELECT id, department, 0 FROM org_person WHERE id IN ({placeholders(subject_ids)})"
             " UNION ALL SELECT up.subject, d.parent, up.depth + 1"
             " FROM up JOIN org_department d ON d.id = up.department"
             f" WHERE up.depth < {MAX_CHAIN_DEPTH})"
-            f" SELECT DISTINCT subject FROM up WHERE department IN ({_placeholders(scoped)})",
+            f" SELECT DISTINCT subject FROM up WHERE department IN ({placeholders(scoped)})",
             *subject_ids,
             *scoped,
         )
@@ -585,7 +578,7 @@ def reach_condition(principal: Principal, person_column: str) -> WhereRaw | None
         scoped = principal.hr_department_ids
         parts.append(
             f"{person_column} IN (WITH RECURSIVE sub(id, depth) AS ("  # noqa: S608 - constants and placeholders only
-            f" SELECT id, 0 FROM org_department WHERE id IN ({_placeholders(scoped)})"
+            f" SELECT id, 0 FROM org_department WHERE id IN ({placeholders(scoped)})"
             " UNION ALL SELECT d.id, sub.depth + 1 FROM org_department d"
             f" JOIN sub ON d.parent = sub.id WHERE sub.depth < {MAX_CHAIN_DEPTH})"
             " SELECT p.id FROM org_person p WHERE p.department IN (SELECT id FROM sub))"
@@ -634,10 +627,12 @@ async def active_people(
     family; -> (found ids, requested ids that are unknown or inactive)."""
     found: set[UUID] = set()
     if ids:
-        rows = await Person.select(Person.id).where(
-            Person.id.is_in(ids) & (Person.active == True)  # noqa: E712
+        # Raw: this runs for every kudos and feedback a phone pushes.
+        rows = await Person.raw(
+            f"SELECT id FROM org_person WHERE active AND id IN ({placeholders(ids)})",  # noqa: S608 - formats in placeholders only
+            *ids,
         )
-        found |= {r["id"] for r in rows}
+        found |= {as_uuid(r["id"]) for r in rows}
     if department_id is not None:
         rows = await Person.raw(
             "WITH RECURSIVE sub(id, depth) AS ("  # noqa: S608 - formats in a constant only
@@ -671,7 +666,7 @@ async def hr_scope_departments(principal: Principal) -> frozenset[UUID] | None:
     scoped = principal.hr_department_ids
     rows = await Department.raw(
         "WITH RECURSIVE sub(id, depth) AS ("  # noqa: S608 - formats only "{}" placeholders and constants
-        f" SELECT id, 0 FROM org_department WHERE id IN ({_placeholders(scoped)})"
+        f" SELECT id, 0 FROM org_department WHERE id IN ({placeholders(scoped)})"
         " UNION ALL SELECT d.id, sub.depth + 1 FROM org_department d"
         f" JOIN sub ON d.parent = sub.id WHERE sub.depth < {MAX_CHAIN_DEPTH})"
         " SELECT DISTINCT id FROM sub",

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from server.checkins import queries as checkins
 from server.core.access import Principal
+from server.core.entries import Entry, Outcome
 from server.feedback import queries as feedback
 from server.goals import queries as goals
 from shared_schemas.checkins import CompleteAction, ConfirmMinutes, PrepareCheckin, SubmitMinutes
@@ -23,71 +23,67 @@ from shared_schemas.common import WriteModel
 from shared_schemas.feedback import FeedbackCreate, KudosCreate, ReactionSet
 from shared_schemas.goals import ProgressCreate, ProgressMutation
 
-
-@dataclass(frozen=True)
-class Mutation:
-    """One delivered entry, its payload validated."""
-
-    id: UUID
-    payload: Any
-    # When it was written on the phone.
-    written_at: datetime
+Apply = Callable[[Principal, list[Entry[Any]]], Awaitable[list[Outcome]]]
 
 
 @dataclass(frozen=True)
 class MutationKind:
     payload: type[WriteModel]
-    # Runs the write as the pusher; -> the id of what it made or changed.
-    apply: Callable[[Principal, Mutation], Awaitable[UUID]]
+    # Runs the entries' write as the pusher: -> per entry, the id of what it made or changed,
+    # or why it was refused.
+    apply: Apply
+    # Entries of this kind never depend on each other (independent inserts): a run of them
+    # in a batch is checked and written together. Other kinds get one entry at a time.
+    batches: bool = False
 
 
-async def _kr_progress(principal: Principal, m: Mutation) -> UUID:
-    data: ProgressMutation = m.payload
-    entry = await goals.record_progress(
+def _one_at_a_time(write: Callable[[Principal, Entry[Any]], Awaitable[UUID]]) -> Apply:
+    async def apply(principal: Principal, entries: list[Entry[Any]]) -> list[Outcome]:
+        (entry,) = entries
+        return [await write(principal, entry)]
+
+    return apply
+
+
+async def _kr_progress(principal: Principal, entry: Entry[ProgressMutation]) -> UUID:
+    data = entry.data
+    progress = await goals.record_progress(
         principal,
         data.key_result_id,
         ProgressCreate(value=data.value, note=data.note),
-        recorded_at=m.written_at,
-        entry_id=m.id,
+        recorded_at=entry.written_at,
+        entry_id=entry.id,
     )
-    return entry.id
+    return progress.id
 
 
-async def _kudos_create(principal: Principal, m: Mutation) -> UUID:
-    return await feedback.create_kudos(principal, m.payload, m.written_at, kudos_id=m.id)
+async def _checkin_prepare(principal: Principal, entry: Entry[PrepareCheckin]) -> UUID:
+    return await checkins.prepare(principal, entry.data, entry.written_at)
 
 
-async def _kudos_react(principal: Principal, m: Mutation) -> UUID:
-    return await feedback.set_reaction(principal, m.payload)
+async def _checkin_submit(principal: Principal, entry: Entry[SubmitMinutes]) -> UUID:
+    return await checkins.submit_minutes(principal, entry.data)
 
 
-async def _feedback_create(principal: Principal, m: Mutation) -> UUID:
-    return await feedback.create_feedback(principal, m.payload, m.written_at, feedback_id=m.id)
+async def _checkin_confirm(principal: Principal, entry: Entry[ConfirmMinutes]) -> UUID:
+    return await checkins.confirm(principal, entry.data)
 
 
-async def _checkin_prepare(principal: Principal, m: Mutation) -> UUID:
-    return await checkins.prepare(principal, m.payload, m.written_at)
+async def _action_complete(principal: Principal, entry: Entry[CompleteAction]) -> UUID:
+    return await checkins.complete_action(principal, entry.data)
 
 
-async def _checkin_submit(principal: Principal, m: Mutation) -> UUID:
-    return await checkins.submit_minutes(principal, m.payload)
-
-
-async def _checkin_confirm(principal: Principal, m: Mutation) -> UUID:
-    return await checkins.confirm(principal, m.payload)
-
-
-async def _action_complete(principal: Principal, m: Mutation) -> UUID:
-    return await checkins.complete_action(principal, m.payload)
+async def _kudos_react(principal: Principal, entry: Entry[ReactionSet]) -> UUID:
+    return await feedback.set_reaction(principal, entry.data)
 
 
 KINDS: dict[str, MutationKind] = {
-    "checkin.prepare": MutationKind(PrepareCheckin, _checkin_prepare),
-    "checkin.submit": MutationKind(SubmitMinutes, _checkin_submit),
-    "checkin.confirm": MutationKind(ConfirmMinutes, _checkin_confirm),
-    "action.complete": MutationKind(CompleteAction, _action_complete),
-    "kr.progress": MutationKind(ProgressMutation, _kr_progress),
-    "kudos.create": MutationKind(KudosCreate, _kudos_create),
-    "kudos.react": MutationKind(ReactionSet, _kudos_react),
-    "feedback.create": MutationKind(FeedbackCreate, _feedback_create),
+    "checkin.prepare": MutationKind(PrepareCheckin, _one_at_a_time(_checkin_prepare)),
+    "checkin.submit": MutationKind(SubmitMinutes, _one_at_a_time(_checkin_submit)),
+    "checkin.confirm": MutationKind(ConfirmMinutes, _one_at_a_time(_checkin_confirm)),
+    "action.complete": MutationKind(CompleteAction, _one_at_a_time(_action_complete)),
+    "kr.progress": MutationKind(ProgressMutation, _one_at_a_time(_kr_progress)),
+    "kudos.create": MutationKind(KudosCreate, feedback.create_kudos, batches=True),
+    "kudos.react": MutationKind(ReactionSet, _one_at_a_time(_kudos_react)),
+    "feedback.create": MutationKind(FeedbackCreate, feedback.create_feedback, batches=True),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
@@ -12,10 +13,18 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from server.core.access import Principal
+from server.core.entries import Entry, Outcome
 from server.core.errors import ProblemError
-from server.db import Transaction, is_integrity_error, write_transaction
+from server.db import (
+    Transaction,
+    as_uuid,
+    insert_rows,
+    is_integrity_error,
+    placeholders,
+    write_transaction,
+)
 from server.sync import policy
-from server.sync.mutations import KINDS, Mutation
+from server.sync.mutations import KINDS, MutationKind
 from server.sync.tables import SyncMutation
 from shared_schemas.common import FieldError, Problem
 from shared_schemas.sync import MutationIn, MutationResult, PushRequest, PushResult
@@ -93,24 +102,137 @@ async def _apply_all(
     principal: Principal, request: PushRequest, transaction: Transaction
 ) -> list[MutationResult]:
     ids = [m.id for m in request.mutations]
-    stored: dict[UUID, dict[str, Any]] = (
-        {r["id"]: r for r in await SyncMutation.select().where(SyncMutation.id.is_in(ids))}
+    rows = (
+        await SyncMutation.raw(
+            "SELECT id, person, payload_hash, status, entity_id, error FROM sync_mutation"  # noqa: S608 - formats in placeholders only
+            f" WHERE id IN ({placeholders(ids)})",
+            *ids,
+        )
         if ids
-        else {}
+        else []
     )
-    results = []
+    run = _PushRun(principal, request.device_id, transaction, {as_uuid(r["id"]): r for r in rows})
     for mutation in request.mutations:
+        await run.take(mutation)
+    return await run.finish()
+
+
+@dataclass
+class _Pending:
+    index: int
+    mutation: MutationIn
+    digest: str
+    kind: MutationKind
+    entry: Entry[Any]
+
+
+@dataclass
+class _PushRun:
+    """One push being applied. New entries of a kind that batches wait in `pending` while the
+    next ones are of the same kind, then apply together; anything else applies the waiting
+    ones first, so the effects happen in the order the phone sent them."""
+
+    principal: Principal
+    device_id: str
+    transaction: Transaction
+    # Idempotency records by mutation id: those found stored, then those this push makes.
+    records: dict[UUID, dict[str, Any]]
+    pending: list[_Pending] = field(default_factory=list)
+    new_records: list[dict[str, Any]] = field(default_factory=list)
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # In the order sent; None while the entry waits in `pending`.
+    results: list[MutationResult | None] = field(default_factory=list)
+
+    async def take(self, mutation: MutationIn) -> None:
         digest = payload_hash(mutation)
-        row = stored.get(mutation.id)
-        if row is None:
-            row = await _apply(principal, request.device_id, mutation, digest, transaction)
-            stored[mutation.id] = row
-            results.append(_result(mutation.id, row, repeat=False))
-        elif policy.replays(principal, row["person"], row["payload_hash"], digest):
-            results.append(_result(mutation.id, row, repeat=True))
-        else:
-            results.append(_rejected(mutation.id, ID_CONFLICT))
-    return results
+        if any(p.mutation.id == mutation.id for p in self.pending):
+            await self._apply_pending()  # the same entry twice in one batch: a repeat
+        stored = self.records.get(mutation.id)
+        if stored is not None:
+            if policy.replays(
+                principal=self.principal,
+                stored_person=as_uuid(stored["person"]),
+                stored_hash=stored["payload_hash"],
+                payload_hash=digest,
+            ):
+                self.results.append(_result(mutation.id, stored, repeat=True))
+            else:
+                self.results.append(_rejected(mutation.id, ID_CONFLICT))
+            return
+        try:
+            kind, entry = _entry(mutation)
+        except ProblemError as error:
+            self.results.append(self._record(mutation, digest, error))
+            return
+        if self.pending and (self.pending[0].kind is not kind or not kind.batches):
+            await self._apply_pending()
+        self.pending.append(_Pending(len(self.results), mutation, digest, kind, entry))
+        self.results.append(None)
+
+    async def finish(self) -> list[MutationResult]:
+        await self._apply_pending()
+        await insert_rows(SyncMutation, self.new_records)
+        answered = [result for result in self.results if result is not None]
+        assert len(answered) == len(self.results), "every entry has its answer"
+        return answered
+
+    async def _apply_pending(self) -> None:
+        pending, self.pending = self.pending, []
+        if pending:
+            outcomes = await self._apply(pending)
+            for item, outcome in zip(pending, outcomes, strict=True):
+                self.results[item.index] = self._record(item.mutation, item.digest, outcome)
+
+    async def _apply(self, pending: list[_Pending]) -> list[Outcome]:
+        """The effects in a savepoint: a refusal or a failed write undoes only them."""
+        savepoint = await self.transaction.savepoint()
+        try:
+            outcomes = await pending[0].kind.apply(self.principal, [p.entry for p in pending])
+        except Exception as error:
+            await savepoint.rollback_to()
+            if is_integrity_error(error):
+                if len(pending) == 1:
+                    # The entry's id names something that already exists (made outside the sync).
+                    return [ENTITY_CONFLICT]
+                # One of them is; apply them one by one to refuse only that one.
+                return [outcome for p in pending for outcome in await self._apply([p])]
+            if isinstance(error, ProblemError):
+                return [error] * len(pending)
+            raise
+        await savepoint.release()
+        return outcomes
+
+    def _record(self, mutation: MutationIn, digest: str, outcome: Outcome) -> MutationResult:
+        """The idempotency record of a new entry (kept for a refusal too, so a retry of the
+        same delivery gets the same answer); written with the others before the commit."""
+        refusal = outcome if isinstance(outcome, ProblemError) else None
+        record: dict[str, Any] = {
+            "id": mutation.id,
+            "person": self.principal.person_id,
+            "kind": mutation.kind,
+            "payload_hash": digest,
+            "status": "rejected" if refusal else "applied",
+            "entity_id": None if refusal else outcome,
+            "error": _problem(refusal).model_dump_json() if refusal else "",
+            "device_id": self.device_id,
+            "received_at": self.received_at,
+        }
+        self.records[mutation.id] = record
+        self.new_records.append(record)
+        return _result(mutation.id, record, repeat=False)
+
+
+def _entry(mutation: MutationIn) -> tuple[MutationKind, Entry[Any]]:
+    kind = KINDS.get(mutation.kind)
+    if kind is None:
+        raise ProblemError(
+            422, "unknown_mutation_kind", f"This server does not know {mutation.kind!r} entries."
+        )
+    try:
+        data = kind.payload.model_validate(mutation.payload)
+    except ValidationError as error:
+        raise _invalid_payload(error) from error
+    return kind, Entry(mutation.id, data, mutation.client_created_at)
 
 
 def _result(mutation_id: UUID, row: dict[str, Any], repeat: bool) -> MutationResult:
@@ -132,56 +254,3 @@ def _result(mutation_id: UUID, row: dict[str, Any], repeat: bool) -> MutationRes
 
 def _rejected(mutation_id: UUID, error: ProblemError) -> MutationResult:
     return MutationResult(id=mutation_id, status="rejected", error=_problem(error), entity_id=None)
-
-
-async def _apply(
-    principal: Principal,
-    device_id: str,
-    mutation: MutationIn,
-    digest: str,
-    transaction: Transaction,
-) -> dict[str, Any]:
-    """The effect and its record, in the push's transaction; a rejection keeps only the
-    record (kept, so a retry of the same delivery gets the same answer)."""
-    record: dict[str, Any] = {
-        "id": mutation.id,
-        "person": principal.person_id,
-        "kind": mutation.kind,
-        "payload_hash": digest,
-        "status": "applied",
-        "entity_id": None,
-        "error": "",
-        "device_id": device_id,
-        "received_at": datetime.now(UTC),
-    }
-    savepoint = await transaction.savepoint()
-    try:
-        record["entity_id"] = await _effect(principal, mutation)
-    except Exception as error:
-        if is_integrity_error(error):
-            # The entry's id names something that already exists (made outside the sync).
-            error = ENTITY_CONFLICT
-        if not isinstance(error, ProblemError):
-            raise
-        await savepoint.rollback_to()
-        record["status"] = "rejected"
-        record["error"] = _problem(error).model_dump_json()
-    else:
-        await savepoint.release()
-    await SyncMutation.insert(SyncMutation(**record))
-    return record
-
-
-async def _effect(principal: Principal, mutation: MutationIn) -> UUID:
-    kind = KINDS.get(mutation.kind)
-    if kind is None:
-        raise ProblemError(
-            422, "unknown_mutation_kind", f"This server does not know {mutation.kind!r} entries."
-        )
-    try:
-        payload: Any = kind.payload.model_validate(mutation.payload)
-    except ValidationError as error:
-        raise _invalid_payload(error) from error
-    return await kind.apply(
-        principal, Mutation(id=mutation.id, payload=payload, written_at=mutation.client_created_at)
-    )

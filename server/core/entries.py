@@ -1,0 +1,36 @@
+"""Entries written on a phone, and what became of each when a batch of them was applied."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from server.core.errors import ProblemError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Entry(Generic[T]):
+    """One entry, its data validated. What it creates takes `id`, made on the phone, as its
+    own id, so later entries of the same offline queue can refer to it."""
+
+    id: UUID
+    data: T
+    # When it was written on the phone.
+    written_at: datetime
+
+
+# Per entry of a batch: the id of what it made or changed, or why it was refused.
+Outcome = UUID | ProblemError
+
+
+def accepted(outcomes: Sequence[Outcome]) -> list[UUID]:
+    """The ids, when every entry was accepted; otherwise the first refusal is raised."""
+    for outcome in outcomes:
+        if isinstance(outcome, ProblemError):
+            raise outcome
+    return [outcome for outcome in outcomes if isinstance(outcome, UUID)]
