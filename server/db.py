@@ -14,13 +14,14 @@ from typing import Any, Protocol
 from urllib.parse import urlparse
 from uuid import UUID
 
+import aiosqlite
 import asyncpg  # type: ignore[import-untyped]
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import AppConfig
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.table import Table
 
 from server.settings import Settings
@@ -55,17 +56,28 @@ def placeholders(values: Collection[Any]) -> str:
 
 
 async def insert_rows(table: type[Table], rows: Sequence[Mapping[str, Any]]) -> None:
-    """All rows in one statement, joining the open transaction if there is one. The hot write
-    paths (the sync push) use it because Piccolo builds a Python object and a query per row;
-    keys are column names, the same in every row."""
+    """All rows in one statement, in the open transaction or a new one. Keys are column names,
+    the same in every row. The hot write paths (the sync push) use it because Piccolo builds
+    an object and a query per row, and even its raw queries check every bound value in Python,
+    which for a multi-row insert costs more than the insert: this goes straight to the driver."""
     if not rows:
         return
     columns = list(rows[0])
-    values = ", ".join(f"({placeholders(columns)})" for _ in rows)
-    await table.raw(
-        f'INSERT INTO "{table._meta.tablename}" ({", ".join(columns)}) VALUES {values}',  # noqa: S608 - column names come from code
-        *(row[column] for row in rows for column in columns),
-    )
+    engine = table._meta.db
+    if isinstance(engine, PostgresEngine):
+        numbers = iter(range(1, len(rows) * len(columns) + 1))
+        values = ", ".join(
+            "(" + ", ".join(f"${next(numbers)}" for _ in columns) + ")" for _ in rows
+        )
+    else:
+        values = ", ".join(["(" + ", ".join(["?"] * len(columns)) + ")"] * len(rows))
+    sql = f'INSERT INTO "{table._meta.tablename}" ({", ".join(columns)}) VALUES {values}'  # noqa: S608 - column names come from code
+    args = [row[column] for row in rows for column in columns]
+    async with write_transaction(engine) as transaction:
+        if isinstance(engine, PostgresEngine):
+            await transaction.connection.execute(sql, *args)
+        else:
+            await transaction.connection.execute_fetchall(sql, args)
 
 
 def sqlite_path(database_url: str) -> str:
@@ -73,10 +85,101 @@ def sqlite_path(database_url: str) -> str:
     return database_url.split("sqlite:///", 1)[1]
 
 
+class KeptOpenSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine opens a connection, with a thread of its own, for every query
+    outside a transaction and every transaction, and sends `PRAGMA foreign_keys` before every
+    query: on a busy server that was most of the CPU of a request (docs/performance.md). While
+    the app runs (`open_pool`), this one keeps up to `KEPT_OPEN` connections open, sets the
+    pragma once per connection, and runs each query in one hop to the connection's thread.
+    Outside the app (the CLI, migrations) it behaves like Piccolo's, so no thread outlives
+    the command."""
+
+    KEPT_OPEN = 8
+
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__(path=path, timeout=timeout)
+        self.keeping = False
+        self._idle: list[aiosqlite.Connection] = []
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        if self._idle:
+            return self._idle.pop()
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        await connection.execute("PRAGMA foreign_keys = 1")
+        return connection
+
+    async def give_back(self, connection: aiosqlite.Connection) -> None:
+        """Keep it for the next query, unless a transaction was left open on it."""
+        if self.keeping and not connection.in_transaction and len(self._idle) < self.KEPT_OPEN:
+            self._idle.append(connection)
+        else:
+            await connection.close()
+
+    async def close_idle(self) -> None:
+        self.keeping = False
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await connection.close()
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: type[Table] | None = None,
+    ) -> list[dict[str, Any]]:
+        connection = await self.get_connection()
+        try:
+            return await self._run_in_existing_connection(connection, query, args)
+        finally:
+            await self.give_back(connection)
+
+    async def _run_in_existing_connection(
+        self,
+        connection: aiosqlite.Connection,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: type[Table] | None = None,
+    ) -> list[dict[str, Any]]:
+        # Inserts return their keys with RETURNING (SQLite >= 3.35, checked at start-up).
+        rows: Any = await connection.execute_fetchall(query, args or [])
+        return list(rows)
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.deferred,
+        allow_nested: bool = True,
+    ) -> SQLiteTransaction:
+        return _KeptOpenTransaction(self, transaction_type, allow_nested)
+
+
+class _KeptOpenTransaction(SQLiteTransaction):
+    """Piccolo's SQLite transaction, giving its connection back instead of closing it."""
+
+    engine: KeptOpenSQLiteEngine
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception is not None and not self._rolled_back:
+                await self.rollback()  # type: ignore[no-untyped-call]
+            elif exception is None and not self._committed and not self._rolled_back:
+                await self.commit()  # type: ignore[no-untyped-call]
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await self.engine.give_back(self.connection)
+        return exception is None
+
+
 def build_engine(settings: Settings) -> Engine[Any]:
     if settings.is_sqlite:
+        if sqlite3.sqlite_version_info < (3, 35):
+            raise RuntimeError("Tandem needs SQLite 3.35 or newer (INSERT ... RETURNING)")
         path = sqlite_path(settings.database_url)
-        return SQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+        return KeptOpenSQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
     scheme = urlparse(settings.database_url).scheme
     if scheme not in ("postgres", "postgresql"):
         raise ValueError(f"unsupported database URL scheme {scheme!r}")
@@ -172,7 +275,10 @@ class _FairPool(asyncpg.Pool):  # type: ignore[misc]
 
 
 async def open_pool(engine: Engine[Any], size: int) -> None:
-    """PostgreSQL's connection pool, for the life of the app (SQLite has none)."""
+    """The connections the app keeps open while it runs: PostgreSQL's pool of `size`, or
+    SQLite's kept-open connections."""
+    if isinstance(engine, KeptOpenSQLiteEngine):
+        engine.keeping = True
     if isinstance(engine, PostgresEngine):
         engine.pool = await _FairPool(
             **engine.config,
@@ -188,6 +294,8 @@ async def open_pool(engine: Engine[Any], size: int) -> None:
 
 
 async def close_pool(engine: Engine[Any]) -> None:
+    if isinstance(engine, KeptOpenSQLiteEngine):
+        await engine.close_idle()
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
 
@@ -220,6 +328,9 @@ class Savepoint(Protocol):
 
 class Transaction(Protocol):
     """What callers use of the open transaction (Piccolo's SQLite and PostgreSQL ones)."""
+
+    # The driver's connection (asyncpg's or aiosqlite's), for statements Piccolo cannot run fast.
+    connection: Any
 
     async def savepoint(self, name: str | None = None) -> Savepoint: ...
 

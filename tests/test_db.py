@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import asyncpg
 import pytest
@@ -46,3 +47,32 @@ async def test_the_pool_serves_waiting_requests_first():
         assert overtaken == 0
     finally:
         await db.close_pool(engine)
+
+
+async def test_sqlite_connections_stay_open_only_while_the_app_runs(tmp_path):
+    """While the app runs, up to KEPT_OPEN connections (each with a thread) are kept for the
+    next queries; outside it (the CLI) and after shutdown none is left behind."""
+    engine = db.KeptOpenSQLiteEngine(path=str(tmp_path / "kept.db"), timeout=1)
+    threads_before = threading.active_count()
+
+    async def busy() -> None:
+        await asyncio.gather(*(engine.run_ddl("SELECT 1") for _ in range(20)))
+
+    async def threads_settle_at(expected: int) -> bool:
+        # A closed connection's thread ends just after it answers the close.
+        for _ in range(100):
+            if threading.active_count() == expected:
+                return True
+            await asyncio.sleep(0.01)
+        return False
+
+    await busy()
+    assert await threads_settle_at(threads_before)
+    await db.open_pool(engine, 1)
+    await busy()
+    assert await threads_settle_at(threads_before + engine.KEPT_OPEN)
+    async with engine.transaction():
+        await engine.run_ddl("CREATE TABLE t (x INTEGER)")
+    assert await engine.run_ddl("SELECT count(*) AS n FROM t") == [{"n": 0}]
+    await db.close_pool(engine)
+    assert await threads_settle_at(threads_before)

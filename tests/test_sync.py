@@ -8,7 +8,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from server.db import insert_rows
 from server.feedback.tables import Kudos, KudosReaction
+from server.sync import queries as sync_queries
 from server.sync.tables import SyncMutation
 
 BEHAVIOUR = "周三在苏州客户现场把报价单逐项讲清楚，客户当场同意试点"
@@ -139,15 +141,13 @@ async def test_the_effect_and_its_record_commit_together(client, people, as_mana
     entry = kudos_to(people["alice"])
     before = await kudos_count()
 
-    raw = SyncMutation.raw
-
-    def failing_inserts(sql: str, *values: Any) -> Any:
-        if sql.startswith("INSERT"):
+    async def failing_record_write(table: Any, rows: Any) -> None:
+        if table is SyncMutation:
             raise RuntimeError("disk full")
-        return raw(sql, *values)
+        await insert_rows(table, rows)
 
     with monkeypatch.context() as patch:
-        patch.setattr(SyncMutation, "raw", failing_inserts)
+        patch.setattr(sync_queries, "insert_rows", failing_record_write)
         response = await client.post(
             "/api/sync/push",
             json={"device_id": "phone-1", "mutations": [entry]},

@@ -28,17 +28,19 @@ def _pattern(phrase: str) -> re.Pattern[str]:
 
 
 @cache
-def _patterns(name: str) -> tuple[re.Pattern[str], ...]:
-    # Longest first, so "干得好" is removed before "好" could split it.
-    return tuple(_pattern(p) for p in sorted(rules()[name], key=len, reverse=True))
+def _removal(name: str) -> re.Pattern[str]:
+    """All phrases of a list in one pattern (one pass over the text), longest first, so
+    "干得好" is taken whole before "好" could split it."""
+    phrases = sorted(rules()[name], key=len, reverse=True)
+    return re.compile("|".join(f"(?:{_pattern(p).pattern})" for p in phrases))
 
 
 def specificity(text: str) -> int:
-    """What is left of a message once praise phrases and filler are removed: one point per
-    Chinese character, two per Latin word."""
+    """What is left of a message once praise phrases, then filler, are removed: one point
+    per Chinese character, two per Latin word."""
     rest = text.lower()
-    for pattern in (*_patterns("generic_praise"), *_patterns("filler_words")):
-        rest = pattern.sub(" ", rest)
+    for name in ("generic_praise", "filler_words"):
+        rest = _removal(name).sub(" ", rest)
     return len(CJK.findall(rest)) + 2 * len(LATIN_WORD.findall(rest))
 
 

@@ -84,37 +84,31 @@ ENTITY_CONFLICT = ProblemError(
 ATTEMPTS = 2
 
 
+class _FirstRunRefusedError(Exception):
+    """The first run of a push, applied without a savepoint, was refused midway."""
+
+
 async def push(principal: Principal, request: PushRequest) -> PushResult:
-    """In order, in one transaction that commits once: each mutation in its own savepoint,
-    so a rejected one never undoes the others. An unexpected error rolls the whole push
-    back; nothing of it is recorded, and the phone's retry applies it whole."""
-    for attempt in range(ATTEMPTS):
+    """In order, in one transaction that commits once: each run of mutations in its own
+    savepoint, so a rejected one never undoes the others. An unexpected error rolls the whole
+    push back; nothing of it is recorded, and the phone's retry applies it whole.
+
+    The first run needs no savepoint while it applies (nothing before it to keep), which
+    saves two of a single-entry push's round trips; if it is refused midway, the push is
+    rolled back and run again with savepoints, so the refusal can be recorded."""
+    savepoints = False
+    failures = 0
+    while True:
         try:
             async with write_transaction() as transaction:
-                return PushResult(results=await _apply_all(principal, request, transaction))
+                run = _PushRun(principal, request.device_id, transaction, savepoints)
+                return PushResult(results=await run.apply(request.mutations))
+        except _FirstRunRefusedError:
+            savepoints = True
         except Exception:
-            if attempt + 1 == ATTEMPTS:
+            failures += 1
+            if failures == ATTEMPTS:
                 raise
-    raise AssertionError("unreachable")
-
-
-async def _apply_all(
-    principal: Principal, request: PushRequest, transaction: Transaction
-) -> list[MutationResult]:
-    ids = [m.id for m in request.mutations]
-    rows = (
-        await SyncMutation.raw(
-            "SELECT id, person, payload_hash, status, entity_id, error FROM sync_mutation"  # noqa: S608 - formats in placeholders only
-            f" WHERE id IN ({placeholders(ids)})",
-            *ids,
-        )
-        if ids
-        else []
-    )
-    run = _PushRun(principal, request.device_id, transaction, {as_uuid(r["id"]): r for r in rows})
-    for mutation in request.mutations:
-        await run.take(mutation)
-    return await run.finish()
 
 
 @dataclass
@@ -135,17 +129,37 @@ class _PushRun:
     principal: Principal
     device_id: str
     transaction: Transaction
+    # False: the first run applies without a savepoint (see `push`).
+    savepoints: bool
     # Idempotency records by mutation id: those found stored, then those this push makes.
-    records: dict[UUID, dict[str, Any]]
+    records: dict[UUID, dict[str, Any]] = field(default_factory=dict)
     pending: list[_Pending] = field(default_factory=list)
+    pending_ids: set[UUID] = field(default_factory=set)
     new_records: list[dict[str, Any]] = field(default_factory=list)
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     # In the order sent; None while the entry waits in `pending`.
     results: list[MutationResult | None] = field(default_factory=list)
 
-    async def take(self, mutation: MutationIn) -> None:
+    async def apply(self, mutations: list[MutationIn]) -> list[MutationResult]:
+        ids = [m.id for m in mutations]
+        if ids:
+            stored = await SyncMutation.raw(
+                "SELECT id, person, payload_hash, status, entity_id, error FROM sync_mutation"  # noqa: S608 - formats in placeholders only
+                f" WHERE id IN ({placeholders(ids)})",
+                *ids,
+            )
+            self.records = {as_uuid(r["id"]): r for r in stored}
+        for mutation in mutations:
+            await self._take(mutation)
+        await self._apply_pending()
+        await insert_rows(SyncMutation, self.new_records)
+        answered = [result for result in self.results if result is not None]
+        assert len(answered) == len(self.results), "every entry has its answer"
+        return answered
+
+    async def _take(self, mutation: MutationIn) -> None:
         digest = payload_hash(mutation)
-        if any(p.mutation.id == mutation.id for p in self.pending):
+        if mutation.id in self.pending_ids:
             await self._apply_pending()  # the same entry twice in one batch: a repeat
         stored = self.records.get(mutation.id)
         if stored is not None:
@@ -167,17 +181,12 @@ class _PushRun:
         if self.pending and (self.pending[0].kind is not kind or not kind.batches):
             await self._apply_pending()
         self.pending.append(_Pending(len(self.results), mutation, digest, kind, entry))
+        self.pending_ids.add(mutation.id)
         self.results.append(None)
-
-    async def finish(self) -> list[MutationResult]:
-        await self._apply_pending()
-        await insert_rows(SyncMutation, self.new_records)
-        answered = [result for result in self.results if result is not None]
-        assert len(answered) == len(self.results), "every entry has its answer"
-        return answered
 
     async def _apply_pending(self) -> None:
         pending, self.pending = self.pending, []
+        self.pending_ids.clear()
         if pending:
             outcomes = await self._apply(pending)
             for item, outcome in zip(pending, outcomes, strict=True):
@@ -185,6 +194,14 @@ class _PushRun:
 
     async def _apply(self, pending: list[_Pending]) -> list[Outcome]:
         """The effects in a savepoint: a refusal or a failed write undoes only them."""
+        if not self.savepoints:
+            self.savepoints = True  # for the runs after this one
+            try:
+                return await pending[0].kind.apply(self.principal, [p.entry for p in pending])
+            except Exception as error:
+                if isinstance(error, ProblemError) or is_integrity_error(error):
+                    raise _FirstRunRefusedError from error
+                raise
         savepoint = await self.transaction.savepoint()
         try:
             outcomes = await pending[0].kind.apply(self.principal, [p.entry for p in pending])

@@ -10,15 +10,20 @@ function escape(text: string): string {
 }
 
 /** Latin phrases match as whole words; Chinese ones anywhere. */
-function pattern(phrase: string, flags = ""): RegExp {
+function pattern(phrase: string): RegExp {
   const lower = phrase.toLowerCase();
-  return new RegExp(/^[a-z0-9]/.test(lower) ? `\\b${escape(lower)}\\b` : escape(lower), flags);
+  return new RegExp(/^[a-z0-9]/.test(lower) ? `\\b${escape(lower)}\\b` : escape(lower));
 }
 
-const byLength = (list: string[]) => [...list].sort((a, b) => b.length - a.length);
-const REMOVED = [...byLength(rules.generic_praise), ...byLength(rules.filler_words)].map((p) => pattern(p, "g"));
+/** All phrases of a list in one pattern, longest first, so "干得好" goes whole before "好"
+ * could split it. */
+function removal(list: string[]): RegExp {
+  const phrases = [...list].sort((a, b) => b.length - a.length);
+  return new RegExp(phrases.map((p) => `(?:${pattern(p).source})`).join("|"), "g");
+}
+const REMOVED = [removal(rules.generic_praise), removal(rules.filler_words)];
 
-/** One point per Chinese character, two per Latin word, after praise and filler are gone. */
+/** One point per Chinese character, two per Latin word, after praise, then filler, are gone. */
 export function specificity(text: string): number {
   let rest = text.toLowerCase();
   for (const p of REMOVED) rest = rest.replace(p, " ");
