@@ -255,7 +255,7 @@ class FeedbackPage:
         shell.tab("feedback").click()
         return cls(shell.page)
 
-    def _recipient(self, picker: str, name: str) -> None:
+    def choose_recipient(self, picker: str, name: str) -> None:
         """Offline the phone offers the people it knows; online, the directory search."""
         offline = self.page.get_by_test_id(f"{picker}-offline")
         if offline.count():
@@ -266,14 +266,14 @@ class FeedbackPage:
 
     def give_kudos(self, to: str, behaviour: str) -> None:
         self.page.get_by_test_id("give-kudos").click()
-        self._recipient("kudos-recipient", to)
+        self.choose_recipient("kudos-recipient", to)
         self.page.get_by_test_id("kudos-behaviour").fill(behaviour)
         self.page.get_by_test_id("kudos-send").click()
         expect(self.page.get_by_test_id("saved")).to_be_visible()
 
     def give_feedback(self, to: str, situation: str, behaviour: str, impact: str) -> None:
         self.page.get_by_test_id("give-feedback").click()
-        self._recipient("sbi-recipient", to)
+        self.choose_recipient("sbi-recipient", to)
         self.page.get_by_test_id("sbi-situation").fill(situation)
         self.page.get_by_test_id("sbi-behaviour").fill(behaviour)
         self.page.get_by_test_id("sbi-impact").fill(impact)

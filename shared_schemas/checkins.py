@@ -47,6 +47,8 @@ class CheckinTemplateRead(ReadModel):
     name: str
     sections: list[TemplateSection]
     created_at: datetime
+    # The viewer may publish a new version of it (company-wide HR).
+    editable: bool
 
 
 # --- check-ins ----------------------------------------------------------------------------------

@@ -258,6 +258,24 @@ async def test_templates_are_versioned(client, people, as_hr, as_employee):
     )
 
 
+async def test_the_company_template_keeps_its_place_and_only_hr_may_edit_it(
+    client, people, as_hr, as_employee
+):
+    async def templates(headers: dict[str, str]) -> list[dict[str, Any]]:
+        return (await client.get("/api/checkin-templates", headers=headers)).json()
+
+    [default] = await templates(as_hr)
+    assert default["editable"] is True
+    assert [t["editable"] for t in await templates(as_employee)] == [False]
+    store = {"name": "门店巡店版", "sections": default["sections"]}
+    assert (await client.post("/api/checkin-templates", json=store, headers=as_hr)).is_success
+    new_version = {**store, "name": default["name"], "replaces_id": default["id"]}
+    assert (await client.post("/api/checkin-templates", json=new_version, headers=as_hr)).is_success
+    # The app uses the first: still the company's template, now in its second version.
+    listed = await templates(as_employee)
+    assert [(t["name"], t["version"]) for t in listed] == [(default["name"], 2), ("门店巡店版", 1)]
+
+
 async def test_the_pull_is_scoped_and_sends_only_what_changed(client, people, headers_for):
     def collections(body: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         return {c["collection"]: c["items"] for c in body["changes"]}

@@ -78,7 +78,7 @@ def _sections_json(sections: list[TemplateSection]) -> str:
     return json.dumps([s.model_dump() for s in sections], ensure_ascii=False)
 
 
-def _template(row: dict[str, Any]) -> CheckinTemplateRead:
+def _template(principal: Principal, row: dict[str, Any]) -> CheckinTemplateRead:
     return CheckinTemplateRead(
         id=row["id"],
         family_id=row["family"],
@@ -86,16 +86,21 @@ def _template(row: dict[str, Any]) -> CheckinTemplateRead:
         name=row["name"],
         sections=[TemplateSection.model_validate(s) for s in json.loads(row["sections"])],
         created_at=row["created_at"],
+        editable=policy.can_manage_templates(principal),
     )
 
 
-async def list_templates() -> list[CheckinTemplateRead]:
-    """The newest version of each template."""
+async def list_templates(principal: Principal) -> list[CheckinTemplateRead]:
+    """The newest version of each template, the oldest template first (the company's own,
+    which the app uses, keeps its place when it gets a new version)."""
     rows = await CheckinTemplate.select().order_by(CheckinTemplate.version, ascending=False)
     newest: dict[UUID, dict[str, Any]] = {}
+    first_created: dict[UUID, datetime] = {}
     for row in rows:
         newest.setdefault(row["family"], row)
-    return [_template(r) for r in sorted(newest.values(), key=lambda r: r["created_at"])]
+        first_created[row["family"]] = row["created_at"]  # versions come newest first
+    families = sorted(newest, key=lambda family: (first_created[family], str(family)))
+    return [_template(principal, newest[family]) for family in families]
 
 
 async def create_template(principal: Principal, data: CheckinTemplateCreate) -> CheckinTemplateRead:
@@ -133,7 +138,7 @@ async def create_template(principal: Principal, data: CheckinTemplateCreate) -> 
         created_at=now(),
     )
     await CheckinTemplate.insert(row)
-    return _template(row.to_dict())
+    return _template(principal, row.to_dict())
 
 
 async def _require_template(template_id: UUID) -> None:

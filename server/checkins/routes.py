@@ -27,7 +27,7 @@ PersonFilter = Annotated[
 @get("/api/checkin-templates", operation_id="ListCheckinTemplates", responses=PROBLEM_RESPONSES)
 async def list_checkin_templates(principal: CurrentPrincipal) -> list[CheckinTemplateRead]:
     """The newest version of each 15-minute template, prompts in zh-CN and en."""
-    return await queries.list_templates()
+    return await queries.list_templates(principal)
 
 
 @post("/api/checkin-templates", operation_id="CreateCheckinTemplate", responses=PROBLEM_RESPONSES)

@@ -83,7 +83,7 @@ async def _team_goals(phone: Phone) -> Change:
 
 
 async def _templates(phone: Phone) -> Change:
-    return TemplatesChange(items=await checkins.list_templates())
+    return TemplatesChange(items=await checkins.list_templates(phone.principal))
 
 
 async def _checkins(phone: Phone) -> Change:

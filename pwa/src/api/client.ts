@@ -66,6 +66,7 @@ export type PullResult = Schemas["PullResult"];
 export type Kudos = Schemas["KudosRead"];
 export type KudosPage = Schemas["KudosPage"];
 export type Feedback = Schemas["FeedbackRead"];
+export type ReportRecognition = Schemas["ReportRecognition"];
 export type Checkin = Schemas["CheckinRead"];
 export type CheckinTemplate = Schemas["CheckinTemplateRead"];
 export type CheckinPrep = Schemas["CheckinPrepRead"];

@@ -922,6 +922,7 @@ export interface components {
         CheckinTemplateRead: {
             /** Format: date-time */
             created_at: string;
+            editable: boolean;
             /** Format: uuid */
             family_id: string;
             /** Format: uuid */

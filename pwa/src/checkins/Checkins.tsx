@@ -20,8 +20,9 @@ export function Checkins({ me, online }: { me: Me; online: boolean }) {
   const checkins = useCached<Checkin>(userId, "checkins");
   const statuses = useCached<CheckinStatus>(userId, "checkin_status");
   const team = useCached<PersonCard>(userId, "team");
-  const [view, setView] = useState<{ kind: "list" } | { kind: "prepare" } | { kind: "hold"; person: PersonCard }>({ kind: "list" });
+  const [view, setView] = useState<{ kind: "list" } | { kind: "prepare" } | { kind: "hold"; person: PersonCard } | { kind: "template" }>({ kind: "list" });
   const [saved, setSaved] = useState(false);
+  const [published, setPublished] = useState<number | null>(null);
   const template = templates[0];
   const mine = checkins.filter((c) => c.employee.id === userId);
   const myStatus = statuses.find((s) => s.person.id === userId);
@@ -34,6 +35,13 @@ export function Checkins({ me, online }: { me: Me; online: boolean }) {
     const open = mine.find((c) => c.state === "preparing");
     return <PrepareForm userId={userId} template={template} open={open} onDone={back} />;
   }
+  if (view.kind === "template" && template) {
+    const done = (made: CheckinTemplate | null) => {
+      setPublished(made?.version ?? null);
+      setView({ kind: "list" });
+    };
+    return <LazyTemplateEditor userId={userId} template={template} online={online} onDone={done} />;
+  }
   if (view.kind === "hold" && template) {
     const prepared = checkins.find((c) => c.employee.id === view.person.id && c.state === "preparing");
     return <HoldCheckin me={me} person={view.person} template={template} prepared={prepared} online={online} onDone={back} />;
@@ -44,6 +52,11 @@ export function Checkins({ me, online }: { me: Me; online: boolean }) {
       {saved && (
         <p class="notice" role="status" data-testid="saved">
           {online ? t((m) => m.sync.savedSending) : t((m) => m.sync.savedOffline)}
+        </p>
+      )}
+      {published !== null && (
+        <p class="notice" role="status" data-testid="published">
+          {t((m) => m.checkins.published, { version: published })}
         </p>
       )}
       {myStatus && <StatusLine status={myStatus} />}
@@ -72,6 +85,11 @@ export function Checkins({ me, online }: { me: Me; online: boolean }) {
             })}
           </ul>
         </section>
+      )}
+      {template?.editable && (
+        <button class="quiet wide" onClick={() => (setPublished(null), setView({ kind: "template" }))} data-testid="edit-template">
+          {t((m) => m.checkins.editTemplate)}
+        </button>
       )}
       <h2>{t((m) => m.checkins.history)}</h2>
       {checkins.length === 0 && <p class="muted">{t((m) => m.checkins.none)}</p>}
@@ -392,4 +410,15 @@ function CheckinCard({ userId, checkin }: { userId: string; checkin: Checkin }) 
       )}
     </li>
   );
+}
+
+type EditorProps = Parameters<typeof import("./TemplateEditor").TemplateEditor>[0];
+
+/** The template editor's code is fetched only when HR opens it. */
+function LazyTemplateEditor(props: EditorProps) {
+  const [Editor, setEditor] = useState<((props: EditorProps) => preact.JSX.Element) | null>(null);
+  useEffect(() => {
+    void import("./TemplateEditor").then((module) => setEditor(() => module.TemplateEditor));
+  }, []);
+  return Editor ? <Editor {...props} /> : <main class="screen" aria-busy="true" />;
 }

@@ -2,7 +2,7 @@
 // generic praise, an SBI composer that flags labels, and the feedback I received. Entries go
 // through the outbox, so all of it works offline; reading comes from the last pull.
 import { useEffect, useState } from "preact/hooks";
-import type { Feedback as FeedbackRead, Kudos, PersonCard } from "../api/client";
+import type { Feedback as FeedbackRead, Goal, GoalSummary, Kudos, KudosPage, PersonCard } from "../api/client";
 import { PersonPicker, type Chosen } from "../components/PersonPicker";
 import { useI18n } from "../i18n";
 import { enqueue } from "../offline/outbox";
@@ -25,6 +25,10 @@ export function Feedback({ userId, online }: { userId: string; online: boolean }
   const team = useCached<PersonCard>(userId, "team");
   const colleagues = useCached<PersonCard>(userId, "colleagues");
   const known = dedupe([...colleagues, ...feed.flatMap((k) => [k.author, ...k.recipients])].filter((p) => p.id !== userId));
+  // Goals a kudos may name, offline too: mine and my team's.
+  const myGoals = useCached<Goal>(userId, "goals");
+  const teamGoals = useCached<GoalSummary>(userId, "team_goals");
+  const goals = dedupe([...myGoals, ...teamGoals].map((g) => ({ id: g.id, title: g.title })));
   const done = () => {
     setComposing(null);
     setSaved(true);
@@ -48,18 +52,46 @@ export function Feedback({ userId, online }: { userId: string; online: boolean }
           </button>
         </div>
       )}
-      {composing === "kudos" && <KudosComposer userId={userId} known={known} online={online} onDone={done} onCancel={() => setComposing(null)} />}
+      {composing === "kudos" && <KudosComposer userId={userId} known={known} goals={goals} online={online} onDone={done} onCancel={() => setComposing(null)} />}
       {composing === "sbi" && <SbiComposer userId={userId} known={known} online={online} onDone={done} onCancel={() => setComposing(null)} />}
       <PendingList userId={userId} kinds={["kudos.create", "feedback.create"]} />
+      <KudosFeed userId={userId} cached={feed} online={online} />
+      <FeedbackBoxes received={received} online={online} manages={team.length > 0} />
+    </main>
+  );
+}
+
+type Show = "feed" | "received" | "given";
+
+/** The company feed, or the kudos I received or gave: from the server when online (the
+ * whole list), else from the last pull (the newest of the feed). */
+function KudosFeed({ userId, cached, online }: { userId: string; cached: Kudos[]; online: boolean }) {
+  const { t } = useI18n();
+  const [show, setShow] = useState<Show>("feed");
+  const [fetched, setFetched] = useState<Kudos[] | null>(null);
+  useEffect(() => {
+    setFetched(null);
+    if (show !== "feed" && online) authorized<KudosPage>(`/api/kudos?show=${show}&limit=100`).then((page) => setFetched(page.items), () => setFetched(null));
+  }, [show, online]);
+  const mine = (k: Kudos) => (show === "given" ? k.author.id === userId : k.recipients.some((r) => r.id === userId));
+  const shown = show === "feed" ? cached : (fetched ?? cached.filter(mine));
+  return (
+    <section>
       <h2>{t((m) => m.feedback.feed)}</h2>
-      {feed.length === 0 && <p class="muted">{t((m) => m.feedback.feedEmpty)}</p>}
+      <div class="chips" role="tablist">
+        {(["feed", "received", "given"] as Show[]).map((s) => (
+          <button key={s} type="button" role="tab" aria-selected={show === s} class={`chip ${show === s ? "attention" : ""}`} onClick={() => setShow(s)} data-testid={`kudos-show-${s}`}>
+            {t((m) => m.feedback.shows[s])}
+          </button>
+        ))}
+      </div>
+      {shown.length === 0 && <p class="muted">{show === "feed" ? t((m) => m.feedback.feedEmpty) : t((m) => m.feedback.receivedEmpty)}</p>}
       <ul class="list" data-testid="kudos-feed">
-        {feed.map((kudos) => (
+        {shown.map((kudos) => (
           <KudosCard key={kudos.id} userId={userId} kudos={kudos} />
         ))}
       </ul>
-      <FeedbackBoxes received={received} online={online} manages={team.length > 0} />
-    </main>
+    </section>
   );
 }
 
@@ -176,6 +208,11 @@ interface ComposerProps {
   onCancel: () => void;
 }
 
+interface GoalChoice {
+  id: string;
+  title: string;
+}
+
 /** After the coach spoke, the send button says the text goes as written. */
 function SendOrCancel({ coached, disabled, testId, onCancel }: { coached: boolean; disabled: boolean; testId: string; onCancel: () => void }) {
   const { t } = useI18n();
@@ -191,10 +228,11 @@ function SendOrCancel({ coached, disabled, testId, onCancel }: { coached: boolea
   );
 }
 
-function KudosComposer({ userId, known, online, onDone, onCancel }: ComposerProps) {
+function KudosComposer({ userId, known, goals, online, onDone, onCancel }: ComposerProps & { goals: GoalChoice[] }) {
   const { t } = useI18n();
   const [recipients, setRecipients] = useState<Chosen[]>([]);
   const [behaviour, setBehaviour] = useState("");
+  const [goalId, setGoalId] = useState("");
   const [value, setValue] = useState("");
   const [isPrivate, setPrivate] = useState(false);
   // The coach speaks once; a second press sends the text as written.
@@ -210,6 +248,7 @@ function KudosComposer({ userId, known, online, onDone, onCancel }: ComposerProp
     await enqueue(userId, "kudos.create", {
       recipient_ids: recipients.map((r) => r.id),
       behaviour,
+      goal_id: goalId || null,
       company_value: value,
       visibility: isPrivate ? "private" : "public",
       coached: !specific,
@@ -245,6 +284,19 @@ function KudosComposer({ userId, known, online, onDone, onCancel }: ComposerProp
         <p class="notice" role="status" data-testid="coach">
           {t((m) => m.feedback.coachGeneric)}
         </p>
+      )}
+      {goals.length > 0 && (
+        <label>
+          {t((m) => m.feedback.relatedGoal)}
+          <select value={goalId} onChange={(e) => setGoalId(e.currentTarget.value)} data-testid="kudos-goal">
+            <option value="">{t((m) => m.feedback.noGoal)}</option>
+            {goals.map((g) => (
+              <option key={g.id} value={g.id}>
+                {g.title}
+              </option>
+            ))}
+          </select>
+        </label>
       )}
       <label>
         {t((m) => m.feedback.companyValue)}

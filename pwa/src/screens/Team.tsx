@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import type { GoalSummary, PersonCard, Template, TemplateAssignResult } from "../api/client";
+import type { GoalSummary, PersonCard, ReportRecognition, Template, TemplateAssignResult } from "../api/client";
 import { failure, GoalCard } from "../goals/parts";
 import { useI18n } from "../i18n";
 import { authorized } from "../session";
@@ -8,10 +8,15 @@ export function Team({ open }: { open: (goalId: string) => void }) {
   const { t } = useI18n();
   const [team, setTeam] = useState<PersonCard[] | null>(null);
   const [goals, setGoals] = useState<GoalSummary[]>([]);
+  const [recognition, setRecognition] = useState<Record<string, ReportRecognition["weeks"]>>({});
   const [error, setError] = useState<string | null>(null);
   const loadGoals = () => authorized<GoalSummary[]>("/api/me/team/goals").then(setGoals, (e) => setError(failure(t, e)));
   useEffect(() => {
     authorized<PersonCard[]>("/api/me/team").then(setTeam, (e) => setError(failure(t, e)));
+    authorized<ReportRecognition[]>(`/api/me/team/recognition?weeks=${RECOGNITION_WEEKS}`).then(
+      (list) => setRecognition(Object.fromEntries(list.map((r) => [r.person.id, r.weeks]))),
+      () => setRecognition({}),
+    );
     void loadGoals();
   }, []);
   const waiting = goals.filter((g) => g.awaiting_my_signature);
@@ -42,11 +47,35 @@ export function Team({ open }: { open: (goalId: string) => void }) {
               {person.title}
               {person.department_name ? ` · ${person.department_name}` : ""}
             </span>
+            {recognition[person.id] && <Recognition name={person.display_name} weeks={recognition[person.id]} />}
           </li>
         ))}
       </ul>
       {team && team.length > 0 && <AssignTemplate team={team} onAssigned={loadGoals} />}
     </main>
+  );
+}
+
+const RECOGNITION_WEEKS = 4;
+
+/** The specific kudos I gave this report, this week and the weeks before (oldest first):
+ * the guide asks for at least one a week, so a week without one is pointed out. */
+function Recognition({ name, weeks }: { name: string; weeks: ReportRecognition["weeks"] }) {
+  const { t } = useI18n();
+  const thisWeek = weeks[weeks.length - 1]?.count ?? 0;
+  return (
+    <span class="stack" data-testid="recognition">
+      <span class={thisWeek === 0 ? "notice" : "muted"}>
+        {thisWeek === 0 ? t((m) => m.team.noKudosYet, { name }) : t((m) => m.team.kudosThisWeek, { count: thisWeek })}
+      </span>
+      <span class="chips" aria-label={t((m) => m.team.recentWeeks)}>
+        {weeks.map((week) => (
+          <span key={week.week_starts_on} class={`chip ${week.count === 0 ? "" : "attention"}`} title={week.week_starts_on}>
+            {week.count}
+          </span>
+        ))}
+      </span>
+    </span>
   );
 }
 
