@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
+import re
 import sqlite3
 import weakref
 from collections.abc import AsyncIterator, Collection, Mapping, Sequence
@@ -63,21 +65,51 @@ async def insert_rows(table: type[Table], rows: Sequence[Mapping[str, Any]]) -> 
     if not rows:
         return
     columns = list(rows[0])
-    engine = table._meta.db
-    if isinstance(engine, PostgresEngine):
-        numbers = iter(range(1, len(rows) * len(columns) + 1))
-        values = ", ".join(
-            "(" + ", ".join(f"${next(numbers)}" for _ in columns) + ")" for _ in rows
-        )
-    else:
-        values = ", ".join(["(" + ", ".join(["?"] * len(columns)) + ")"] * len(rows))
+    values = ", ".join([f"({placeholders(columns)})"] * len(rows))
     sql = f'INSERT INTO "{table._meta.tablename}" ({", ".join(columns)}) VALUES {values}'  # noqa: S608 - column names come from code
-    args = [row[column] for row in rows for column in columns]
+    engine = table._meta.db
     async with write_transaction(engine) as transaction:
-        if isinstance(engine, PostgresEngine):
-            await transaction.connection.execute(sql, *args)
-        else:
-            await transaction.connection.execute_fetchall(sql, args)
+        await _run(engine, transaction.connection, sql, [row[c] for row in rows for c in columns])
+
+
+async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """The rows of a read straight through the driver, in the open transaction or on a kept
+    connection. For the few queries every request or sync push makes (the principal, the
+    idempotency lookup, the recipients), where Piccolo's query string, which checks each value
+    in Python, costs about as much as the round trip. `sql` has `{}` markers, like `raw`."""
+    engine = bound_engine()
+    transaction = engine.current_transaction.get()
+    if transaction is not None:
+        return await _run(engine, transaction.connection, sql, args)
+    if isinstance(engine, PostgresEngine):
+        if engine.pool is not None:
+            async with engine.pool.acquire() as connection:
+                return await _run(engine, connection, sql, args)
+        connection = await engine.get_new_connection()  # outside the app (the CLI): no pool
+        try:
+            return await _run(engine, connection, sql, args)
+        finally:
+            await connection.close()
+    if not isinstance(engine, KeptOpenSQLiteEngine):
+        raise TypeError(f"unsupported engine {engine!r}")
+    connection = await engine.get_connection()
+    try:
+        return await _run(engine, connection, sql, args)
+    finally:
+        await engine.give_back(connection)
+
+
+async def _run(
+    engine: Engine[Any], connection: Any, sql: str, args: Sequence[Any]
+) -> list[dict[str, Any]]:
+    """`sql` with `{}` markers on a driver connection: asyncpg numbers them (`$1`, `$2`, …),
+    sqlite3 takes `?`."""
+    if isinstance(engine, PostgresEngine):
+        numbers = itertools.count(1)
+        native = re.sub(r"\{\}", lambda _: f"${next(numbers)}", sql)
+        return [dict(row) for row in await connection.fetch(native, *args)]
+    rows: Any = await connection.execute_fetchall(sql.replace("{}", "?"), list(args))
+    return list(rows)
 
 
 def sqlite_path(database_url: str) -> str:
@@ -341,11 +373,11 @@ async def write_transaction(engine: Engine[Any] | None = None) -> AsyncIterator[
     on the busy timeout instead of failing when a read lock cannot be upgraded. Inside an
     open transaction it joins that one (the sync push and the demo seed wrap many writes)."""
     engine = engine or bound_engine()
+    joined = engine.current_transaction.get()
+    if joined is not None:
+        yield joined
+        return
     if isinstance(engine, SQLiteEngine):
-        if engine.transaction_exists():
-            async with engine.transaction() as transaction:
-                yield transaction
-            return
         # SQLite has one writer. Writers of this process queue here, on the event loop,
         # rather than each holding a connection and timing out on the file lock under load.
         async with (

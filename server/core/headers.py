@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -31,8 +30,13 @@ SECURITY_HEADERS = {
 }
 
 
+_OURS = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+_OUR_NAMES = {name for name, _ in _OURS}
+
+
 async def add_security_headers(message: Message, scope: Scope) -> None:
+    """Ours replace any of the same name a handler set. One pass over the raw header list:
+    setting them one by one searched the list for each (5 % of a sync push's CPU)."""
     if message["type"] == "http.response.start":
-        headers = MutableScopeHeaders.from_message(message)
-        for name, value in SECURITY_HEADERS.items():
-            headers[name] = value
+        kept = [h for h in message.get("headers", ()) if h[0].lower() not in _OUR_NAMES]
+        message["headers"] = [*kept, *_OURS]

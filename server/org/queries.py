@@ -14,7 +14,7 @@ from piccolo.custom_types import Combinable
 from server.audit import queries as audit
 from server.core.access import Principal, Relation, Role
 from server.core.errors import ProblemError, not_found
-from server.db import as_uuid, placeholders, write_transaction
+from server.db import as_uuid, fetch, placeholders, write_transaction
 from server.org import people_csv, policy
 from server.org.people_csv import PersonRow, RowError
 from server.org.tables import (
@@ -50,7 +50,7 @@ def now() -> datetime:
 
 async def load_principal(person_id: UUID, session_id: UUID) -> Principal | None:
     """The principal for an authenticated request, or None for an unknown or disabled person."""
-    rows = await Person.raw(
+    rows = await fetch(
         "SELECT p.roles, p.manager IS NULL AS top_level,"
         " EXISTS (SELECT 1 FROM org_person r WHERE r.manager = p.id AND r.active) AS has_reports"
         " FROM org_person p WHERE p.id = {} AND p.active",
@@ -627,8 +627,8 @@ async def active_people(
     family; -> (found ids, requested ids that are unknown or inactive)."""
     found: set[UUID] = set()
     if ids:
-        # Raw: this runs for every kudos and feedback a phone pushes.
-        rows = await Person.raw(
+        # Straight to the driver: this runs for every kudos and feedback a phone pushes.
+        rows = await fetch(
             f"SELECT id FROM org_person WHERE active AND id IN ({placeholders(ids)})",  # noqa: S608 - formats in placeholders only
             *ids,
         )

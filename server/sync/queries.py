@@ -18,6 +18,7 @@ from server.core.errors import ProblemError
 from server.db import (
     Transaction,
     as_uuid,
+    fetch,
     insert_rows,
     is_integrity_error,
     placeholders,
@@ -143,7 +144,7 @@ class _PushRun:
     async def apply(self, mutations: list[MutationIn]) -> list[MutationResult]:
         ids = [m.id for m in mutations]
         if ids:
-            stored = await SyncMutation.raw(
+            stored = await fetch(
                 "SELECT id, person, payload_hash, status, entity_id, error FROM sync_mutation"  # noqa: S608 - formats in placeholders only
                 f" WHERE id IN ({placeholders(ids)})",
                 *ids,
