@@ -100,9 +100,13 @@ async def push(principal: Principal, request: PushRequest) -> PushResult:
     savepoints = False
     failures = 0
     while True:
+        # Read before the transaction: SQLite's one writer waits less. A record stored in
+        # between (a racing delivery) still cannot be applied twice: the record's primary key
+        # fails this push, and the next attempt finds the record.
+        stored = await _stored_records([m.id for m in request.mutations])
         try:
             async with write_transaction() as transaction:
-                run = _PushRun(principal, request.device_id, transaction, savepoints)
+                run = _PushRun(principal, request.device_id, transaction, savepoints, stored)
                 return PushResult(results=await run.apply(request.mutations))
         except _FirstRunRefusedError:
             savepoints = True
@@ -110,6 +114,17 @@ async def push(principal: Principal, request: PushRequest) -> PushResult:
             failures += 1
             if failures == ATTEMPTS:
                 raise
+
+
+async def _stored_records(ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+    if not ids:
+        return {}
+    rows = await fetch(
+        "SELECT id, person, payload_hash, status, entity_id, error FROM sync_mutation"  # noqa: S608 - formats in placeholders only
+        f" WHERE id IN ({placeholders(ids)})",
+        *ids,
+    )
+    return {as_uuid(r["id"]): r for r in rows}
 
 
 @dataclass
@@ -133,7 +148,7 @@ class _PushRun:
     # False: the first run applies without a savepoint (see `push`).
     savepoints: bool
     # Idempotency records by mutation id: those found stored, then those this push makes.
-    records: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    records: dict[UUID, dict[str, Any]]
     pending: list[_Pending] = field(default_factory=list)
     pending_ids: set[UUID] = field(default_factory=set)
     new_records: list[dict[str, Any]] = field(default_factory=list)
@@ -142,14 +157,6 @@ class _PushRun:
     results: list[MutationResult | None] = field(default_factory=list)
 
     async def apply(self, mutations: list[MutationIn]) -> list[MutationResult]:
-        ids = [m.id for m in mutations]
-        if ids:
-            stored = await fetch(
-                "SELECT id, person, payload_hash, status, entity_id, error FROM sync_mutation"  # noqa: S608 - formats in placeholders only
-                f" WHERE id IN ({placeholders(ids)})",
-                *ids,
-            )
-            self.records = {as_uuid(r["id"]): r for r in stored}
         for mutation in mutations:
             await self._take(mutation)
         await self._apply_pending()
