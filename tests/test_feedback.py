@@ -3,13 +3,16 @@ specific recognition a manager gives each report."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 import uuid
 from typing import Any
 
 import pytest
 
 from server.feedback import coach
-from tests.conftest import problem
+from tests.conftest import ROOT, problem
 from tests.test_sync import BEHAVIOUR, kudos_to, mutation, outcomes, push
 
 SBI = {
@@ -39,6 +42,32 @@ def test_the_coach_finds_labels_and_absolute_words_in_both_languages():
     assert coach.labels_in("You are always late and lazy") == ["lazy", "always"]
     # Whole words only: "nevertheless" is not "never".
     assert coach.labels_in("Nevertheless, the report was late on Monday") == []
+
+
+def test_the_phone_coaches_exactly_as_the_server_checks():
+    """The phone's coach (pwa/src/feedback/coach.ts, run in Node) and the server's give the
+    same score and labels for every phrase of the rules, alone and in sentences."""
+    rules = coach.rules()
+    phrases = [*rules["generic_praise"], *rules["filler_words"], *rules["labels"]]
+    texts = [
+        *phrases,
+        *(f"{p}！周三在客户现场把报价单逐项讲清楚" for p in phrases),
+        *(f"Thanks, {p.upper()} - you walked the client through the quote" for p in phrases),
+        "辛苦了辛苦了，干得好干得好",
+        "Great job, great work!! Nevertheless the report was late on Monday",
+        "Thanks so much, you are amazing",
+    ]
+    node = shutil.which("node")
+    assert node is not None, "Node.js runs the phone's coach (make install)"
+    ran = subprocess.run(
+        [node, str(ROOT / "tests" / "js" / "coach.cjs")],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    server = [{"specificity": coach.specificity(t), "labels": coach.labels_in(t)} for t in texts]
+    assert json.loads(ran.stdout) == server
 
 
 async def feed(client, headers, show: str = "feed") -> list[dict[str, Any]]:
