@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
+from typing import Any
 
 import pytest
 
@@ -46,6 +48,41 @@ async def test_oversize_bodies_are_refused(client, app):
         headers={"content-type": "application/json"},
     )
     problem(r, 413, "payload_too_large")
+
+
+async def test_a_client_gone_mid_upload_is_not_a_server_error(app, client, caplog):
+    """A phone that loses the network while sending: answered as an incomplete request and
+    logged as information, not as a server error that would page someone."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/auth/login",
+        "raw_path": b"/api/auth/login",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"100")],
+        "client": ("198.51.100.9", 5000),
+        "server": ("testserver", 80),
+    }
+    arriving = [
+        {"type": "http.request", "body": b'{"email": "ali', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return arriving.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    with caplog.at_level(logging.INFO, logger="server.core.errors"):
+        await app(scope, receive, send)
+    assert sent[0]["status"] == 400
+    assert [r.levelname for r in caplog.records if r.name == "server.core.errors"] == ["INFO"]
 
 
 async def test_unknown_api_paths_are_problems_not_the_app_shell(client):

@@ -123,8 +123,16 @@ def handle_validation(
     )
 
 
+# Litestar's words when a request body stops arriving because the client went away (a phone
+# that lost the network mid-upload): not our fault, and nobody is left to read the answer.
+CLIENT_GONE = "client disconnected prematurely"
+
+
 def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     status = exc.status_code
+    if exc.detail == CLIENT_GONE:
+        log.info("the client went away during %s", request.url.path)
+        return problem_response(request, 400, "bad_request", "The request did not arrive whole.")
     if status >= 500:
         log.error("server error on %s: %s", request.url.path, exc.detail)
         return problem_response(
