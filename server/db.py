@@ -90,26 +90,21 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
             return await _run(engine, connection, sql, args)
         finally:
             await connection.close()
-    if not isinstance(engine, KeptOpenSQLiteEngine):
-        raise TypeError(f"unsupported engine {engine!r}")
-    connection = await engine.get_connection()
-    try:
-        return await _run(engine, connection, sql, args)
-    finally:
-        await engine.give_back(connection)
+    return await _run(engine, None, sql, args)
 
 
 async def _run(
     engine: Engine[Any], connection: Any, sql: str, args: Sequence[Any]
 ) -> list[dict[str, Any]]:
-    """`sql` with `{}` markers on a driver connection: asyncpg numbers them (`$1`, `$2`, …),
-    sqlite3 takes `?`."""
+    """`sql` with `{}` markers on a driver connection (SQLite: a kept one when None):
+    asyncpg numbers them (`$1`, `$2`, …), sqlite3 takes `?`."""
     if isinstance(engine, PostgresEngine):
         numbers = itertools.count(1)
         native = re.sub(r"\{\}", lambda _: f"${next(numbers)}", sql)
         return [dict(row) for row in await connection.fetch(native, *args)]
-    rows: Any = await connection.execute_fetchall(sql.replace("{}", "?"), list(args))
-    return list(rows)
+    if not isinstance(engine, KeptOpenSQLiteEngine):
+        raise TypeError(f"unsupported engine {engine!r}")
+    return await engine.query(sql.replace("{}", "?"), list(args), connection)
 
 
 def sqlite_path(database_url: str) -> str:
@@ -154,6 +149,22 @@ class KeptOpenSQLiteEngine(SQLiteEngine):
         for connection in idle:
             await connection.close()
 
+    async def query(
+        self, sql: str, args: list[Any], connection: aiosqlite.Connection | None = None
+    ) -> list[dict[str, Any]]:
+        """One statement in one hop to the connection's thread; without a connection, on a
+        kept one. Inserts return their keys with RETURNING (SQLite >= 3.35, checked at
+        start-up)."""
+        if connection is not None:
+            rows: Any = await connection.execute_fetchall(sql, args)
+            return list(rows)
+        connection = await self.get_connection()
+        try:
+            return await self.query(sql, args, connection)
+        finally:
+            await self.give_back(connection)
+
+    # Piccolo's hooks for queries outside and inside a transaction.
     async def _run_in_new_connection(
         self,
         query: str,
@@ -161,11 +172,7 @@ class KeptOpenSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: type[Table] | None = None,
     ) -> list[dict[str, Any]]:
-        connection = await self.get_connection()
-        try:
-            return await self._run_in_existing_connection(connection, query, args)
-        finally:
-            await self.give_back(connection)
+        return await self.query(query, args or [])
 
     async def _run_in_existing_connection(
         self,
@@ -175,9 +182,7 @@ class KeptOpenSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: type[Table] | None = None,
     ) -> list[dict[str, Any]]:
-        # Inserts return their keys with RETURNING (SQLite >= 3.35, checked at start-up).
-        rows: Any = await connection.execute_fetchall(query, args or [])
-        return list(rows)
+        return await self.query(query, args or [], connection)
 
     def transaction(
         self,

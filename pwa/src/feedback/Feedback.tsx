@@ -3,6 +3,7 @@
 // through the outbox, so all of it works offline; reading comes from the last pull.
 import { useEffect, useState } from "preact/hooks";
 import type { Feedback as FeedbackRead, Goal, GoalSummary, Kudos, KudosPage, PersonCard } from "../api/client";
+import { ChipTabs } from "../components/ChipTabs";
 import { PersonPicker, type Chosen } from "../components/PersonPicker";
 import { useI18n } from "../i18n";
 import { enqueue } from "../offline/outbox";
@@ -78,13 +79,7 @@ function KudosFeed({ userId, cached, online }: { userId: string; cached: Kudos[]
   return (
     <section>
       <h2>{t((m) => m.feedback.feed)}</h2>
-      <div class="chips" role="tablist">
-        {(["feed", "received", "given"] as Show[]).map((s) => (
-          <button key={s} type="button" role="tab" aria-selected={show === s} class={`chip ${show === s ? "attention" : ""}`} onClick={() => setShow(s)} data-testid={`kudos-show-${s}`}>
-            {t((m) => m.feedback.shows[s])}
-          </button>
-        ))}
-      </div>
+      <ChipTabs options={["feed", "received", "given"] as Show[]} chosen={show} onChoose={setShow} label={(s) => t((m) => m.feedback.shows[s])} testId={(s) => `kudos-show-${s}`} />
       {shown.length === 0 && <p class="muted">{show === "feed" ? t((m) => m.feedback.feedEmpty) : t((m) => m.feedback.receivedEmpty)}</p>}
       <ul class="list" data-testid="kudos-feed">
         {shown.map((kudos) => (
@@ -112,13 +107,7 @@ function FeedbackBoxes({ received, online, manages }: { received: FeedbackRead[]
   return (
     <section>
       <h2>{t((m) => m.feedback.constructive)}</h2>
-      <div class="chips" role="tablist">
-        {boxes.map((b) => (
-          <button key={b} type="button" role="tab" aria-selected={box === b} class={`chip ${box === b ? "attention" : ""}`} onClick={() => setBox(b)} data-testid={`box-${b}`}>
-            {t((m) => m.feedback.boxes[b])}
-          </button>
-        ))}
-      </div>
+      <ChipTabs options={boxes} chosen={box} onChoose={setBox} label={(b) => t((m) => m.feedback.boxes[b])} testId={(b) => `box-${b}`} />
       {box !== "received" && !online && <p class="muted">{t((m) => m.feedback.needsNetwork)}</p>}
       {shown.length === 0 && (online || box === "received") && <p class="muted">{t((m) => m.feedback.receivedEmpty)}</p>}
       <ul class="list" data-testid={`feedback-${box}`}>
