@@ -64,8 +64,8 @@ async def load_principal(person_id: UUID, session_id: UUID) -> Principal | None:
         roles.add(Role.MANAGER)
     hr_departments = None
     if Role.HR in roles:
-        scopes = await HrScope.select(HrScope.department).where(HrScope.person == person_id)
-        hr_departments = frozenset(s["department"] for s in scopes) or None
+        scopes = await fetch("SELECT department FROM org_hr_scope WHERE person = {}", person_id)
+        hr_departments = frozenset(as_uuid(s["department"]) for s in scopes) or None
     leads_company = Role.MANAGER in roles and bool(row["top_level"])
     return Principal(person_id, session_id, frozenset(roles), hr_departments, leads_company)
 
