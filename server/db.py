@@ -9,6 +9,7 @@ import re
 import sqlite3
 import weakref
 from collections.abc import AsyncIterator, Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from types import ModuleType
@@ -90,6 +91,8 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
             return await _run(engine, connection, sql, args)
         finally:
             await connection.close()
+    if isinstance(engine, KeptOpenSQLiteEngine) and engine.keeping:
+        return await _run(engine, engine.loop_reader(), sql, args)
     return await _run(engine, None, sql, args)
 
 
@@ -117,7 +120,8 @@ class KeptOpenSQLiteEngine(SQLiteEngine):
     outside a transaction and every transaction, and sends `PRAGMA foreign_keys` before every
     query: on a busy server that was most of the CPU of a request (docs/performance.md). While
     the app runs (`open_pool`), this one keeps up to `KEPT_OPEN` connections open, sets the
-    pragma once per connection, and runs each query in one hop to the connection's thread.
+    pragma once per connection, and runs each query in one hop to the connection's thread;
+    the point reads of `fetch` and all writes run on the loop's thread (`_LoopConnection`).
     Outside the app (the CLI, migrations) it behaves like Piccolo's, so no thread outlives
     the command."""
 
@@ -127,6 +131,8 @@ class KeptOpenSQLiteEngine(SQLiteEngine):
         super().__init__(path=path, timeout=timeout)
         self.keeping = False
         self._idle: list[aiosqlite.Connection] = []
+        self._writer: _Writer | None = None
+        self._reader: _LoopConnection | None = None
 
     async def get_connection(self) -> aiosqlite.Connection:
         if self._idle:
@@ -135,6 +141,16 @@ class KeptOpenSQLiteEngine(SQLiteEngine):
         connection.row_factory = dict_factory  # type: ignore[assignment]
         await connection.execute("PRAGMA foreign_keys = 1")
         return connection
+
+    def loop_reader(self) -> _LoopConnection:
+        if self._reader is None:
+            self._reader = _LoopConnection(self.connection_kwargs)
+        return self._reader
+
+    def writer(self) -> _Writer:
+        if self._writer is None:
+            self._writer = _Writer(self.connection_kwargs)
+        return self._writer
 
     async def give_back(self, connection: aiosqlite.Connection) -> None:
         """Keep it for the next query, unless a transaction was left open on it."""
@@ -148,13 +164,22 @@ class KeptOpenSQLiteEngine(SQLiteEngine):
         idle, self._idle = self._idle, []
         for connection in idle:
             await connection.close()
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.close()
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
 
     async def query(
-        self, sql: str, args: list[Any], connection: aiosqlite.Connection | None = None
+        self,
+        sql: str,
+        args: list[Any],
+        connection: aiosqlite.Connection | _LoopConnection | None = None,
     ) -> list[dict[str, Any]]:
-        """One statement in one hop to the connection's thread; without a connection, on a
-        kept one. Inserts return their keys with RETURNING (SQLite >= 3.35, checked at
-        start-up)."""
+        """One statement in one hop to the connection's thread (or on the loop's thread, for
+        a `_LoopConnection`); without a connection, on a kept one. Inserts return their keys with
+        RETURNING (SQLite >= 3.35, checked at start-up)."""
         if connection is not None:
             rows: Any = await connection.execute_fetchall(sql, args)
             return list(rows)
@@ -192,6 +217,100 @@ class KeptOpenSQLiteEngine(SQLiteEngine):
         return _KeptOpenTransaction(self, transaction_type, allow_nested)
 
 
+class _LoopConnection:
+    """A SQLite connection used on the event loop's own thread, for statements that take
+    microseconds: the point reads every request makes (`fetch`), and the writes. Sent to a
+    connection's thread instead, each of them also waited for the loop's next turn, which
+    under load took ten times longer than the statement (docs/performance.md). It never
+    waits for a lock on the loop's thread (busy timeout 0; readers never wait in WAL mode)."""
+
+    def __init__(self, connection_kwargs: dict[str, Any]) -> None:
+        self.db: sqlite3.Connection = sqlite3.connect(
+            **{**connection_kwargs, "timeout": 0}, check_same_thread=False
+        )
+        self.db.row_factory = dict_factory
+        self.db.execute("PRAGMA foreign_keys = 1")
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.db.in_transaction
+
+    async def execute_fetchall(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        return list(self.db.execute(sql, args).fetchall())
+
+    # What Piccolo's savepoints call.
+    execute = execute_fetchall
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class _Writer:
+    """The one connection that writes while the app runs. SQLite has one writer: writers
+    take turns (first come, first served), each in a transaction of its own whose statements
+    run on the loop's thread; only the commit, which waits for the disk (a quarter of a
+    millisecond here), goes to a thread, so the loop serves other requests meanwhile.
+    (Group commit, several writers sharing one commit, was measured and not kept: more
+    pushes per second, but a p99 twice as long; docs/performance.md.)"""
+
+    def __init__(self, connection_kwargs: dict[str, Any]) -> None:
+        self.connection = _LoopConnection(connection_kwargs)
+        self.db = self.connection.db
+        self._turn = asyncio.Lock()
+        self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-commit")
+
+    @asynccontextmanager
+    async def transaction(self, engine: KeptOpenSQLiteEngine) -> AsyncIterator[Transaction]:
+        async with self._turn:
+            await self._begin()
+            transaction = _WriterTransaction(engine, self.connection)
+            try:
+                yield transaction
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            else:
+                await self._commit()
+            finally:
+                engine.current_transaction.reset(transaction.context)
+
+    async def _begin(self) -> None:
+        """`BEGIN IMMEDIATE`; while another process writes, retried until SQLite's busy
+        timeout, the loop serving other requests meanwhile."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SQLITE_BUSY_TIMEOUT_SECONDS
+        pause = 0.001
+        while True:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or loop.time() > deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+    async def _commit(self) -> None:
+        committing = asyncio.get_running_loop().run_in_executor(
+            self._committer, self.db.execute, "COMMIT"
+        )
+        cancelled = False
+        while not committing.done():
+            try:
+                await asyncio.shield(committing)
+            except asyncio.CancelledError:
+                # The commit goes on in its thread, and the connection is not free before
+                # it ends: wait for it, then let the cancellation through.
+                cancelled = True
+        committing.result()
+        if cancelled:
+            raise asyncio.CancelledError
+
+    def close(self) -> None:
+        self._committer.shutdown()
+        self.connection.close()
+
+
 class _KeptOpenTransaction(SQLiteTransaction):
     """Piccolo's SQLite transaction, giving its connection back instead of closing it."""
 
@@ -209,6 +328,16 @@ class _KeptOpenTransaction(SQLiteTransaction):
             self.engine.current_transaction.reset(self.context)
             await self.engine.give_back(self.connection)
         return exception is None
+
+
+class _WriterTransaction(SQLiteTransaction):
+    """The `_Writer`'s open transaction, as the current transaction: Piccolo's queries and
+    savepoints run on its connection."""
+
+    def __init__(self, engine: KeptOpenSQLiteEngine, connection: _LoopConnection) -> None:
+        super().__init__(engine, TransactionType.immediate, allow_nested=False)
+        self.connection = connection
+        self.context = engine.current_transaction.set(self)
 
 
 def build_engine(settings: Settings) -> Engine[Any]:
@@ -374,15 +503,20 @@ class Transaction(Protocol):
 
 @asynccontextmanager
 async def write_transaction(engine: Engine[Any] | None = None) -> AsyncIterator[Transaction]:
-    """A transaction for writes: `BEGIN IMMEDIATE` on SQLite so concurrent writers queue
-    on the busy timeout instead of failing when a read lock cannot be upgraded. Inside an
-    open transaction it joins that one (the sync push and the demo seed wrap many writes)."""
+    """A transaction for writes, committed when the block ends. Inside an open transaction
+    it joins that one (the sync push and the demo seed wrap many writes). On SQLite it is
+    `BEGIN IMMEDIATE`, so writers queue for the one write lock instead of failing when a read
+    lock cannot be upgraded; while the app runs, its block is one writer's part of a group
+    commit (`_Writer`)."""
     engine = engine or bound_engine()
     joined = engine.current_transaction.get()
     if joined is not None:
         yield joined
         return
-    if isinstance(engine, SQLiteEngine):
+    if isinstance(engine, KeptOpenSQLiteEngine) and engine.keeping:
+        async with engine.writer().transaction(engine) as transaction:
+            yield transaction
+    elif isinstance(engine, SQLiteEngine):
         # SQLite has one writer. Writers of this process queue here, on the event loop,
         # rather than each holding a connection and timing out on the file lock under load.
         async with (

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
+import time
+from random import Random
 
 import asyncpg
 import pytest
@@ -76,3 +79,96 @@ async def test_sqlite_connections_stay_open_only_while_the_app_runs(tmp_path):
     assert await engine.run_ddl("SELECT count(*) AS n FROM t") == [{"n": 0}]
     await db.close_pool(engine)
     assert await threads_settle_at(threads_before)
+
+
+async def _running_sqlite_app_engine(path) -> db.KeptOpenSQLiteEngine:
+    engine = db.KeptOpenSQLiteEngine(path=str(path), timeout=1)
+    await engine.run_ddl("PRAGMA journal_mode=WAL")
+    await engine.run_ddl("CREATE TABLE t (x INTEGER PRIMARY KEY)")
+    await db.open_pool(engine, 1)
+    return engine
+
+
+async def _count(engine: db.KeptOpenSQLiteEngine) -> int:
+    rows = await engine.run_ddl("SELECT count(*) AS n FROM t")
+    return int(rows[0]["n"])
+
+
+async def test_a_writer_waits_for_another_process_without_stopping_the_loop(tmp_path):
+    """The app's writes run on the event loop's thread; while another process (the CLI)
+    holds the write lock, the app's writer waits for it and the loop keeps serving."""
+    engine = await _running_sqlite_app_engine(tmp_path / "w.db")
+    other = sqlite3.connect(tmp_path / "w.db", isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO t VALUES (1)")
+
+        async def write() -> None:
+            async with db.write_transaction(engine) as transaction:
+                await engine.query("INSERT INTO t VALUES (2)", [], transaction.connection)
+
+        writing = asyncio.create_task(write())
+        started = time.monotonic()
+        for _ in range(20):  # the loop goes on while the writer waits
+            await asyncio.sleep(0.01)
+        # Engine timeout is 1 s: a writer waiting on the loop's thread would stall it.
+        assert time.monotonic() - started < 0.5
+        assert not writing.done()
+        other.execute("COMMIT")
+        await asyncio.wait_for(writing, 5)
+        assert await _count(engine) == 2
+    finally:
+        other.close()
+        await db.close_pool(engine)
+
+
+async def test_a_read_never_sees_a_write_that_is_not_committed(tmp_path):
+    engine = await _running_sqlite_app_engine(tmp_path / "r.db")
+    seen_inside: list[dict[str, int]] = []
+
+    async def failing_request() -> None:
+        nonlocal seen_inside
+        async with db.write_transaction(engine) as transaction:
+            await engine.query("INSERT INTO t VALUES (7)", [], transaction.connection)
+            seen_inside = await engine.query("SELECT x FROM t", [], transaction.connection)
+            # Another request's point read (`fetch`), meanwhile:
+            assert await engine.query("SELECT x FROM t", [], engine.loop_reader()) == []
+            raise RuntimeError("the request fails: its write is rolled back")
+
+    try:
+        with pytest.raises(RuntimeError):
+            await failing_request()
+        assert seen_inside == [{"x": 7}]
+        assert await _count(engine) == 0
+    finally:
+        await db.close_pool(engine)
+
+
+async def test_writers_cancelled_at_any_moment_leave_the_writer_usable(tmp_path):
+    """A request cancelled mid-write (shutdown, a lost client) is rolled back, or committed if
+    its commit had begun; either way the next writer gets a clean connection."""
+    engine = await _running_sqlite_app_engine(tmp_path / "c.db")
+    random = Random(4)
+    try:
+
+        async def write(x: int) -> None:
+            async with db.write_transaction(engine) as transaction:
+                await engine.query("INSERT INTO t VALUES (?)", [x], transaction.connection)
+
+        finished = 0
+        for x in range(60):
+            writing = asyncio.create_task(write(x))
+            for _ in range(random.randrange(4)):
+                await asyncio.sleep(0)
+            writing.cancel()
+            try:
+                await writing
+                finished += 1
+            except asyncio.CancelledError:
+                pass
+        await write(1000)
+        count = await _count(engine)
+        assert finished + 1 <= count <= 61
+        assert not engine.writer().db.in_transaction
+    finally:
+        await db.close_pool(engine)

@@ -100,12 +100,11 @@ async def push(principal: Principal, request: PushRequest) -> PushResult:
     savepoints = False
     failures = 0
     while True:
-        # Read before the transaction: SQLite's one writer waits less. A record stored in
-        # between (a racing delivery) still cannot be applied twice: the record's primary key
-        # fails this push, and the next attempt finds the record.
-        stored = await _stored_records([m.id for m in request.mutations])
         try:
             async with write_transaction() as transaction:
+                # A racing delivery of the same entry that stored its record after this read
+                # fails this push on the record's primary key; the next attempt finds it.
+                stored = await _stored_records([m.id for m in request.mutations])
                 run = _PushRun(principal, request.device_id, transaction, savepoints, stored)
                 return PushResult(results=await run.apply(request.mutations))
         except _FirstRunRefusedError:
