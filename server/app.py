@@ -22,6 +22,9 @@ from server.core.security import TokenSigner
 from server.feedback.routes import router as feedback_router
 from server.goals.routes import router as goals_router
 from server.org.routes import router as org_router
+from server.push.dispatcher import Background
+from server.push.routes import router as push_router
+from server.push.vapid import VapidIdentity
 from server.settings import Settings
 from server.sync.routes import router as sync_router
 
@@ -36,6 +39,7 @@ ROUTERS = [
     feedback_router,
     checkins_router,
     sync_router,
+    push_router,
     static.router,
 ]
 
@@ -51,10 +55,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def close_pool() -> None:
         await db.close_pool(engine)
 
+    # Sends the push outbox while the server runs (not in tests, which send it themselves).
+    push_dispatch = Background(settings)
+
     return Litestar(
         route_handlers=ROUTERS,
         state=State(
-            {"settings": settings, "engine": engine, "signer": TokenSigner.from_settings(settings)}
+            {
+                "settings": settings,
+                "engine": engine,
+                "signer": TokenSigner.from_settings(settings),
+                "vapid": VapidIdentity.from_settings(settings),
+            }
         ),
         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
         middleware=[
@@ -65,8 +77,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[add_security_headers],
         request_max_body_size=settings.max_request_body_bytes,
-        on_startup=[open_pool],
-        on_shutdown=[close_pool],
+        on_startup=[open_pool, push_dispatch.start],
+        on_shutdown=[push_dispatch.stop, close_pool],
         openapi_config=OpenAPIConfig(
             title="Tandem API",
             version=API_VERSION,

@@ -1,4 +1,5 @@
-"""`tandem` command line: serve, migrate, demo, create-user, set-password, import-org, openapi."""
+"""`tandem` command line: serve, migrate, demo, create-user, set-password, import-org, vapid,
+push-dispatch, openapi."""
 
 from __future__ import annotations
 
@@ -104,6 +105,22 @@ def cmd_import_org(settings: Settings, args: argparse.Namespace) -> None:
     print(json.dumps(result.model_dump()))
 
 
+def cmd_vapid_init(settings: Settings, _: argparse.Namespace) -> None:
+    """Create the Web Push key pair if there is none; print where it is and the public key
+    (never the private one). Rotating it would end every device's subscription: not here."""
+    from server.push.vapid import VapidIdentity, ensure_key_file
+
+    path, created = ensure_key_file(settings)
+    print(f"{'created' if created else 'kept'} {path}")
+    print(f"public key: {VapidIdentity.from_settings(settings).application_server_key}")
+
+
+def cmd_push_dispatch(settings: Settings, _: argparse.Namespace) -> None:
+    from server.push.dispatcher import send_due
+
+    print(f"{_run(settings, lambda: send_due(settings))} push deliveries attempted")
+
+
 def cmd_openapi(settings: Settings, _: argparse.Namespace) -> None:
     from server.app import create_app
 
@@ -164,6 +181,13 @@ def parser() -> argparse.ArgumentParser:
     org.add_argument("file")
     org.add_argument("--dry-run", action="store_true")
     org.set_defaults(handler=cmd_import_org)
+    vapid = sub.add_parser("vapid", help="the Web Push (VAPID) key pair")
+    vapid.add_subparsers(dest="action", required=True).add_parser(
+        "init", help="create the key pair if missing and print the public key"
+    ).set_defaults(handler=cmd_vapid_init)
+    sub.add_parser(
+        "push-dispatch", help="send the push notifications due now, then exit"
+    ).set_defaults(handler=cmd_push_dispatch)
     sub.add_parser("openapi", help="print the OpenAPI document").set_defaults(handler=cmd_openapi)
     return root
 

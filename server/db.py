@@ -38,6 +38,7 @@ APP_MODULES = (
     "server.feedback.piccolo_app",
     "server.checkins.piccolo_app",
     "server.sync.piccolo_app",
+    "server.push.piccolo_app",
 )
 SQLITE_BUSY_TIMEOUT_SECONDS = 10
 
@@ -464,6 +465,11 @@ async def close_pool(engine: Engine[Any]) -> None:
         await engine.close_idle()
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+
+
+def is_sqlite() -> bool:
+    """Whether the bound engine is SQLite, for the few statements the engines spell apart."""
+    return isinstance(bound_engine(), SQLiteEngine)
 
 
 def bound_engine() -> Engine[Any]:

@@ -36,6 +36,15 @@ class Settings(BaseSettings):
     # Peers whose X-Forwarded-For we believe (e.g. "127.0.0.1,10.0.0.5"); empty: none.
     trusted_proxies: list[str] = Field(default_factory=list)
 
+    # Web Push: the VAPID private key (PEM; created with mode 0600 under var_dir when unset
+    # and missing), the contact push services may use, and how often the dispatcher looks
+    # for due deliveries when nothing woke it.
+    vapid_private_key_file: Path | None = None
+    vapid_subject: str = Field(
+        default="mailto:push-admin@tandem.local", pattern=r"^(mailto:|https://)"
+    )
+    push_dispatch_interval_seconds: float = Field(default=5.0, gt=0, le=300)
+
     max_request_body_bytes: int = 1_048_576
     max_import_rows: int = 20_000
 

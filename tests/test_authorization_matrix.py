@@ -99,6 +99,11 @@ CHECKIN_TEMPLATE = {
     ],
 }
 
+PUSH_SUBSCRIPTION = {
+    "endpoint": "https://push.example/1",
+    "keys": {"p256dh": "B" + "A" * 86, "auth": "A" * 22},
+}
+
 MATRIX: dict[str, Row] = {
     "Healthz": Row("GET", "/healthz", everyone(200, anonymous=200)),
     "Readyz": Row("GET", "/readyz", everyone(200, anonymous=200)),
@@ -120,6 +125,16 @@ MATRIX: dict[str, Row] = {
     "GetMe": Row("GET", "/api/me", everyone(200)),
     "ListMyTeam": Row("GET", "/api/me/team", everyone(200)),
     "ListMyAccessLog": Row("GET", "/api/me/access-log", everyone(200)),
+    # Notifications: each person only ever reaches their own devices and inbox.
+    "GetVapidPublicKey": Row("GET", "/api/push/vapid-public-key", everyone(200)),
+    "SavePushSubscription": Row(
+        "PUT", "/api/push/subscription", everyone(204), body=PUSH_SUBSCRIPTION
+    ),
+    "RemovePushSubscription": Row(
+        "DELETE", "/api/push/subscription?endpoint=https://push.example/1", everyone(204)
+    ),
+    "ListMyNotifications": Row("GET", "/api/me/notifications", everyone(200)),
+    "MarkNotificationsRead": Row("POST", "/api/me/notifications/read", everyone(204), body={}),
     "SearchPeople": Row("GET", "/api/people?q=", everyone(200)),
     "GetPerson": Row(
         "GET",

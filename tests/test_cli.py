@@ -85,3 +85,19 @@ def test_the_generated_secret_key_is_private(tandem, tmp_path):
     key = tmp_path / "var" / "secret.key"
     assert key.stat().st_mode & 0o777 == 0o600
     assert len(key.read_text().strip()) >= 32
+
+
+def test_vapid_init_creates_a_private_key_once_and_never_prints_it(tandem, tmp_path):
+    first = tandem("vapid", "init").stdout
+    key = tmp_path / "var" / "vapid_private.pem"
+    assert first.startswith(f"created {key}")
+    assert key.stat().st_mode & 0o777 == 0o600
+    pem = key.read_text()
+    public = first.split("public key: ")[1].strip()
+    assert len(public) == 87  # base64url of a 65-byte uncompressed P-256 point
+    second = tandem("vapid", "init").stdout
+    assert second.startswith(f"kept {key}")
+    assert public in second
+    assert key.read_text() == pem
+    body = pem.split("-----")[2].strip().splitlines()[0]
+    assert body not in first + second

@@ -10,6 +10,7 @@ from server.auth.tables import Credential, LoginFailure, RefreshToken
 from server.core.errors import ProblemError
 from server.core.security import new_refresh_token, token_digest
 from server.db import write_transaction
+from server.push import queries as push_queries
 
 
 def now() -> datetime:
@@ -145,9 +146,12 @@ async def rotate(token: str, lifetime: timedelta) -> tuple[UUID, UUID, str]:
 
 
 async def revoke_family(family: UUID) -> None:
-    await RefreshToken.update({RefreshToken.revoked_at: now()}).where(
-        (RefreshToken.family == family) & RefreshToken.revoked_at.is_null()
-    )
+    """End one sign-in; its devices stop receiving push notifications too."""
+    async with write_transaction():
+        await RefreshToken.update({RefreshToken.revoked_at: now()}).where(
+            (RefreshToken.family == family) & RefreshToken.revoked_at.is_null()
+        )
+        await push_queries.forget_session(family)
 
 
 async def family_of(token: str) -> UUID | None:
@@ -160,6 +164,8 @@ async def family_of(token: str) -> UUID | None:
 
 
 async def revoke_person_sessions(person_id: UUID) -> None:
-    await RefreshToken.update({RefreshToken.revoked_at: now()}).where(
-        (RefreshToken.person == person_id) & RefreshToken.revoked_at.is_null()
-    )
+    async with write_transaction():
+        await RefreshToken.update({RefreshToken.revoked_at: now()}).where(
+            (RefreshToken.person == person_id) & RefreshToken.revoked_at.is_null()
+        )
+        await push_queries.forget_person(person_id)

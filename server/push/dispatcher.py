@@ -1,0 +1,147 @@
+"""The outbox's dispatcher: sends due deliveries and records what each push service said.
+Any number of server processes can run one (claims are exclusive), each in the background
+of its event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from server.db import as_uuid
+from server.push import messages, queries
+from server.push.sender import Answer, Message, Sender, Target
+from server.push.vapid import VapidIdentity
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Deliveries claimed, and then in flight, at once per dispatcher: claiming more than it
+# sends at once would only keep them from another dispatcher.
+BATCH = 25
+# The first retry after this, doubling with each attempt up to the cap, or later when the
+# push service asks (Retry-After); given up once the notification's TTL has passed.
+FIRST_RETRY = timedelta(seconds=10)
+LONGEST_RETRY = timedelta(hours=1)
+MISCONFIGURED_EVERY = timedelta(hours=24)
+SEND_TIMEOUT_SECONDS = 10.0
+
+
+def retry_delay(attempts: int, retry_after_seconds: float | None) -> timedelta:
+    # Doubling, capped: past 2**9 the cap is reached anyway.
+    backoff = min(FIRST_RETRY * (1 << min(max(attempts - 1, 0), 9)), LONGEST_RETRY)
+    asked = timedelta(seconds=retry_after_seconds or 0)
+    return max(backoff, asked)
+
+
+def _as_datetime(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+class Dispatcher:
+    def __init__(self, sender: Sender, interval_seconds: float) -> None:
+        self.sender = sender
+        self.interval_seconds = interval_seconds
+
+    async def dispatch_due(self) -> int:
+        """One round: claim what is due, send it, record the answers; -> how many."""
+        rows = await queries.claim_due(BATCH)
+        statuses = await asyncio.gather(*(self._deliver(row) for row in rows))
+        if 403 in statuses:
+            # Once per round, not per refused message: they are answered concurrently.
+            await self._tell_admins_misconfigured()
+        return len(rows)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                while await self.dispatch_due() == BATCH:
+                    pass
+            except Exception:
+                log.exception("push dispatch round failed; the next round retries")
+            await asyncio.sleep(self.interval_seconds)
+
+    async def _deliver(self, row: dict[str, Any]) -> int | None:
+        """Send one delivery and record the answer; -> the push service's status."""
+        title, body = messages.text(row["kind"], row["locale"] or row["company_locale"] or "")
+        # The tag replaces an earlier notification about the same thing on the phone.
+        subject = row["subject_id"]
+        tag = row["topic"] or (f"{row['kind']}:{subject}" if subject else row["kind"])
+        message = Message(title, body, row["url"], tag)
+        target = Target(row["endpoint"], row["p256dh"], row["auth"])
+        answer = await self.sender.send(
+            target, message, int(row["ttl_seconds"]), row["urgency"], row["topic"]
+        )
+        await self._record(row, answer)
+        return answer.status
+
+    async def _record(self, row: dict[str, Any], answer: Answer) -> None:
+        delivery = as_uuid(row["id"])
+        status = answer.status
+        if status is not None and 200 <= status < 300:
+            await queries.delivered(delivery, status)
+        elif status in (404, 410):
+            await queries.subscription_gone(as_uuid(row["subscription"]))
+        elif status is None or status == 429 or status >= 500:
+            await self._retry(row, answer)
+        else:
+            await queries.given_up(delivery, "failed", status, answer.error)
+            if status == 403:
+                log.warning("a push service refused our VAPID identity: %s", answer.error)
+            else:
+                # 400 (malformed) or 413 (payload too large): our messages should never be.
+                log.error("push service answered %s to our message: %s", status, answer.error)
+
+    async def _retry(self, row: dict[str, Any], answer: Answer) -> None:
+        delivery = as_uuid(row["id"])
+        at = queries.now() + retry_delay(int(row["attempts"]), answer.retry_after_seconds)
+        deadline = _as_datetime(row["created_at"]) + timedelta(seconds=int(row["ttl_seconds"]))
+        if at > deadline:
+            await queries.given_up(delivery, "expired", answer.status, answer.error)
+        else:
+            await queries.retry_at(delivery, at, answer.status, answer.error)
+
+    async def _tell_admins_misconfigured(self) -> None:
+        since = queries.now() - MISCONFIGURED_EVERY
+        for admin in await queries.active_admins():
+            if not await queries.notified_since(admin, "push.misconfigured", since):
+                await queries.notify([admin], "push.misconfigured", url="/")
+
+
+async def send_due(settings: Settings) -> int:
+    """Send everything due now, then stop (`tandem push-dispatch`, for a deployment that
+    dispatches from a scheduled job); -> how many deliveries were attempted."""
+    async with httpx.AsyncClient(timeout=SEND_TIMEOUT_SECONDS) as client:
+        sender = Sender(VapidIdentity.from_settings(settings), client)
+        dispatcher = Dispatcher(sender, settings.push_dispatch_interval_seconds)
+        total = 0
+        while (count := await dispatcher.dispatch_due()) > 0:
+            total += count
+        return total
+
+
+class Background:
+    """The dispatcher running while the app runs (Litestar's startup and shutdown hooks)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._client: httpx.AsyncClient | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._client = httpx.AsyncClient(timeout=SEND_TIMEOUT_SECONDS)
+        sender = Sender(VapidIdentity.from_settings(self.settings), self._client)
+        dispatcher = Dispatcher(sender, self.settings.push_dispatch_interval_seconds)
+        self._task = asyncio.create_task(dispatcher.run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._client is not None:
+            await self._client.aclose()

@@ -1,0 +1,281 @@
+"""Subscriptions, the inbox, and `notify`, which writes a notification and its outbox rows
+in the caller's transaction."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from server.core.access import Principal
+from server.core.pagination import newest_first, next_cursor
+from server.db import as_uuid, fetch, insert_rows, is_sqlite, placeholders, write_transaction
+from server.push import messages, policy
+from server.push.tables import Notification, PushDelivery, PushSubscription
+from shared_schemas.push import NotificationPage, NotificationRead, SubscriptionIn
+
+# RFC 8030 § 5.4: what a push service accepts as a `Topic`.
+TOPIC = re.compile(r"[A-Za-z0-9_-]{0,32}")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- subscriptions -------------------------------------------------------------------------
+
+
+async def save_subscription(principal: Principal, data: SubscriptionIn) -> bool:
+    """Upsert by endpoint: the app sends its subscription at every start. An endpoint seen
+    before under another sign-in (another person on a shared phone) now belongs to this one.
+    -> whether the endpoint is new (then it gets a first notification, to show it works)."""
+    me = policy.inbox_owner(principal)
+    async with write_transaction():
+        existing = (
+            await PushSubscription.select(PushSubscription.id)
+            .where(PushSubscription.endpoint == data.endpoint)
+            .first()
+        )
+        if existing is not None:
+            await PushSubscription.update(
+                {
+                    PushSubscription.person: me,
+                    PushSubscription.session: principal.session_id,
+                    PushSubscription.p256dh: data.keys.p256dh,
+                    PushSubscription.auth: data.keys.auth,
+                    PushSubscription.seen_at: now(),
+                }
+            ).where(PushSubscription.id == existing["id"])
+            return False
+        await insert_rows(
+            PushSubscription,
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "person": me,
+                    "session": principal.session_id,
+                    "endpoint": data.endpoint,
+                    "p256dh": data.keys.p256dh,
+                    "auth": data.keys.auth,
+                    "created_at": now(),
+                    "seen_at": now(),
+                }
+            ],
+        )
+        await notify([me], "push.enabled", url="/")
+        return True
+
+
+async def remove_subscription(principal: Principal, endpoint: str) -> None:
+    """Only one's own; someone else's endpoint is left alone without saying so."""
+    await PushSubscription.delete().where(
+        (PushSubscription.endpoint == endpoint)
+        & (PushSubscription.person == policy.inbox_owner(principal))
+    )
+
+
+async def forget_session(session: UUID) -> None:
+    """Signing out: this sign-in's devices stop receiving the person's notifications."""
+    await PushSubscription.delete().where(PushSubscription.session == session)
+
+
+async def forget_person(person_id: UUID) -> None:
+    await PushSubscription.delete().where(PushSubscription.person == person_id)
+
+
+# --- notifications -------------------------------------------------------------------------
+
+
+async def notify(
+    person_ids: Sequence[UUID],
+    kind: str,
+    *,
+    url: str,
+    subject_id: UUID | None = None,
+    topic: str = "",
+) -> list[UUID]:
+    """A notification for each person, in their inbox and queued for each of their devices,
+    in the open transaction (the outbox: it is sent only if the event that caused it is
+    committed). -> the notification ids."""
+    spec = messages.KINDS[kind]
+    if not TOPIC.fullmatch(topic):
+        raise ValueError(f"a push topic is up to 32 URL-safe base64 characters, not {topic!r}")
+    if not person_ids:
+        return []
+    created = now()
+    notifications: list[dict[str, Any]] = [
+        {
+            "id": uuid.uuid4(),
+            "person": person,
+            "kind": kind,
+            "subject_id": subject_id,
+            "url": url,
+            "topic": topic,
+            "urgency": spec.urgency,
+            "ttl_seconds": spec.ttl_seconds,
+            "created_at": created,
+            "read_at": None,
+        }
+        for person in person_ids
+    ]
+    async with write_transaction():
+        subscriptions = await fetch(
+            "SELECT id, person FROM push_subscription"  # noqa: S608 - formats in placeholders only
+            f" WHERE person IN ({placeholders(person_ids)})",
+            *person_ids,
+        )
+        by_person: dict[UUID, list[UUID]] = {}
+        for row in subscriptions:
+            by_person.setdefault(as_uuid(row["person"]), []).append(as_uuid(row["id"]))
+        await insert_rows(Notification, notifications)
+        await insert_rows(
+            PushDelivery,
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "notification": n["id"],
+                    "subscription": subscription,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": created,
+                    "claimed_until": None,
+                    "last_status": None,
+                    "last_error": "",
+                    "sent_at": None,
+                }
+                for n in notifications
+                for subscription in by_person.get(n["person"], [])
+            ],
+        )
+    return [n["id"] for n in notifications]
+
+
+async def notified_since(person_id: UUID, kind: str, since: datetime) -> bool:
+    return await Notification.exists().where(
+        (Notification.person == person_id)
+        & (Notification.kind == kind)
+        & (Notification.created_at >= since)
+    )
+
+
+# --- inbox ---------------------------------------------------------------------------------
+
+
+async def list_notifications(
+    principal: Principal, cursor: str | None, limit: int
+) -> NotificationPage:
+    me = policy.inbox_owner(principal)
+    query = Notification.select(
+        Notification.id,
+        Notification.kind,
+        Notification.subject_id,
+        Notification.url,
+        Notification.created_at,
+        Notification.read_at,
+    ).where(Notification.person == me)
+    rows: list[dict[str, Any]] = await newest_first(
+        query, Notification.created_at, Notification.id, cursor, limit
+    )
+    unread = await Notification.count().where(
+        (Notification.person == me) & Notification.read_at.is_null()
+    )
+    return NotificationPage(
+        items=[NotificationRead(**row) for row in rows[:limit]],
+        unread=unread,
+        next_cursor=next_cursor(rows, limit, "created_at"),
+    )
+
+
+async def mark_read(principal: Principal, ids: list[UUID] | None) -> None:
+    mine = (Notification.person == policy.inbox_owner(principal)) & Notification.read_at.is_null()
+    if ids is not None:
+        if not ids:
+            return
+        mine = mine & Notification.id.is_in(ids)
+    await Notification.update({Notification.read_at: now()}).where(mine)
+
+
+# --- the dispatcher's side -----------------------------------------------------------------
+
+# A dispatcher has this long to report on what it claimed; after that another may take it.
+CLAIM_LEASE = timedelta(seconds=60)
+
+
+async def claim_due(limit: int) -> list[dict[str, Any]]:
+    """Due deliveries, claimed for this dispatcher: on PostgreSQL rows another dispatcher has
+    locked are skipped (`FOR UPDATE SKIP LOCKED`); on SQLite the one writer claims alone.
+    -> what sending them needs."""
+    moment = now()
+    skip_locked = "" if is_sqlite() else " FOR UPDATE SKIP LOCKED"
+    async with write_transaction():
+        claimed = await fetch(
+            "UPDATE push_delivery SET claimed_until = {}, attempts = attempts + 1"  # noqa: S608 - constants only
+            " WHERE id IN (SELECT id FROM push_delivery WHERE status = 'pending'"
+            " AND next_attempt_at <= {} AND (claimed_until IS NULL OR claimed_until < {})"
+            f" ORDER BY next_attempt_at LIMIT {int(limit)}{skip_locked}) RETURNING id",
+            moment + CLAIM_LEASE,
+            moment,
+            moment,
+        )
+        ids = [as_uuid(row["id"]) for row in claimed]
+        if not ids:
+            return []
+        return await fetch(
+            "SELECT d.id, d.attempts, n.kind, n.url, n.topic, n.urgency, n.ttl_seconds,"  # noqa: S608 - formats in placeholders only
+            " n.created_at, n.subject_id, s.id AS subscription, s.endpoint, s.p256dh, s.auth,"
+            " p.locale, c.locale AS company_locale"
+            " FROM push_delivery d JOIN push_notification n ON n.id = d.notification"
+            " JOIN push_subscription s ON s.id = d.subscription"
+            " JOIN org_person p ON p.id = n.person"
+            " LEFT JOIN org_company c ON 1 = 1"
+            f" WHERE d.id IN ({placeholders(ids)}) ORDER BY d.next_attempt_at",
+            *ids,
+        )
+
+
+async def delivered(delivery_id: UUID, status: int) -> None:
+    await PushDelivery.update(
+        {
+            PushDelivery.status: "sent",
+            PushDelivery.sent_at: now(),
+            PushDelivery.last_status: status,
+            PushDelivery.claimed_until: None,
+        }
+    ).where(PushDelivery.id == delivery_id)
+
+
+async def retry_at(delivery_id: UUID, at: datetime, status: int | None, error: str) -> None:
+    await PushDelivery.update(
+        {
+            PushDelivery.next_attempt_at: at,
+            PushDelivery.claimed_until: None,
+            PushDelivery.last_status: status,
+            PushDelivery.last_error: error,
+        }
+    ).where(PushDelivery.id == delivery_id)
+
+
+async def given_up(delivery_id: UUID, outcome: str, status: int | None, error: str) -> None:
+    """`failed` (refused for good) or `expired` (not delivered within its TTL)."""
+    await PushDelivery.update(
+        {
+            PushDelivery.status: outcome,
+            PushDelivery.claimed_until: None,
+            PushDelivery.last_status: status,
+            PushDelivery.last_error: error,
+        }
+    ).where(PushDelivery.id == delivery_id)
+
+
+async def subscription_gone(subscription_id: UUID) -> None:
+    """The push service no longer knows the endpoint (404/410): the subscription and its
+    pending deliveries go."""
+    await PushSubscription.delete().where(PushSubscription.id == subscription_id)
+
+
+async def active_admins() -> list[UUID]:
+    rows = await fetch("SELECT id, roles FROM org_person WHERE active")
+    return [as_uuid(r["id"]) for r in rows if "admin" in r["roles"].split()]

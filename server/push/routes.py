@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Router, delete, get, post, put
+from litestar.datastructures import State
+from litestar.params import JSONBody, QueryParameter
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+from server.auth.middleware import CurrentPrincipal
+from server.core.errors import PROBLEM_RESPONSES
+from server.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from server.push import queries
+from shared_schemas.push import (
+    NotificationPage,
+    NotificationsRead,
+    SubscriptionIn,
+    VapidPublicKey,
+)
+
+
+@get("/api/push/vapid-public-key", operation_id="GetVapidPublicKey", responses=PROBLEM_RESPONSES)
+async def get_vapid_public_key(principal: CurrentPrincipal, state: State) -> VapidPublicKey:
+    """The key the app passes to `pushManager.subscribe`."""
+    return VapidPublicKey(application_server_key=state.vapid.application_server_key)
+
+
+@put(
+    "/api/push/subscription",
+    operation_id="SavePushSubscription",
+    status_code=HTTP_204_NO_CONTENT,
+    responses=PROBLEM_RESPONSES,
+)
+async def save_push_subscription(
+    principal: CurrentPrincipal, data: JSONBody[SubscriptionIn]
+) -> None:
+    """This device's subscription, sent at every start (upserted by endpoint)."""
+    await queries.save_subscription(principal, data)
+
+
+@delete(
+    "/api/push/subscription",
+    operation_id="RemovePushSubscription",
+    status_code=HTTP_204_NO_CONTENT,
+    responses=PROBLEM_RESPONSES,
+)
+async def remove_push_subscription(
+    principal: CurrentPrincipal, endpoint: Annotated[str, QueryParameter(max_length=1000)]
+) -> None:
+    """Stop pushing to this device (the person turned notifications off)."""
+    await queries.remove_subscription(principal, endpoint)
+
+
+@get("/api/me/notifications", operation_id="ListMyNotifications", responses=PROBLEM_RESPONSES)
+async def list_my_notifications(
+    principal: CurrentPrincipal,
+    cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> NotificationPage:
+    """My inbox, newest first, with the number unread."""
+    return await queries.list_notifications(principal, cursor, limit)
+
+
+@post(
+    "/api/me/notifications/read",
+    operation_id="MarkNotificationsRead",
+    status_code=HTTP_204_NO_CONTENT,
+    responses=PROBLEM_RESPONSES,
+)
+async def mark_notifications_read(
+    principal: CurrentPrincipal, data: JSONBody[NotificationsRead]
+) -> None:
+    await queries.mark_read(principal, data.ids)
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        get_vapid_public_key,
+        save_push_subscription,
+        remove_push_subscription,
+        list_my_notifications,
+        mark_notifications_read,
+    ],
+    tags=["notifications"],
+)

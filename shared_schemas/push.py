@@ -1,0 +1,52 @@
+"""Web Push subscriptions and the notification inbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import Field
+
+from shared_schemas.common import ReadModel, WriteModel
+
+# base64url without padding, as `PushSubscription.toJSON()` gives the keys.
+BASE64URL = r"^[A-Za-z0-9_-]+$"
+
+
+class VapidPublicKey(ReadModel):
+    application_server_key: str
+
+
+class SubscriptionKeys(WriteModel):
+    p256dh: str = Field(min_length=80, max_length=100, pattern=BASE64URL)
+    auth: str = Field(min_length=16, max_length=32, pattern=BASE64URL)
+
+
+class SubscriptionIn(WriteModel):
+    endpoint: str = Field(min_length=12, max_length=1000, pattern=r"^https?://\S+$")
+    keys: SubscriptionKeys
+
+
+class SubscriptionRemove(WriteModel):
+    endpoint: str = Field(min_length=1, max_length=1000)
+
+
+class NotificationRead(ReadModel):
+    id: UUID
+    kind: str
+    subject_id: UUID | None
+    url: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationPage(ReadModel):
+    items: list[NotificationRead]
+    unread: int
+    next_cursor: str | None
+
+
+class NotificationsRead(WriteModel):
+    """Mark these as read; none given: all of mine."""
+
+    ids: list[UUID] | None = Field(default=None, max_length=200)
