@@ -63,17 +63,19 @@ class Api:
             "access_token"
         ]
 
-    def call(self, path: str, body: dict[str, Any] | None = None) -> Any:
+    def call(self, path: str, body: dict[str, Any] | None = None, method: str | None = None) -> Any:
         request = urllib.request.Request(  # noqa: S310 - loopback test server
             self.base_url + path,
             data=json.dumps(body).encode() if body is not None else None,
+            method=method,
             headers={
                 "Content-Type": "application/json",
                 **({"Authorization": f"Bearer {self.token}"} if hasattr(self, "token") else {}),
             },
         )
         with urllib.request.urlopen(request) as response:  # noqa: S310
-            return json.loads(response.read())
+            content = response.read()
+            return json.loads(content) if content else None
 
     def kudos_given(self) -> list[dict[str, Any]]:
         return self.call("/api/kudos?show=given&limit=200")["items"]
@@ -151,6 +153,78 @@ class MePage:
         self.language = page.get_by_test_id("language")
         self.access_log = page.get_by_test_id("access-log")
         self.sign_out = page.get_by_test_id("sign-out")
+        self.push_off = page.get_by_test_id("push-off")
+        self.turn_on_push = page.get_by_test_id("push-turn-on")
+
+
+class InboxPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.bell = page.get_by_test_id("open-inbox")
+        self.unread = page.get_by_test_id("unread")
+        self.items = page.get_by_test_id("notifications")
+
+    def open(self) -> InboxPage:
+        self.bell.click()
+        return self
+
+    def notification(self, kind: str) -> Locator:
+        return self.page.get_by_test_id(f"notification-{kind}")
+
+
+# Wraps the permission request before the app loads, to count how often the app asks.
+COUNT_PERMISSION_ASKS_JS = """
+window.__permissionAsks = 0;
+if (window.Notification) {
+  const ask = Notification.requestPermission.bind(Notification);
+  Notification.requestPermission = (...args) => {
+    window.__permissionAsks += 1;
+    return ask(...args);
+  };
+}
+"""
+
+
+class ServiceWorkerPush:
+    """Pushes handed to the page's service worker through the Chrome DevTools Protocol, as a
+    push service would deliver them, and the notifications it shows."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.origin = page.evaluate("location.origin")
+        self.cdp = page.context.new_cdp_session(page)
+        self.registrations: list[dict[str, Any]] = []
+        self.cdp.on(
+            "ServiceWorker.workerRegistrationUpdated",
+            lambda event: self.registrations.extend(event["registrations"]),
+        )
+        self.cdp.send("ServiceWorker.enable")
+
+    def deliver(self, data: str) -> None:
+        for _ in range(50):  # the protocol's events arrive while the page's loop runs
+            if any(not r["isDeleted"] for r in self.registrations):
+                break
+            self.page.wait_for_timeout(100)
+        [registration] = [r for r in self.registrations if not r["isDeleted"]]
+        self.cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": self.origin, "registrationId": registration["registrationId"], "data": data},
+        )
+
+    def notifications(self, count: int) -> list[dict[str, str]]:
+        """The notifications shown, once there are `count` of them (showing one is async)."""
+        shown: list[dict[str, str]] = []
+        for _ in range(50):
+            shown = list(
+                self.page.evaluate(
+                    "navigator.serviceWorker.ready.then((r) => r.getNotifications())"
+                    ".then((all) => all.map((n) => ({ title: n.title, body: n.body, tag: n.tag })))"
+                )
+            )
+            if len(shown) >= count:
+                break
+            self.page.wait_for_timeout(100)
+        return shown
 
 
 class GoalsPage:

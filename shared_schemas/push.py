@@ -34,6 +34,9 @@ class SubscriptionRemove(WriteModel):
 class NotificationRead(ReadModel):
     id: UUID
     kind: str
+    # In the language asked for (else the person's): the same neutral text as the push.
+    title: str
+    body: str
     subject_id: UUID | None
     url: str
     created_at: datetime

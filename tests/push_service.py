@@ -70,6 +70,16 @@ class Device:
         return unpadded[:-1]
 
 
+def browser_keys() -> dict[str, str]:
+    """Subscription keys as a browser makes them, for a device no test decrypts for."""
+    point = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
+    return {"p256dh": b64(point), "auth": b64(os.urandom(16))}
+
+
 @dataclass
 class Received:
     path: str

@@ -26,6 +26,7 @@ from server.goals.tables import Cycle, Goal, GoalTemplate, KeyResult, StrategyTh
 from server.sync.mutations import KINDS
 from shared_schemas.org import PersonCardRead, PersonRead
 from tests.conftest import seed_demo, truncate_all
+from tests.push_service import browser_keys
 
 VIEWERS = [
     "anonymous",
@@ -101,7 +102,7 @@ CHECKIN_TEMPLATE = {
 
 PUSH_SUBSCRIPTION = {
     "endpoint": "https://push.example/1",
-    "keys": {"p256dh": "B" + "A" * 86, "auth": "A" * 22},
+    "keys": browser_keys(),
 }
 
 MATRIX: dict[str, Row] = {

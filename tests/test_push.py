@@ -298,6 +298,9 @@ async def test_the_inbox_is_ones_own_and_marks_read(client, people, headers_for,
     assert (await client.get("/api/me/notifications", headers=headers_for("bob"))).json()[
         "unread"
     ] == 2
+    english = (await client.get("/api/me/notifications?locale=en", headers=alice)).json()
+    assert english["items"][0]["title"] == messages.text("push.enabled", "en")[0]
+    assert inbox["items"][0]["title"] == messages.text("push.enabled", "zh-CN")[0]  # hers
     await client.post("/api/me/notifications/read", json={}, headers=alice)
     page = (await client.get("/api/me/notifications?limit=1", headers=alice)).json()
     assert page["unread"] == 0
@@ -312,7 +315,35 @@ async def test_a_subscription_with_malformed_keys_is_refused(client, people, as_
         headers=as_employee,
     )
     problem(response, 400, "validation_failed")
+    # Well-formed text, but not a point on the curve: nothing could be encrypted to it.
+    response = await client.put(
+        "/api/push/subscription",
+        json={
+            "endpoint": "https://push.example/x",
+            "keys": {"p256dh": "B" + "A" * 86, "auth": "A" * 22},
+        },
+        headers=as_employee,
+    )
+    problem(response, 422, "invalid_push_keys")
     assert await PushSubscription.count() == 0
+    assert await Notification.count() == 0
+
+
+async def test_a_delivery_that_cannot_be_encrypted_fails_alone(
+    client, people, headers_for, push_service, dispatcher, caplog
+):
+    await subscribe(client, headers_for("alice"), push_service.subscribe("alice-phone"))
+    await subscribe(client, headers_for("bob"), push_service.subscribe("bob-phone"))
+    # As if stored broken (keys from before they were checked, or a damaged row).
+    await PushSubscription.update({PushSubscription.p256dh: "B" + "A" * 86}).where(
+        PushSubscription.endpoint == f"{push_service.origin}/push/alice-phone"
+    )
+    with caplog.at_level(logging.ERROR, logger="server.push.dispatcher"):
+        assert await dispatcher.dispatch_due() == 2
+    assert [r.path for r in push_service.received] == ["/push/bob-phone"]
+    statuses = await PushDelivery.select(PushDelivery.status).order_by(PushDelivery.status)
+    assert [row["status"] for row in statuses] == ["failed", "sent"]
+    assert any("cannot be sent" in r.getMessage() for r in caplog.records)
 
 
 def test_the_vapid_audience_is_the_endpoints_origin_with_its_port():

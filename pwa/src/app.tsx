@@ -9,21 +9,24 @@ import { GoalDetail } from "./goals/GoalDetail";
 import { Goals } from "./goals/Goals";
 import { Plan } from "./goals/Plan";
 import { Login } from "./screens/Login";
+import { Inbox } from "./screens/Inbox";
 import { Me } from "./screens/Me";
 import { Outbox } from "./screens/Outbox";
 import { Team } from "./screens/Team";
 import { Today } from "./screens/Today";
+import { forgetSubscription, resendSubscription } from "./push";
 import { authorized, signOut, storedSession, updateStoredProfile } from "./session";
+import type { NotificationPage } from "./api/client";
 
 type Tab = "/" | "/goals" | "/checkins" | "/feedback" | "/team" | "/plan" | "/me";
-// A tab, one goal (/goals/<id>), or what this phone still holds for the server.
-type Route = Tab | `/goals/${string}` | "/outbox";
+// A tab, one goal (/goals/<id>), what this phone still holds for the server, or the inbox.
+type Route = Tab | `/goals/${string}` | "/outbox" | "/inbox";
 const TABS: Tab[] = ["/", "/goals", "/checkins", "/feedback", "/team", "/plan", "/me"];
 const GOAL_PATH = /^\/goals\/([0-9a-f-]{36})$/;
 
 function currentRoute(): Route {
   const path = location.pathname;
-  if (GOAL_PATH.test(path) || path === "/outbox") return path as Route;
+  if (GOAL_PATH.test(path) || path === "/outbox" || path === "/inbox") return path as Route;
   return TABS.find((r) => r === path) ?? "/";
 }
 
@@ -71,6 +74,7 @@ export function App() {
   // When online, bring the saved profile up to date; an ended session signs out.
   useEffect(() => {
     if (!session || !online) return;
+    resendSubscription().catch(() => undefined);
     authorized<MeRead>("/api/me").then(
       (me) => void updateStoredProfile(me).then(() => setSession((s) => (s ? { ...s, me } : s))),
       (e) => {
@@ -103,7 +107,10 @@ export function App() {
           online={online}
           sync={sync}
           navigate={navigate}
-          onSignOut={() => void signOut().then(() => setSession(null))}
+          onSignOut={() => void forgetSubscription()
+              .catch(() => undefined)
+              .then(signOut)
+              .then(() => setSession(null))}
         />
       )}
     </I18n.Provider>
@@ -140,7 +147,14 @@ function Shell(props: {
   // Planning is desktop work: reached from Me, not a tab of its own on the phone.
   const allowed = [...tabs.map(([to]) => to), ...(plans ? (["/plan"] as Tab[]) : [])];
   const goalId = GOAL_PATH.exec(props.route)?.[1];
-  const route: Route = goalId || props.route === "/outbox" || allowed.includes(props.route as Tab) ? props.route : "/";
+  const route: Route =
+    goalId || props.route === "/outbox" || props.route === "/inbox" || allowed.includes(props.route as Tab) ? props.route : "/";
+  const [unread, setUnread] = useState(0);
+  const countUnread = () =>
+    authorized<NotificationPage>("/api/me/notifications?limit=1").then((page) => setUnread(page.unread), () => undefined);
+  useEffect(() => {
+    if (props.online) void countUnread();
+  }, [me.id, props.online]);
   const openGoal = (id: string) => props.navigate(`/goals/${id}`);
   const tabOf = goalId ? "/goals" : route === "/plan" ? "/me" : route;
   return (
@@ -151,11 +165,23 @@ function Shell(props: {
           {props.online ? t((m) => m.status.online) : t((m) => m.status.offline)}
         </span>
         <SyncStatus sync={props.sync} open={() => props.navigate("/outbox")} />
+        <button
+          class="link bell"
+          data-testid="open-inbox"
+          aria-label={t((m) => m.notifications.bell, { count: unread })}
+          onClick={() => props.navigate("/inbox")}
+        >
+          <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+            <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />
+          </svg>
+          {unread > 0 && <span class="badge" data-testid="unread">{unread}</span>}
+        </button>
       </header>
       {route === "/" && <Today me={me} online={props.online} navigate={props.navigate} />}
       {route === "/checkins" && <Checkins me={me} online={props.online} />}
       {route === "/feedback" && <Feedback userId={me.id} online={props.online} />}
       {route === "/outbox" && <Outbox userId={me.id} />}
+      {route === "/inbox" && <Inbox online={props.online} navigate={(path) => props.navigate(path as Route)} onRead={() => void countUnread()} />}
       {route === "/goals" && <Goals userId={me.id} open={openGoal} />}
       {goalId && <GoalDetail key={goalId} userId={me.id} goalId={goalId} back={() => history.back()} />}
       {route === "/team" && <Team open={openGoal} />}

@@ -73,9 +73,16 @@ class Dispatcher:
         tag = row["topic"] or (f"{row['kind']}:{subject}" if subject else row["kind"])
         message = Message(title, body, row["url"], tag)
         target = Target(row["endpoint"], row["p256dh"], row["auth"])
-        answer = await self.sender.send(
-            target, message, int(row["ttl_seconds"]), row["urgency"], row["topic"]
-        )
+        try:
+            answer = await self.sender.send(
+                target, message, int(row["ttl_seconds"]), row["urgency"], row["topic"]
+            )
+        except ValueError as error:
+            # Keys that cannot encrypt, or a payload too large: this delivery can never
+            # succeed (our bug); the others of the round go on.
+            log.error("push delivery %s cannot be sent: %s", row["id"], error)
+            await queries.given_up(as_uuid(row["id"]), "failed", None, str(error)[:500])
+            return None
         await self._record(row, answer)
         return answer.status
 

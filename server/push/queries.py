@@ -11,9 +11,11 @@ from typing import Any
 from uuid import UUID
 
 from server.core.access import Principal
+from server.core.errors import ProblemError
 from server.core.pagination import newest_first, next_cursor
 from server.db import as_uuid, fetch, insert_rows, is_sqlite, placeholders, write_transaction
 from server.push import messages, policy
+from server.push.sender import usable_keys
 from server.push.tables import Notification, PushDelivery, PushSubscription
 from shared_schemas.push import NotificationPage, NotificationRead, SubscriptionIn
 
@@ -33,6 +35,10 @@ async def save_subscription(principal: Principal, data: SubscriptionIn) -> bool:
     before under another sign-in (another person on a shared phone) now belongs to this one.
     -> whether the endpoint is new (then it gets a first notification, to show it works)."""
     me = policy.inbox_owner(principal)
+    if not usable_keys(data.keys.p256dh, data.keys.auth):
+        raise ProblemError(
+            422, "invalid_push_keys", "These subscription keys cannot encrypt a message."
+        )
     async with write_transaction():
         existing = (
             await PushSubscription.select(PushSubscription.id)
@@ -165,9 +171,16 @@ async def notified_since(person_id: UUID, kind: str, since: datetime) -> bool:
 
 
 async def list_notifications(
-    principal: Principal, cursor: str | None, limit: int
+    principal: Principal, cursor: str | None, limit: int, locale: str | None
 ) -> NotificationPage:
     me = policy.inbox_owner(principal)
+    if locale is None:
+        [row] = await fetch(
+            "SELECT p.locale, c.locale AS company_locale FROM org_person p"
+            " LEFT JOIN org_company c ON 1 = 1 WHERE p.id = {}",
+            me,
+        )
+        locale = row["locale"] or row["company_locale"] or ""
     query = Notification.select(
         Notification.id,
         Notification.kind,
@@ -183,10 +196,15 @@ async def list_notifications(
         (Notification.person == me) & Notification.read_at.is_null()
     )
     return NotificationPage(
-        items=[NotificationRead(**row) for row in rows[:limit]],
+        items=[_read(row, locale) for row in rows[:limit]],
         unread=unread,
         next_cursor=next_cursor(rows, limit, "created_at"),
     )
+
+
+def _read(row: dict[str, Any], locale: str) -> NotificationRead:
+    title, body = messages.text(row["kind"], locale)
+    return NotificationRead(**row, title=title, body=body)
 
 
 async def mark_read(principal: Principal, ids: list[UUID] | None) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Router, delete, get, post, put
 from litestar.datastructures import State
@@ -56,9 +56,11 @@ async def list_my_notifications(
     principal: CurrentPrincipal,
     cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    locale: Annotated[Literal["zh-CN", "en"] | None, QueryParameter()] = None,
 ) -> NotificationPage:
-    """My inbox, newest first, with the number unread."""
-    return await queries.list_notifications(principal, cursor, limit)
+    """My inbox, newest first, with the number unread; texts in `locale` (the app's
+    language), else in mine."""
+    return await queries.list_notifications(principal, cursor, limit, locale)
 
 
 @post(

@@ -6,12 +6,14 @@ one signed VAPID token per audience instead of one per message."""
 from __future__ import annotations
 
 import json
+from base64 import urlsafe_b64decode
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Literal
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric import ec
 from webpush import WebPush
 from webpush.types import WebPushKeys, WebPushSubscription
 
@@ -20,6 +22,7 @@ from server.push.vapid import VapidIdentity
 # RFC 8291: 4,096-byte records, less the header and padding delimiter, leave 3,993 bytes
 # of plaintext for one record.
 MAX_PAYLOAD_BYTES = 3993
+AUTH_SECRET_BYTES = 16
 Urgency = Literal["very-low", "low", "normal", "high"]
 
 
@@ -111,6 +114,18 @@ class Sender:
             retry_after(response.headers.get("Retry-After")),
             "" if response.is_success else response.text[:500],
         )
+
+
+def usable_keys(p256dh: str, auth: str) -> bool:
+    """Whether a browser's subscription keys can encrypt a message: a point on P-256 and a
+    16-byte secret (a browser never sends others; a crafted request might)."""
+    try:
+        point = urlsafe_b64decode(p256dh + "=" * (-len(p256dh) % 4))
+        secret = urlsafe_b64decode(auth + "=" * (-len(auth) % 4))
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+    except ValueError:
+        return False
+    return len(secret) == AUTH_SECRET_BYTES
 
 
 def retry_after(value: str | None) -> float | None:

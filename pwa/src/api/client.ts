@@ -71,3 +71,6 @@ export type Checkin = Schemas["CheckinRead"];
 export type CheckinTemplate = Schemas["CheckinTemplateRead"];
 export type CheckinPrep = Schemas["CheckinPrepRead"];
 export type CheckinStatus = Schemas["CheckinStatusRead"];
+export type NotificationPage = Schemas["NotificationPage"];
+export type AppNotification = Schemas["NotificationRead"];
+export type VapidPublicKey = Schemas["VapidPublicKey"];

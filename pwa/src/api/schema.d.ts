@@ -1551,6 +1551,7 @@ export interface components {
         };
         /** NotificationRead */
         NotificationRead: {
+            body: string;
             /** Format: date-time */
             created_at: string;
             /** Format: uuid */
@@ -1558,6 +1559,7 @@ export interface components {
             kind: string;
             read_at: string | null;
             subject_id: string | null;
+            title: string;
             url: string;
         };
         /** NotificationsRead */
@@ -6556,6 +6558,7 @@ export interface operations {
             query?: {
                 cursor?: string | null;
                 limit?: number;
+                locale?: "zh-CN" | "en" | null;
             };
             header?: never;
             path?: never;

@@ -4,6 +4,7 @@ import { useI18n } from "../i18n";
 import { authorized } from "../session";
 import { Integrations } from "./Integrations";
 import { LanguageSelect } from "./LanguageSelect";
+import { PushSetting } from "./PushSetting";
 
 export function Me({
   me,
@@ -39,6 +40,7 @@ export function Me({
       <h1>{me.display_name}</h1>
       <p class="muted">{me.email}</p>
       <LanguageSelect />
+      <PushSetting />
       {plans && (
         <button class="quiet wide" onClick={openPlan} data-testid="open-plan">
           {t((m) => m.plan.title)}
