@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PWA_STAMP := pwa/node_modules/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test test-sqlite test-postgres lint types check-types pwa install clean bench-sync
+.PHONY: help run test test-sqlite test-postgres lint types check-types pwa install clean bench-sync bench-push
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -70,3 +70,6 @@ clean: ## remove build output and the local database
 bench-sync: $(STAMP) ## benchmark the sync push on SQLite and PostgreSQL (needs wrk; see docs/performance.md)
 	$(BIN)/python benchmarks/sync_push.py --backend sqlite
 	$(BIN)/python benchmarks/sync_push.py --backend postgres
+
+bench-push: $(STAMP) ## benchmark sending Web Push against pywebpush (see docs/performance.md)
+	$(BIN)/python benchmarks/push_send.py

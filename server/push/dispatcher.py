@@ -10,7 +10,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
+import aiohttp
 
 from server.db import as_uuid
 from server.push import messages, queries
@@ -28,7 +28,7 @@ BATCH = 25
 FIRST_RETRY = timedelta(seconds=10)
 LONGEST_RETRY = timedelta(hours=1)
 MISCONFIGURED_EVERY = timedelta(hours=24)
-SEND_TIMEOUT_SECONDS = 10.0
+SEND_TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 
 def retry_delay(attempts: int, retry_after_seconds: float | None) -> timedelta:
@@ -122,8 +122,8 @@ class Dispatcher:
 async def send_due(settings: Settings) -> int:
     """Send everything due now, then stop (`tandem push-dispatch`, for a deployment that
     dispatches from a scheduled job); -> how many deliveries were attempted."""
-    async with httpx.AsyncClient(timeout=SEND_TIMEOUT_SECONDS) as client:
-        sender = Sender(VapidIdentity.from_settings(settings), client)
+    async with aiohttp.ClientSession(timeout=SEND_TIMEOUT) as session:
+        sender = Sender(VapidIdentity.from_settings(settings), session)
         dispatcher = Dispatcher(sender, settings.push_dispatch_interval_seconds)
         total = 0
         while (count := await dispatcher.dispatch_due()) > 0:
@@ -136,12 +136,12 @@ class Background:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._client: httpx.AsyncClient | None = None
+        self._session: aiohttp.ClientSession | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self._client = httpx.AsyncClient(timeout=SEND_TIMEOUT_SECONDS)
-        sender = Sender(VapidIdentity.from_settings(self.settings), self._client)
+        self._session = aiohttp.ClientSession(timeout=SEND_TIMEOUT)
+        sender = Sender(VapidIdentity.from_settings(self.settings), self._session)
         dispatcher = Dispatcher(sender, self.settings.push_dispatch_interval_seconds)
         self._task = asyncio.create_task(dispatcher.run())
 
@@ -150,5 +150,5 @@ class Background:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._client is not None:
-            await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()
