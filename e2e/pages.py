@@ -155,6 +155,11 @@ class MePage:
         self.sign_out = page.get_by_test_id("sign-out")
         self.push_off = page.get_by_test_id("push-off")
         self.turn_on_push = page.get_by_test_id("push-turn-on")
+        self.quiet_on = page.get_by_test_id("quiet-on")
+        self.quiet_start = page.get_by_test_id("quiet-start")
+        self.quiet_end = page.get_by_test_id("quiet-end")
+        self.quiet_save = page.get_by_test_id("quiet-save")
+        self.quiet_note = page.get_by_test_id("quiet-note")
 
 
 class InboxPage:

@@ -75,3 +75,16 @@ def test_the_inbox_lists_a_notification_and_marks_it_read(page: Page, base_url: 
     item.click()
     expect(inbox.unread).to_have_count(0)
     expect(shell.greeting).to_be_visible()  # it opened its screen (Today)
+
+
+def test_quiet_hours_are_set_on_the_phone(page: Page, base_url: str):
+    shell = LoginPage(page).open().sign_in("carol@example.com")
+    expect(shell.greeting).to_be_visible()
+    me = shell.open_me()
+    me.quiet_on.check()
+    me.quiet_start.fill("21:30")
+    me.quiet_end.fill("06:45")
+    me.quiet_save.click()
+    expect(me.quiet_note).to_have_text("Saved.")
+    saved = Api(base_url, "carol@example.com").call("/api/me/notification-preferences")
+    assert saved["quiet_hours"] == {"start": "21:30", "end": "06:45"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from shared_schemas.common import ReadModel, WriteModel
 
@@ -53,3 +53,30 @@ class NotificationsRead(WriteModel):
     """Mark these as read; none given: all of mine."""
 
     ids: list[UUID] | None = Field(default=None, max_length=200)
+
+
+HH_MM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class QuietHours(WriteModel):
+    """Wall-clock times in the person's time zone; the window may cross midnight."""
+
+    start: str = Field(pattern=HH_MM, examples=["22:00"])
+    end: str = Field(pattern=HH_MM, examples=["07:00"])
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> QuietHours:
+        if self.start == self.end:
+            raise ValueError("quiet hours need different start and end times")
+        return self
+
+
+class NotificationPreferences(ReadModel):
+    # None: pushes come at any hour.
+    quiet_hours: QuietHours | None
+    # The time zone the quiet hours are in (the person's, else the company's).
+    time_zone: str
+
+
+class NotificationPreferencesUpdate(WriteModel):
+    quiet_hours: QuietHours | None

@@ -136,6 +136,13 @@ MATRIX: dict[str, Row] = {
     ),
     "ListMyNotifications": Row("GET", "/api/me/notifications", everyone(200)),
     "MarkNotificationsRead": Row("POST", "/api/me/notifications/read", everyone(204), body={}),
+    "GetNotificationPreferences": Row("GET", "/api/me/notification-preferences", everyone(200)),
+    "SaveNotificationPreferences": Row(
+        "PUT",
+        "/api/me/notification-preferences",
+        everyone(200),
+        body={"quiet_hours": {"start": "22:00", "end": "07:00"}},
+    ),
     "SearchPeople": Row("GET", "/api/people?q=", everyone(200)),
     "GetPerson": Row(
         "GET",

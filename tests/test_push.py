@@ -10,8 +10,9 @@ import stat
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import httpx
@@ -19,6 +20,7 @@ import pytest
 
 from server.push import dispatcher as dispatch
 from server.push import messages
+from server.push.quiet import quiet_until
 from server.push.sender import MAX_PAYLOAD_BYTES, Message, PayloadTooLargeError, Sender
 from server.push.tables import Notification, PushDelivery, PushSubscription
 from server.push.vapid import VapidIdentity, audience, key_file
@@ -195,9 +197,9 @@ async def test_a_message_that_outlives_its_ttl_is_given_up(
 ):
     await subscribe(client, as_employee, push_service.subscribe("alice-phone"))
     ttl = messages.KINDS["push.enabled"].ttl_seconds
-    await Notification.update(
-        {Notification.created_at: datetime.now(UTC) - timedelta(seconds=ttl - 5)}
-    ).where(Notification.kind == "push.enabled")
+    await PushDelivery.update(
+        {PushDelivery.due_at: datetime.now(UTC) - timedelta(seconds=ttl - 5)}
+    ).where(PushDelivery.status == "pending")
     push_service.answer("alice-phone", 500)
     await dispatcher.dispatch_due()
     [row] = await deliveries()
@@ -430,3 +432,78 @@ async def test_two_processes_dispatching_one_outbox_send_each_message_once(
     assert sum(delivered.values()) == expected
     assert await PushDelivery.count().where(PushDelivery.status == "sent") == expected
     assert push_service.violations == []
+
+
+def test_quiet_hours_are_wall_clock_time_where_the_person_is():
+    night = (time(22, 0), time(7, 0))
+    # 23:30 in Shanghai (UTC+8) is 15:30 UTC: quiet until 07:00 there, 23:00 UTC.
+    at = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
+    assert quiet_until(at, "Asia/Shanghai", *night) == datetime(2026, 11, 27, 23, 0, tzinfo=UTC)
+    # The same moment is 07:30 in Los Angeles (UTC-8): not quiet there.
+    assert quiet_until(at, "America/Los_Angeles", *night) is None
+    # 02:00 in Shanghai, after midnight: quiet until 07:00 the same local day.
+    early = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
+    assert quiet_until(early, "Asia/Shanghai", *night) == datetime(2026, 11, 27, 23, 0, tzinfo=UTC)
+    # A window within one day (a lunch break), and its end is exclusive.
+    lunch = (time(12, 0), time(13, 0))
+    noon_utc = datetime(2026, 11, 27, 12, 30, tzinfo=UTC)
+    assert quiet_until(noon_utc, "UTC", *lunch) == datetime(2026, 11, 27, 13, 0, tzinfo=UTC)
+    assert quiet_until(noon_utc.replace(hour=13, minute=0), "UTC", *lunch) is None
+    # Daylight saving: 22:00 in Berlin is 21:00 UTC in winter, 20:00 in summer.
+    assert quiet_until(datetime(2026, 7, 1, 21, 0, tzinfo=UTC), "Europe/Berlin", *night) == (
+        datetime(2026, 7, 2, 5, 0, tzinfo=UTC)
+    )
+    assert quiet_until(datetime(2026, 1, 1, 22, 0, tzinfo=UTC), "Europe/Berlin", *night) == (
+        datetime(2026, 1, 2, 6, 0, tzinfo=UTC)
+    )
+
+
+async def test_quiet_hours_are_saved_and_checked(client, people, as_employee):
+    url = "/api/me/notification-preferences"
+    assert (await client.get(url, headers=as_employee)).json() == {
+        "quiet_hours": None,
+        "time_zone": "Asia/Shanghai",  # the company's: alice set none
+    }
+    night = {"quiet_hours": {"start": "22:00", "end": "07:00"}}
+    response = await client.put(url, json=night, headers=as_employee)
+    assert response.status_code == 200
+    assert response.json()["quiet_hours"] == night["quiet_hours"]
+    for bad in ({"start": "22:00", "end": "22:00"}, {"start": "24:00", "end": "07:00"}):
+        problem(
+            await client.put(url, json={"quiet_hours": bad}, headers=as_employee),
+            400,
+            "validation_failed",
+        )
+    assert (await client.get(url, headers=as_employee)).json()["quiet_hours"] == night[
+        "quiet_hours"
+    ]
+    await client.put(url, json={"quiet_hours": None}, headers=as_employee)
+    assert (await client.get(url, headers=as_employee)).json()["quiet_hours"] is None
+
+
+async def test_a_push_that_can_wait_waits_for_the_end_of_quiet_hours(
+    client, people, as_employee, push_service, dispatcher
+):
+    shanghai = ZoneInfo("Asia/Shanghai")
+    local_now = datetime.now(shanghai)
+
+    def hhmm(moment: datetime) -> str:
+        return moment.strftime("%H:%M")
+
+    window = {
+        "start": hhmm(local_now - timedelta(hours=1)),
+        "end": hhmm(local_now + timedelta(hours=1)),
+    }
+    await client.put(
+        "/api/me/notification-preferences", json={"quiet_hours": window}, headers=as_employee
+    )
+    await subscribe(client, as_employee, push_service.subscribe("alice-phone"))
+    [held] = await deliveries()
+    expected_end = (local_now + timedelta(hours=1)).replace(second=0, microsecond=0)
+    assert held["next_attempt_at"] == expected_end.astimezone(UTC)
+    assert held["due_at"] == held["next_attempt_at"]  # its TTL counts from then
+    assert await dispatcher.dispatch_due() == 0  # nothing sent during quiet hours
+    assert push_service.received == []
+    # In the inbox at once, though.
+    inbox = (await client.get("/api/me/notifications", headers=as_employee)).json()
+    assert inbox["unread"] == 1

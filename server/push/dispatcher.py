@@ -106,7 +106,7 @@ class Dispatcher:
     async def _retry(self, row: dict[str, Any], answer: Answer) -> None:
         delivery = as_uuid(row["id"])
         at = queries.now() + retry_delay(int(row["attempts"]), answer.retry_after_seconds)
-        deadline = _as_datetime(row["created_at"]) + timedelta(seconds=int(row["ttl_seconds"]))
+        deadline = _as_datetime(row["due_at"]) + timedelta(seconds=int(row["ttl_seconds"]))
         if at > deadline:
             await queries.given_up(delivery, "expired", answer.status, answer.error)
         else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -15,9 +15,17 @@ from server.core.errors import ProblemError
 from server.core.pagination import newest_first, next_cursor
 from server.db import as_uuid, fetch, insert_rows, is_sqlite, placeholders, write_transaction
 from server.push import messages, policy
+from server.push.quiet import quiet_until
 from server.push.sender import usable_keys
-from server.push.tables import Notification, PushDelivery, PushSubscription
-from shared_schemas.push import NotificationPage, NotificationRead, SubscriptionIn
+from server.push.tables import Notification, PushDelivery, PushPreference, PushSubscription
+from shared_schemas.push import (
+    NotificationPage,
+    NotificationPreferences,
+    NotificationPreferencesUpdate,
+    NotificationRead,
+    QuietHours,
+    SubscriptionIn,
+)
 
 # RFC 8030 § 5.4: what a push service accepts as a `Topic`.
 TOPIC = re.compile(r"[A-Za-z0-9_-]{0,32}")
@@ -136,6 +144,9 @@ async def notify(
         by_person: dict[UUID, list[UUID]] = {}
         for row in subscriptions:
             by_person.setdefault(as_uuid(row["person"]), []).append(as_uuid(row["id"]))
+        due = dict.fromkeys(person_ids, created)
+        if spec.urgency != "high" and by_person:
+            due |= await _after_quiet_hours(list(by_person), created)
         await insert_rows(Notification, notifications)
         await insert_rows(
             PushDelivery,
@@ -146,7 +157,8 @@ async def notify(
                     "subscription": subscription,
                     "status": "pending",
                     "attempts": 0,
-                    "next_attempt_at": created,
+                    "next_attempt_at": due[n["person"]],
+                    "due_at": due[n["person"]],
                     "claimed_until": None,
                     "last_status": None,
                     "last_error": "",
@@ -159,12 +171,86 @@ async def notify(
     return [n["id"] for n in notifications]
 
 
+async def _after_quiet_hours(person_ids: list[UUID], moment: datetime) -> dict[UUID, datetime]:
+    """For people in their quiet hours at `moment`: when those end."""
+    rows = await fetch(
+        "SELECT q.person, q.quiet_start, q.quiet_end, p.time_zone,"  # noqa: S608 - formats in placeholders only
+        " c.time_zone AS company_time_zone FROM push_preference q"
+        " JOIN org_person p ON p.id = q.person LEFT JOIN org_company c ON 1 = 1"
+        f" WHERE q.quiet_start <> '' AND q.person IN ({placeholders(person_ids)})",
+        *person_ids,
+    )
+    later: dict[UUID, datetime] = {}
+    for row in rows:
+        until = quiet_until(
+            moment,
+            row["time_zone"] or row["company_time_zone"] or "UTC",
+            time.fromisoformat(row["quiet_start"]),
+            time.fromisoformat(row["quiet_end"]),
+        )
+        if until is not None:
+            later[as_uuid(row["person"])] = until
+    return later
+
+
 async def notified_since(person_id: UUID, kind: str, since: datetime) -> bool:
     return await Notification.exists().where(
         (Notification.person == person_id)
         & (Notification.kind == kind)
         & (Notification.created_at >= since)
     )
+
+
+# --- preferences ---------------------------------------------------------------------------
+
+
+async def get_preferences(principal: Principal) -> NotificationPreferences:
+    me = policy.inbox_owner(principal)
+    [row] = await fetch(
+        "SELECT q.quiet_start, q.quiet_end, p.time_zone, c.time_zone AS company_time_zone"
+        " FROM org_person p LEFT JOIN push_preference q ON q.person = p.id"
+        " LEFT JOIN org_company c ON 1 = 1 WHERE p.id = {}",
+        me,
+    )
+    quiet = (
+        QuietHours(start=row["quiet_start"], end=row["quiet_end"]) if row["quiet_start"] else None
+    )
+    return NotificationPreferences(
+        quiet_hours=quiet, time_zone=row["time_zone"] or row["company_time_zone"] or "UTC"
+    )
+
+
+async def save_preferences(
+    principal: Principal, data: NotificationPreferencesUpdate
+) -> NotificationPreferences:
+    me = policy.inbox_owner(principal)
+    start, end = (data.quiet_hours.start, data.quiet_hours.end) if data.quiet_hours else ("", "")
+    async with write_transaction():
+        updated = (
+            await PushPreference.update(
+                {
+                    PushPreference.quiet_start: start,
+                    PushPreference.quiet_end: end,
+                    PushPreference.updated_at: now(),
+                }
+            )
+            .where(PushPreference.person == me)
+            .returning(PushPreference.id)
+        )
+        if not updated:
+            await insert_rows(
+                PushPreference,
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "person": me,
+                        "quiet_start": start,
+                        "quiet_end": end,
+                        "updated_at": now(),
+                    }
+                ],
+            )
+    return await get_preferences(principal)
 
 
 # --- inbox ---------------------------------------------------------------------------------
@@ -242,8 +328,8 @@ async def claim_due(limit: int) -> list[dict[str, Any]]:
         if not ids:
             return []
         return await fetch(
-            "SELECT d.id, d.attempts, n.kind, n.url, n.topic, n.urgency, n.ttl_seconds,"  # noqa: S608 - formats in placeholders only
-            " n.created_at, n.subject_id, s.id AS subscription, s.endpoint, s.p256dh, s.auth,"
+            "SELECT d.id, d.attempts, d.due_at, n.kind, n.url, n.topic, n.urgency,"  # noqa: S608 - formats in placeholders only
+            " n.ttl_seconds, n.subject_id, s.id AS subscription, s.endpoint, s.p256dh, s.auth,"
             " p.locale, c.locale AS company_locale"
             " FROM push_delivery d JOIN push_notification n ON n.id = d.notification"
             " JOIN push_subscription s ON s.id = d.subscription"

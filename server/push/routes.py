@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from litestar import Router, delete, get, post, put
 from litestar.datastructures import State
 from litestar.params import JSONBody, QueryParameter
-from litestar.status_codes import HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from server.auth.middleware import CurrentPrincipal
 from server.core.errors import PROBLEM_RESPONSES
@@ -13,6 +13,8 @@ from server.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from server.push import queries
 from shared_schemas.push import (
     NotificationPage,
+    NotificationPreferences,
+    NotificationPreferencesUpdate,
     NotificationsRead,
     SubscriptionIn,
     VapidPublicKey,
@@ -75,6 +77,28 @@ async def mark_notifications_read(
     await queries.mark_read(principal, data.ids)
 
 
+@get(
+    "/api/me/notification-preferences",
+    operation_id="GetNotificationPreferences",
+    responses=PROBLEM_RESPONSES,
+)
+async def get_notification_preferences(principal: CurrentPrincipal) -> NotificationPreferences:
+    return await queries.get_preferences(principal)
+
+
+@put(
+    "/api/me/notification-preferences",
+    operation_id="SaveNotificationPreferences",
+    status_code=HTTP_200_OK,
+    responses=PROBLEM_RESPONSES,
+)
+async def save_notification_preferences(
+    principal: CurrentPrincipal, data: JSONBody[NotificationPreferencesUpdate]
+) -> NotificationPreferences:
+    """Quiet hours: pushes that can wait are held until they end (urgent ones are not)."""
+    return await queries.save_preferences(principal, data)
+
+
 router = Router(
     path="/",
     route_handlers=[
@@ -83,6 +107,8 @@ router = Router(
         remove_push_subscription,
         list_my_notifications,
         mark_notifications_read,
+        get_notification_preferences,
+        save_notification_preferences,
     ],
     tags=["notifications"],
 )

@@ -56,8 +56,21 @@ class PushDelivery(Table, tablename="push_delivery"):
     status = Varchar(length=10, default="pending")
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(index=True)
+    # When it first became due (after the person's quiet hours): its TTL counts from here.
+    due_at = Timestamptz()
     # A dispatcher that claimed it and has not answered by then is presumed dead.
     claimed_until = Timestamptz(null=True, default=None)
     last_status = Integer(null=True, default=None)
     last_error = Text(default="")
     sent_at = Timestamptz(null=True, default=None)
+
+
+class PushPreference(Table, tablename="push_preference"):
+    """A person's notification settings: quiet hours ("HH:MM" wall-clock times in their time
+    zone; both empty: none), when pushes that can wait are held back."""
+
+    id = UUID(primary_key=True)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, unique=True)
+    quiet_start = Varchar(length=5, default="")
+    quiet_end = Varchar(length=5, default="")
+    updated_at = Timestamptz()

@@ -74,3 +74,4 @@ export type CheckinStatus = Schemas["CheckinStatusRead"];
 export type NotificationPage = Schemas["NotificationPage"];
 export type AppNotification = Schemas["NotificationRead"];
 export type VapidPublicKey = Schemas["VapidPublicKey"];
+export type NotificationPreferences = Schemas["NotificationPreferences"];

@@ -1,6 +1,10 @@
 import { useEffect, useState } from "preact/hooks";
+import type { NotificationPreferences } from "../api/client";
 import { useI18n } from "../i18n";
 import { pushState, turnOff, turnOn, type PushState } from "../push";
+import { authorized } from "../session";
+
+const EVENING = { start: "22:00", end: "07:00" };
 
 /** Whether this phone gets notifications, and the one place that asks for permission. */
 export function PushSetting() {
@@ -42,6 +46,61 @@ export function PushSetting() {
         </button>
       )}
       {failed && <p class="error">{t((m) => m.notifications.failed)}</p>}
+      <QuietHours />
     </section>
+  );
+}
+
+/** Hours when pushes that can wait are held back (saved on the server: every device). */
+function QuietHours() {
+  const { t } = useI18n();
+  const [prefs, setPrefs] = useState<NotificationPreferences | null>(null);
+  const [hours, setHours] = useState(EVENING);
+  const [on, setOn] = useState(false);
+  const [note, setNote] = useState<string | null>(null);
+  useEffect(() => {
+    authorized<NotificationPreferences>("/api/me/notification-preferences").then((p) => {
+      setPrefs(p);
+      setOn(p.quiet_hours !== null);
+      if (p.quiet_hours) setHours(p.quiet_hours);
+    }, () => undefined);
+  }, []);
+  if (!prefs) return null;
+
+  async function save() {
+    if (on && hours.start === hours.end) return setNote(t((m) => m.notifications.quietSame));
+    const saved = await authorized<NotificationPreferences>("/api/me/notification-preferences", {
+      method: "PUT",
+      body: JSON.stringify({ quiet_hours: on ? hours : null }),
+    });
+    setPrefs(saved);
+    setNote(t((m) => m.notifications.quietSaved));
+  }
+
+  return (
+    <div data-testid="quiet-hours">
+      <h3>{t((m) => m.notifications.quietTitle)}</h3>
+      <p class="muted">{t((m) => m.notifications.quietHelp, { zone: prefs.time_zone })}</p>
+      <label class="check">
+        <input type="checkbox" data-testid="quiet-on" checked={on} onChange={(e) => setOn(e.currentTarget.checked)} />
+        {t((m) => m.notifications.quietOn)}
+      </label>
+      {on && (
+        <div class="row">
+          <label>
+            {t((m) => m.notifications.quietFrom)}
+            <input type="time" data-testid="quiet-start" value={hours.start} onInput={(e) => setHours({ ...hours, start: e.currentTarget.value })} />
+          </label>
+          <label>
+            {t((m) => m.notifications.quietTo)}
+            <input type="time" data-testid="quiet-end" value={hours.end} onInput={(e) => setHours({ ...hours, end: e.currentTarget.value })} />
+          </label>
+        </div>
+      )}
+      <button class="quiet wide" data-testid="quiet-save" onClick={() => void save().catch(() => setNote(t((m) => m.notifications.quietFailed)))}>
+        {t((m) => m.notifications.quietSave)}
+      </button>
+      {note && <p class="muted" data-testid="quiet-note">{note}</p>}
+    </div>
   );
 }
