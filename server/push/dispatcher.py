@@ -67,7 +67,7 @@ class Dispatcher:
 
     async def _deliver(self, row: dict[str, Any]) -> int | None:
         """Send one delivery and record the answer; -> the push service's status."""
-        title, body = messages.text(row["kind"], row["locale"] or row["company_locale"] or "")
+        title, body = messages.text(row["kind"], row["locale"])
         # The tag replaces an earlier notification about the same thing on the phone.
         subject = row["subject_id"]
         tag = row["topic"] or (f"{row['kind']}:{subject}" if subject else row["kind"])

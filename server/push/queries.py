@@ -13,7 +13,15 @@ from uuid import UUID
 from server.core.access import Principal
 from server.core.errors import ProblemError
 from server.core.pagination import newest_first, next_cursor
-from server.db import as_uuid, fetch, insert_rows, is_sqlite, placeholders, write_transaction
+from server.db import (
+    as_uuid,
+    fetch,
+    insert_rows,
+    is_integrity_error,
+    is_sqlite,
+    placeholders,
+    write_transaction,
+)
 from server.push import messages, policy
 from server.push.quiet import quiet_until
 from server.push.sender import usable_keys
@@ -35,18 +43,40 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+# A person's own language and time zone, else the company's: the SQL that `_setting` reads.
+PERSON_SETTINGS = (
+    "p.locale, p.time_zone, c.locale AS company_locale, c.time_zone AS company_time_zone"
+    " FROM org_person p LEFT JOIN org_company c ON 1 = 1"
+)
+
+
+def _setting(row: dict[str, Any], name: str, fallback: str) -> str:
+    """`locale` or `time_zone` of a row read with PERSON_SETTINGS."""
+    return str(row[name] or row[f"company_{name}"] or fallback)
+
+
 # --- subscriptions -------------------------------------------------------------------------
 
 
-async def save_subscription(principal: Principal, data: SubscriptionIn) -> bool:
+async def save_subscription(principal: Principal, data: SubscriptionIn) -> None:
     """Upsert by endpoint: the app sends its subscription at every start. An endpoint seen
-    before under another sign-in (another person on a shared phone) now belongs to this one.
-    -> whether the endpoint is new (then it gets a first notification, to show it works)."""
-    me = policy.inbox_owner(principal)
+    before under another sign-in (another person on a shared phone) now belongs to this one;
+    a new one gets a first notification, so the person sees that it works."""
     if not usable_keys(data.keys.p256dh, data.keys.auth):
         raise ProblemError(
             422, "invalid_push_keys", "These subscription keys cannot encrypt a message."
         )
+    try:
+        await _upsert_subscription(principal, data)
+    except Exception as error:
+        # The same endpoint sent twice at once: the second insert lost; now it updates.
+        if not is_integrity_error(error):
+            raise
+        await _upsert_subscription(principal, data)
+
+
+async def _upsert_subscription(principal: Principal, data: SubscriptionIn) -> None:
+    me = policy.inbox_owner(principal)
     async with write_transaction():
         existing = (
             await PushSubscription.select(PushSubscription.id)
@@ -63,7 +93,7 @@ async def save_subscription(principal: Principal, data: SubscriptionIn) -> bool:
                     PushSubscription.seen_at: now(),
                 }
             ).where(PushSubscription.id == existing["id"])
-            return False
+            return
         await insert_rows(
             PushSubscription,
             [
@@ -80,7 +110,6 @@ async def save_subscription(principal: Principal, data: SubscriptionIn) -> bool:
             ],
         )
         await notify([me], "push.enabled", url="/")
-        return True
 
 
 async def remove_subscription(principal: Principal, endpoint: str) -> None:
@@ -174,9 +203,8 @@ async def notify(
 async def _after_quiet_hours(person_ids: list[UUID], moment: datetime) -> dict[UUID, datetime]:
     """For people in their quiet hours at `moment`: when those end."""
     rows = await fetch(
-        "SELECT q.person, q.quiet_start, q.quiet_end, p.time_zone,"  # noqa: S608 - formats in placeholders only
-        " c.time_zone AS company_time_zone FROM push_preference q"
-        " JOIN org_person p ON p.id = q.person LEFT JOIN org_company c ON 1 = 1"
+        f"SELECT q.person, q.quiet_start, q.quiet_end, {PERSON_SETTINGS}"
+        " JOIN push_preference q ON q.person = p.id"
         f" WHERE q.quiet_start <> '' AND q.person IN ({placeholders(person_ids)})",
         *person_ids,
     )
@@ -184,7 +212,7 @@ async def _after_quiet_hours(person_ids: list[UUID], moment: datetime) -> dict[U
     for row in rows:
         until = quiet_until(
             moment,
-            row["time_zone"] or row["company_time_zone"] or "UTC",
+            _setting(row, "time_zone", "UTC"),
             time.fromisoformat(row["quiet_start"]),
             time.fromisoformat(row["quiet_end"]),
         )
@@ -207,17 +235,14 @@ async def notified_since(person_id: UUID, kind: str, since: datetime) -> bool:
 async def get_preferences(principal: Principal) -> NotificationPreferences:
     me = policy.inbox_owner(principal)
     [row] = await fetch(
-        "SELECT q.quiet_start, q.quiet_end, p.time_zone, c.time_zone AS company_time_zone"
-        " FROM org_person p LEFT JOIN push_preference q ON q.person = p.id"
-        " LEFT JOIN org_company c ON 1 = 1 WHERE p.id = {}",
+        f"SELECT q.quiet_start, q.quiet_end, {PERSON_SETTINGS}"
+        " LEFT JOIN push_preference q ON q.person = p.id WHERE p.id = {}",
         me,
     )
     quiet = (
         QuietHours(start=row["quiet_start"], end=row["quiet_end"]) if row["quiet_start"] else None
     )
-    return NotificationPreferences(
-        quiet_hours=quiet, time_zone=row["time_zone"] or row["company_time_zone"] or "UTC"
-    )
+    return NotificationPreferences(quiet_hours=quiet, time_zone=_setting(row, "time_zone", "UTC"))
 
 
 async def save_preferences(
@@ -261,12 +286,8 @@ async def list_notifications(
 ) -> NotificationPage:
     me = policy.inbox_owner(principal)
     if locale is None:
-        [row] = await fetch(
-            "SELECT p.locale, c.locale AS company_locale FROM org_person p"
-            " LEFT JOIN org_company c ON 1 = 1 WHERE p.id = {}",
-            me,
-        )
-        locale = row["locale"] or row["company_locale"] or ""
+        [row] = await fetch(f"SELECT {PERSON_SETTINGS} WHERE p.id = {{}}", me)
+        locale = _setting(row, "locale", "")
     query = Notification.select(
         Notification.id,
         Notification.kind,
@@ -327,17 +348,17 @@ async def claim_due(limit: int) -> list[dict[str, Any]]:
         ids = [as_uuid(row["id"]) for row in claimed]
         if not ids:
             return []
-        return await fetch(
-            "SELECT d.id, d.attempts, d.due_at, n.kind, n.url, n.topic, n.urgency,"  # noqa: S608 - formats in placeholders only
+        rows = await fetch(
+            "SELECT d.id, d.attempts, d.due_at, n.kind, n.url, n.topic, n.urgency,"
             " n.ttl_seconds, n.subject_id, s.id AS subscription, s.endpoint, s.p256dh, s.auth,"
-            " p.locale, c.locale AS company_locale"
-            " FROM push_delivery d JOIN push_notification n ON n.id = d.notification"
+            f" {PERSON_SETTINGS} JOIN push_notification n ON n.person = p.id"
+            " JOIN push_delivery d ON d.notification = n.id"
             " JOIN push_subscription s ON s.id = d.subscription"
-            " JOIN org_person p ON p.id = n.person"
-            " LEFT JOIN org_company c ON 1 = 1"
             f" WHERE d.id IN ({placeholders(ids)}) ORDER BY d.next_attempt_at",
             *ids,
         )
+    # The language the message is written in.
+    return [{**row, "locale": _setting(row, "locale", "")} for row in rows]
 
 
 async def delivered(delivery_id: UUID, status: int) -> None:
