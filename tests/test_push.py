@@ -507,3 +507,18 @@ async def test_a_push_that_can_wait_waits_for_the_end_of_quiet_hours(
     # In the inbox at once, though.
     inbox = (await client.get("/api/me/notifications", headers=as_employee)).json()
     assert inbox["unread"] == 1
+
+
+async def test_one_endpoint_sent_several_times_at_once_is_saved_once(
+    client, people, as_employee, push_service
+):
+    subscription = push_service.subscribe("alice-phone")
+    responses = await asyncio.gather(
+        *(
+            client.put("/api/push/subscription", json=subscription, headers=as_employee)
+            for _ in range(5)
+        )
+    )
+    assert [r.status_code for r in responses] == [204] * 5
+    assert await PushSubscription.count() == 1
+    assert await Notification.count() == 1
