@@ -44,6 +44,8 @@ class Settings(BaseSettings):
         default="mailto:push-admin@tandem.local", pattern=r"^(mailto:|https://)"
     )
     push_dispatch_interval_seconds: float = Field(default=5.0, gt=0, le=300)
+    # How often each server process looks for reminders to send (one process at a time).
+    reminder_interval_seconds: float = Field(default=900.0, gt=0, le=86400)
 
     max_request_body_bytes: int = 1_048_576
     max_import_rows: int = 20_000

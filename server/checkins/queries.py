@@ -21,7 +21,7 @@ from server.checkins.tables import (
 )
 from server.core.access import Principal, Relation
 from server.core.errors import ProblemError, forbidden, not_found
-from server.db import write_transaction
+from server.db import as_uuid, fetch, write_transaction
 from server.feedback import queries as feedback
 from server.goals import queries as goals
 from server.org import queries as org
@@ -385,6 +385,26 @@ async def confirm(principal: Principal, data: ConfirmMinutes) -> UUID:
     ).where((Checkin.id == row["id"]) & (Checkin.minutes_version == data.minutes_version))
     confirmed: UUID = row["id"]
     return confirmed
+
+
+async def minutes_to_confirm() -> list[tuple[UUID, UUID]]:
+    """(person, check-in) for each party who has not yet confirmed the current minutes of a
+    check-in, for the reminders (no principal: a system job, and it reveals only to each
+    party their own open task)."""
+    rows = await fetch(
+        "SELECT id, employee, manager, minutes_version, employee_confirmed_version,"
+        " manager_confirmed_version FROM checkins_checkin WHERE state = 'recorded'"
+    )
+    waiting = []
+    for row in rows:
+        if row["employee_confirmed_version"] != row["minutes_version"]:
+            waiting.append((as_uuid(row["employee"]), as_uuid(row["id"])))
+        if (
+            row["manager"] is not None
+            and row["manager_confirmed_version"] != row["minutes_version"]
+        ):
+            waiting.append((as_uuid(row["manager"]), as_uuid(row["id"])))
+    return waiting
 
 
 async def complete_action(principal: Principal, data: CompleteAction) -> UUID:

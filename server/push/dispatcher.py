@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 
 from server.db import as_uuid
-from server.push import messages, queries
+from server.push import messages, queries, reminders
 from server.push.sender import Answer, Message, Sender, Target
 from server.push.vapid import VapidIdentity
 from server.settings import Settings
@@ -132,23 +132,32 @@ async def send_due(settings: Settings) -> int:
 
 
 class Background:
-    """The dispatcher running while the app runs (Litestar's startup and shutdown hooks)."""
+    """The dispatcher and the reminder rounds, running while the app runs (Litestar's
+    startup and shutdown hooks)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._session: aiohttp.ClientSession | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         self._session = aiohttp.ClientSession(timeout=SEND_TIMEOUT)
         sender = Sender(VapidIdentity.from_settings(self.settings), self._session)
         dispatcher = Dispatcher(sender, self.settings.push_dispatch_interval_seconds)
-        self._task = asyncio.create_task(dispatcher.run())
+        self._tasks = [asyncio.create_task(dispatcher.run()), asyncio.create_task(self._remind())]
+
+    async def _remind(self) -> None:
+        while True:
+            try:
+                await reminders.send_reminders(queries.now())
+            except Exception:
+                log.exception("reminder round failed; the next round retries")
+            await asyncio.sleep(self.settings.reminder_interval_seconds)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
         if self._session is not None:
             await self._session.close()

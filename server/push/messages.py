@@ -29,6 +29,18 @@ KINDS: dict[str, Kind] = {
             "en": ("Notifications are on", "Tandem will tell you here when something needs you."),
         },
     ),
+    # Reminders: one a day at most per person and kind, in working hours where they are.
+    "reminder.minutes": Kind(
+        "low",
+        24 * 3600,
+        {
+            "zh-CN": ("有沟通纪要等你确认", "确认后，双方约定的行动才算定下来。"),
+            "en": (
+                "Check-in minutes to confirm",
+                "Your confirmation makes the agreed actions count.",
+            ),
+        },
+    ),
     # To admins: a push service refused our VAPID identity (HTTP 403).
     "push.misconfigured": Kind(
         "normal",

@@ -43,14 +43,14 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-# A person's own language and time zone, else the company's: the SQL that `_setting` reads.
+# A person's own language and time zone, else the company's: the SQL that `setting` reads.
 PERSON_SETTINGS = (
     "p.locale, p.time_zone, c.locale AS company_locale, c.time_zone AS company_time_zone"
     " FROM org_person p LEFT JOIN org_company c ON 1 = 1"
 )
 
 
-def _setting(row: dict[str, Any], name: str, fallback: str) -> str:
+def setting(row: dict[str, Any], name: str, fallback: str) -> str:
     """`locale` or `time_zone` of a row read with PERSON_SETTINGS."""
     return str(row[name] or row[f"company_{name}"] or fallback)
 
@@ -139,16 +139,18 @@ async def notify(
     url: str,
     subject_id: UUID | None = None,
     topic: str = "",
+    at: datetime | None = None,
 ) -> list[UUID]:
     """A notification for each person, in their inbox and queued for each of their devices,
     in the open transaction (the outbox: it is sent only if the event that caused it is
-    committed). -> the notification ids."""
+    committed). `at`: when, if not now (a reminder round's own clock). -> the notification
+    ids."""
     spec = messages.KINDS[kind]
     if not TOPIC.fullmatch(topic):
         raise ValueError(f"a push topic is up to 32 URL-safe base64 characters, not {topic!r}")
     if not person_ids:
         return []
-    created = now()
+    created = at or now()
     notifications: list[dict[str, Any]] = [
         {
             "id": uuid.uuid4(),
@@ -212,7 +214,7 @@ async def _after_quiet_hours(person_ids: list[UUID], moment: datetime) -> dict[U
     for row in rows:
         until = quiet_until(
             moment,
-            _setting(row, "time_zone", "UTC"),
+            setting(row, "time_zone", "UTC"),
             time.fromisoformat(row["quiet_start"]),
             time.fromisoformat(row["quiet_end"]),
         )
@@ -222,10 +224,11 @@ async def _after_quiet_hours(person_ids: list[UUID], moment: datetime) -> dict[U
 
 
 async def notified_since(person_id: UUID, kind: str, since: datetime) -> bool:
+    """Whether the person got a notification of this kind after `since`."""
     return await Notification.exists().where(
         (Notification.person == person_id)
         & (Notification.kind == kind)
-        & (Notification.created_at >= since)
+        & (Notification.created_at > since)
     )
 
 
@@ -242,7 +245,7 @@ async def get_preferences(principal: Principal) -> NotificationPreferences:
     quiet = (
         QuietHours(start=row["quiet_start"], end=row["quiet_end"]) if row["quiet_start"] else None
     )
-    return NotificationPreferences(quiet_hours=quiet, time_zone=_setting(row, "time_zone", "UTC"))
+    return NotificationPreferences(quiet_hours=quiet, time_zone=setting(row, "time_zone", "UTC"))
 
 
 async def save_preferences(
@@ -287,7 +290,7 @@ async def list_notifications(
     me = policy.inbox_owner(principal)
     if locale is None:
         [row] = await fetch(f"SELECT {PERSON_SETTINGS} WHERE p.id = {{}}", me)
-        locale = _setting(row, "locale", "")
+        locale = setting(row, "locale", "")
     query = Notification.select(
         Notification.id,
         Notification.kind,
@@ -358,7 +361,7 @@ async def claim_due(limit: int) -> list[dict[str, Any]]:
             *ids,
         )
     # The language the message is written in.
-    return [{**row, "locale": _setting(row, "locale", "")} for row in rows]
+    return [{**row, "locale": setting(row, "locale", "")} for row in rows]
 
 
 async def delivered(delivery_id: UUID, status: int) -> None:

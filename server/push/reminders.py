@@ -1,0 +1,74 @@
+"""Reminders: open tasks found in the other domains, sent as notifications (inbox, and a
+push where allowed) at most once a day per person and kind, in working hours where the
+person is. One job for all kinds; each kind says where its tasks come from."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from uuid import UUID
+
+from server.checkins import queries as checkins
+from server.db import as_uuid, fetch, is_sqlite, placeholders, write_transaction
+from server.push import queries
+from server.push.quiet import zone
+
+# Reminders go out in the person's working day only, never at night.
+WORKING_HOURS = (time(9, 0), time(18, 0))
+ONCE_PER = timedelta(hours=24)
+# PostgreSQL advisory lock key: one server process runs a reminder round at a time.
+ROUND_LOCK = 0x74616E64656D  # "tandem"
+
+
+@dataclass(frozen=True)
+class ReminderKind:
+    kind: str
+    # (person, what it is about) for every open task of this kind.
+    tasks: Callable[[], Awaitable[list[tuple[UUID, UUID]]]]
+    url: str
+
+    @property
+    def topic(self) -> str:
+        """One per kind: a new reminder replaces yesterday's on the phone."""
+        return self.kind.replace(".", "-")
+
+
+KINDS = (ReminderKind("reminder.minutes", checkins.minutes_to_confirm, "/checkins"),)
+
+
+async def send_reminders(moment: datetime) -> int:
+    """One round: every open task's person is reminded unless they were in the last day or
+    it is outside their working hours; -> reminders sent. Rounds of several processes do
+    not overlap (an advisory lock on PostgreSQL, the one writer on SQLite)."""
+    sent = 0
+    async with write_transaction():
+        if not is_sqlite():
+            [row] = await fetch("SELECT pg_try_advisory_xact_lock({}) AS mine", ROUND_LOCK)
+            if not row["mine"]:
+                return 0
+        for reminder in KINDS:
+            people = sorted({person for person, _ in await reminder.tasks()})
+            for person in await _at_work(people, moment):
+                if not await queries.notified_since(person, reminder.kind, moment - ONCE_PER):
+                    await queries.notify(
+                        [person], reminder.kind, url=reminder.url, topic=reminder.topic, at=moment
+                    )
+                    sent += 1
+    return sent
+
+
+async def _at_work(person_ids: list[UUID], moment: datetime) -> list[UUID]:
+    if not person_ids:
+        return []
+    rows = await fetch(
+        f"SELECT p.id, {queries.PERSON_SETTINGS}"
+        f" WHERE p.active AND p.id IN ({placeholders(person_ids)})",
+        *person_ids,
+    )
+    start, end = WORKING_HOURS
+    return [
+        as_uuid(row["id"])
+        for row in rows
+        if start <= moment.astimezone(zone(queries.setting(row, "time_zone", "UTC"))).time() < end
+    ]
