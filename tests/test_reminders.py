@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from server.push import reminders
 from server.push.tables import Notification
 from tests.test_checkins import confirm, minutes
+from tests.test_goals import act, alice_draft, goal, sign
 from tests.test_sync import push
 
 # 10:00 in Shanghai, the demo company's time zone (UTC+8); 03:00 there is 19:00 UTC.
@@ -16,11 +18,10 @@ WORKING = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 NIGHT = datetime(2026, 11, 27, 19, 0, tzinfo=UTC)
 
 
-async def reminded() -> list[tuple[object, str]]:
-    rows = await Notification.select(Notification.person, Notification.kind).where(
-        Notification.kind.like("reminder.%")
-    )
-    return sorted((r["person"], r["kind"]) for r in rows)
+async def reminded(kind: str) -> list[UUID]:
+    """Who got a reminder of this kind, once per reminder."""
+    rows = await Notification.select(Notification.person).where(Notification.kind == kind)
+    return sorted(r["person"] for r in rows)
 
 
 async def recorded_checkin(client, people, headers_for) -> str:
@@ -31,31 +32,52 @@ async def recorded_checkin(client, people, headers_for) -> str:
 
 async def test_minutes_to_confirm_remind_each_party_once_a_day(client, people, headers_for):
     checkin_id = await recorded_checkin(client, people, headers_for)
-    assert await reminders.send_reminders(WORKING) == 2
-    expected = sorted(
-        [(people["bob"], "reminder.minutes"), (people["manager.east"], "reminder.minutes")]
-    )
-    assert await reminded() == expected
+    await reminders.send_reminders(WORKING)
+    assert await reminded("reminder.minutes") == sorted([people["bob"], people["manager.east"]])
     # Later the same day: nothing new.
-    assert await reminders.send_reminders(WORKING + timedelta(hours=5)) == 0
-    # Bob confirms; the next day only his manager is still reminded.
+    await reminders.send_reminders(WORKING + timedelta(hours=5))
+    assert len(await reminded("reminder.minutes")) == 2
+    # Bob confirms; the next day only his manager is reminded again.
     await push(client, headers_for("bob"), confirm(checkin_id, 1))
-    assert await reminders.send_reminders(WORKING + timedelta(days=1)) == 1
-    # Both confirmed: nothing to remind.
+    await reminders.send_reminders(WORKING + timedelta(days=1))
+    assert (await reminded("reminder.minutes")).count(people["manager.east"]) == 2
+    assert (await reminded("reminder.minutes")).count(people["bob"]) == 1
+    # Both confirmed: nothing more.
     await push(client, headers_for("manager.east"), confirm(checkin_id, 1))
-    assert await reminders.send_reminders(WORKING + timedelta(days=2)) == 0
+    await reminders.send_reminders(WORKING + timedelta(days=2))
+    assert len(await reminded("reminder.minutes")) == 3
+
+
+async def test_a_goal_waiting_for_signatures_reminds_who_has_not_signed(
+    client, people, as_employee, as_manager
+):
+    draft = await alice_draft(client, as_employee)
+    await act(client, as_employee, draft["id"], "propose")
+    await reminders.send_reminders(WORKING)
+    # alice and her manager for this proposal; from the demo, manager.west's own proposal
+    # waits for him and for his manager, the ceo.
+    waiting = sorted(
+        [people["alice"], people["manager.east"], people["manager.west"], people["ceo"]]
+    )
+    assert await reminded("reminder.signature") == waiting
+    await sign(client, as_employee, await goal(client, as_employee, draft["id"]))
+    await reminders.send_reminders(WORKING + timedelta(days=1))
+    again = await reminded("reminder.signature")
+    assert again.count(people["alice"]) == 1
+    assert again.count(people["manager.east"]) == 2
 
 
 async def test_no_reminder_at_night_where_the_person_is(client, people, headers_for):
     await recorded_checkin(client, people, headers_for)
     assert await reminders.send_reminders(NIGHT) == 0
-    assert await reminded() == []
+    assert await Notification.count() == 0
 
 
 async def test_rounds_at_the_same_time_remind_once(client, people, headers_for):
     """Several server processes' rounds at once: an advisory lock on PostgreSQL, the one
-    writer on SQLite; either way each person gets one reminder."""
+    writer on SQLite; either way each person gets one reminder of each kind."""
     await recorded_checkin(client, people, headers_for)
     sent = await asyncio.gather(*(reminders.send_reminders(WORKING) for _ in range(4)))
-    assert sum(sent) == 2
-    assert len(await reminded()) == 2
+    assert sum(sent) == await Notification.count()
+    assert len(await reminded("reminder.minutes")) == 2
+    assert len(await reminded("reminder.signature")) == 2  # the demo's open proposal

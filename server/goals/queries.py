@@ -20,7 +20,7 @@ from piccolo.custom_types import Combinable
 from server.audit import queries as audit
 from server.core.access import Principal, Relation
 from server.core.errors import ProblemError, forbidden, not_found
-from server.db import as_uuid, write_transaction
+from server.db import as_uuid, fetch, placeholders, write_transaction
 from server.goals import content as goal_content
 from server.goals import pace, policy
 from server.goals.tables import (
@@ -1047,6 +1047,39 @@ async def _set_state(goal_id: UUID, state: str, version: int | None = None) -> N
     if version is not None:
         values[Goal.version] = version
     await Goal.update(values).where(Goal.id == goal_id)
+
+
+async def signatures_awaited() -> list[tuple[UUID, UUID]]:
+    """(person, goal) for each party who has not yet signed the version of an individual goal
+    that is open for signatures (a proposal or an amendment), for the reminders (a system
+    job: each party learns only of their own open task)."""
+    negotiating, agreed = sorted(policy.NEGOTIATING_STATES), sorted(policy.AGREED_STATES)
+    rows = await fetch(
+        "SELECT g.id, g.owner, g.version, p.manager FROM goals_goal g"  # noqa: S608 - placeholders only
+        " JOIN org_person p ON p.id = g.owner WHERE g.level = 'individual'"
+        f" AND (g.state IN ({placeholders(negotiating)})"
+        f" OR (g.state IN ({placeholders(agreed)}) AND g.version <> g.agreed_version))",
+        *negotiating,
+        *agreed,
+    )
+    if not rows:
+        return []
+    goal_ids = [as_uuid(r["id"]) for r in rows]
+    signed = {
+        (as_uuid(s["goal"]), s["version"], s["role"])
+        for s in await fetch(
+            "SELECT goal, version, role FROM goals_signature"  # noqa: S608 - placeholders only
+            f" WHERE goal IN ({placeholders(goal_ids)})",
+            *goal_ids,
+        )
+    }
+    waiting = []
+    for row, goal_id in zip(rows, goal_ids, strict=True):
+        signers = [("employee", row["owner"]), ("manager", row["manager"])]
+        for role, person in signers:
+            if person is not None and (goal_id, row["version"], role) not in signed:
+                waiting.append((as_uuid(person), goal_id))
+    return waiting
 
 
 async def sign(principal: Principal, goal_id: UUID, data: SignatureCreate) -> GoalRead:

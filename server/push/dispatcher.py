@@ -148,11 +148,12 @@ class Background:
 
     async def _remind(self) -> None:
         while True:
+            # Waits first: a restart or a deploy does not send a round of its own.
+            await asyncio.sleep(self.settings.reminder_interval_seconds)
             try:
                 await reminders.send_reminders(queries.now())
             except Exception:
                 log.exception("reminder round failed; the next round retries")
-            await asyncio.sleep(self.settings.reminder_interval_seconds)
 
     async def stop(self) -> None:
         for task in self._tasks:

@@ -41,6 +41,17 @@ KINDS: dict[str, Kind] = {
             ),
         },
     ),
+    "reminder.signature": Kind(
+        "low",
+        24 * 3600,
+        {
+            "zh-CN": ("有目标等你签字", "读一读约定的内容，同意就签字，有疑问就留言。"),
+            "en": (
+                "A goal is waiting for your signature",
+                "Read what was agreed; sign it, or ask.",
+            ),
+        },
+    ),
     # To admins: a push service refused our VAPID identity (HTTP 403).
     "push.misconfigured": Kind(
         "normal",

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from server.checkins import queries as checkins
 from server.db import as_uuid, fetch, is_sqlite, placeholders, write_transaction
+from server.goals import queries as goals
 from server.push import queries
 from server.push.quiet import zone
 
@@ -34,7 +35,10 @@ class ReminderKind:
         return self.kind.replace(".", "-")
 
 
-KINDS = (ReminderKind("reminder.minutes", checkins.minutes_to_confirm, "/checkins"),)
+KINDS = (
+    ReminderKind("reminder.signature", goals.signatures_awaited, "/goals"),
+    ReminderKind("reminder.minutes", checkins.minutes_to_confirm, "/checkins"),
+)
 
 
 async def send_reminders(moment: datetime) -> int:
