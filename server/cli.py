@@ -23,7 +23,13 @@ def _run(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
     async def main() -> Any:
         engine = db.build_engine(settings)
         await db.migrate(engine)
-        return await work()
+        # The app's connections (on SQLite its one writer), closed again before the command
+        # ends, so no thread outlives it.
+        await db.open_pool(engine, 2)
+        try:
+            return await work()
+        finally:
+            await db.close_pool(engine)
 
     return asyncio.run(main())
 

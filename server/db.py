@@ -7,7 +7,6 @@ import itertools
 import os
 import re
 import sqlite3
-import weakref
 from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -75,10 +74,11 @@ async def insert_rows(table: type[Table], rows: Sequence[Mapping[str, Any]]) -> 
 
 
 async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
-    """The rows of a read straight through the driver, in the open transaction or on a kept
-    connection. For the few queries every request or sync push makes (the principal, the
-    idempotency lookup, the recipients), where Piccolo's query string, which checks each value
-    in Python, costs about as much as the round trip. `sql` has `{}` markers, like `raw`."""
+    """The rows of a read straight through the driver, in the open transaction, else on
+    PostgreSQL's pool or SQLite's loop-thread reader. For the few queries every request or
+    sync push makes (the principal, the idempotency lookup, the recipients), where Piccolo's
+    query string, which checks each value in Python, costs about as much as the round trip.
+    `sql` has `{}` markers, like `raw`."""
     engine = bound_engine()
     transaction = engine.current_transaction.get()
     if transaction is not None:
@@ -87,7 +87,7 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
         if engine.pool is not None:
             async with engine.pool.acquire() as connection:
                 return await _run(engine, connection, sql, args)
-        connection = await engine.get_new_connection()  # outside the app (the CLI): no pool
+        connection = await engine.get_new_connection()  # no pool open (before `open_pool`)
         try:
             return await _run(engine, connection, sql, args)
         finally:
@@ -120,11 +120,11 @@ class KeptOpenSQLiteEngine(SQLiteEngine):
     """Piccolo's SQLite engine opens a connection, with a thread of its own, for every query
     outside a transaction and every transaction, and sends `PRAGMA foreign_keys` before every
     query: on a busy server that was most of the CPU of a request (docs/performance.md). While
-    the app runs (`open_pool`), this one keeps up to `KEPT_OPEN` connections open, sets the
-    pragma once per connection, and runs each query in one hop to the connection's thread;
-    the point reads of `fetch` and all writes run on the loop's thread (`_LoopConnection`).
-    Outside the app (the CLI, migrations) it behaves like Piccolo's, so no thread outlives
-    the command."""
+    the app or a command runs (`open_pool`), this one keeps up to `KEPT_OPEN` connections
+    open, sets the pragma once per connection, and runs each query in one hop to the
+    connection's thread; the point reads of `fetch` and all writes run on the loop's thread
+    (`_LoopConnection`). Before that (migrations) and after `close_pool` it behaves like
+    Piccolo's, so no thread outlives the process's work."""
 
     KEPT_OPEN = 8
 
@@ -210,13 +210,6 @@ class KeptOpenSQLiteEngine(SQLiteEngine):
     ) -> list[dict[str, Any]]:
         return await self.query(query, args or [], connection)
 
-    def transaction(
-        self,
-        transaction_type: TransactionType = TransactionType.deferred,
-        allow_nested: bool = True,
-    ) -> SQLiteTransaction:
-        return _KeptOpenTransaction(self, transaction_type, allow_nested)
-
 
 class _LoopConnection:
     """A SQLite connection used on the event loop's own thread, for statements that take
@@ -256,7 +249,6 @@ class _Writer:
 
     def __init__(self, connection_kwargs: dict[str, Any]) -> None:
         self.connection = _LoopConnection(connection_kwargs)
-        self.db = self.connection.db
         self._turn = asyncio.Lock()
         self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-commit")
 
@@ -268,7 +260,7 @@ class _Writer:
             try:
                 yield transaction
             except BaseException:
-                self.db.execute("ROLLBACK")
+                self.connection.db.execute("ROLLBACK")
                 raise
             else:
                 await self._commit()
@@ -283,7 +275,7 @@ class _Writer:
         pause = 0.001
         while True:
             try:
-                self.db.execute("BEGIN IMMEDIATE")
+                self.connection.db.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as error:
                 if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or loop.time() > deadline:
@@ -293,7 +285,7 @@ class _Writer:
 
     async def _commit(self) -> None:
         committing = asyncio.get_running_loop().run_in_executor(
-            self._committer, self.db.execute, "COMMIT"
+            self._committer, self.connection.db.execute, "COMMIT"
         )
         cancelled = False
         while not committing.done():
@@ -310,25 +302,6 @@ class _Writer:
     def close(self) -> None:
         self._committer.shutdown()
         self.connection.close()
-
-
-class _KeptOpenTransaction(SQLiteTransaction):
-    """Piccolo's SQLite transaction, giving its connection back instead of closing it."""
-
-    engine: KeptOpenSQLiteEngine
-
-    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
-        if self._parent:
-            return exception is None
-        try:
-            if exception is not None and not self._rolled_back:
-                await self.rollback()  # type: ignore[no-untyped-call]
-            elif exception is None and not self._committed and not self._rolled_back:
-                await self.commit()  # type: ignore[no-untyped-call]
-        finally:
-            self.engine.current_transaction.reset(self.context)
-            await self.engine.give_back(self.connection)
-        return exception is None
 
 
 class _WriterTransaction(SQLiteTransaction):
@@ -479,20 +452,6 @@ def bound_engine() -> Engine[Any]:
     return piccolo_conf.DB
 
 
-_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _sqlite_writer() -> asyncio.Lock:
-    """The write lock of this process, one per event loop (the CLI runs several loops)."""
-    loop = asyncio.get_running_loop()
-    lock = _writers.get(loop)
-    if lock is None:
-        lock = _writers[loop] = asyncio.Lock()
-    return lock
-
-
 class Savepoint(Protocol):
     async def rollback_to(self) -> None: ...
     async def release(self) -> None: ...
@@ -512,8 +471,8 @@ async def write_transaction(engine: Engine[Any] | None = None) -> AsyncIterator[
     """A transaction for writes, committed when the block ends. Inside an open transaction
     it joins that one (the sync push and the demo seed wrap many writes). On SQLite it is
     `BEGIN IMMEDIATE`, so writers queue for the one write lock instead of failing when a read
-    lock cannot be upgraded; while the app runs, its block is one writer's part of a group
-    commit (`_Writer`)."""
+    lock cannot be upgraded; while the app or a command runs (`open_pool`), on its one writer
+    (`_Writer`)."""
     engine = engine or bound_engine()
     joined = engine.current_transaction.get()
     if joined is not None:
@@ -523,12 +482,9 @@ async def write_transaction(engine: Engine[Any] | None = None) -> AsyncIterator[
         async with engine.writer().transaction(engine) as transaction:
             yield transaction
     elif isinstance(engine, SQLiteEngine):
-        # SQLite has one writer. Writers of this process queue here, on the event loop,
-        # rather than each holding a connection and timing out on the file lock under load.
-        async with (
-            _sqlite_writer(),
-            engine.transaction(transaction_type=TransactionType.immediate) as transaction,
-        ):
+        # Outside a running app (migrations, a test's own engine): one writer at a time
+        # through SQLite's busy timeout.
+        async with engine.transaction(transaction_type=TransactionType.immediate) as transaction:
             yield transaction
     else:
         async with engine.transaction() as transaction:

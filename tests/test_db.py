@@ -169,6 +169,6 @@ async def test_writers_cancelled_at_any_moment_leave_the_writer_usable(tmp_path)
         await write(1000)
         count = await _count(engine)
         assert finished + 1 <= count <= 61
-        assert not engine.writer().db.in_transaction
+        assert not engine.writer().connection.in_transaction
     finally:
         await db.close_pool(engine)

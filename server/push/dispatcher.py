@@ -114,9 +114,9 @@ class Dispatcher:
 
     async def _tell_admins_misconfigured(self) -> None:
         since = queries.now() - MISCONFIGURED_EVERY
-        for admin in await queries.active_admins():
-            if not await queries.notified_since(admin, "push.misconfigured", since):
-                await queries.notify([admin], "push.misconfigured", url="/")
+        admins = await queries.active_admins()
+        untold = await queries.not_notified_since(admins, "push.misconfigured", since)
+        await queries.notify(untold, "push.misconfigured", url="/")
 
 
 async def send_due(settings: Settings) -> int:

@@ -223,13 +223,19 @@ async def _after_quiet_hours(person_ids: list[UUID], moment: datetime) -> dict[U
     return later
 
 
-async def notified_since(person_id: UUID, kind: str, since: datetime) -> bool:
-    """Whether the person got a notification of this kind after `since`."""
-    return await Notification.exists().where(
-        (Notification.person == person_id)
-        & (Notification.kind == kind)
-        & (Notification.created_at > since)
+async def not_notified_since(person_ids: Sequence[UUID], kind: str, since: datetime) -> list[UUID]:
+    """Those of the people who got no notification of this kind after `since`, in one query."""
+    if not person_ids:
+        return []
+    rows = await fetch(
+        "SELECT DISTINCT person FROM push_notification WHERE kind = {} AND created_at > {}"  # noqa: S608 - placeholders only
+        f" AND person IN ({placeholders(person_ids)})",
+        kind,
+        since,
+        *person_ids,
     )
+    notified = {as_uuid(row["person"]) for row in rows}
+    return [person for person in person_ids if person not in notified]
 
 
 # --- preferences ---------------------------------------------------------------------------

@@ -53,12 +53,13 @@ async def send_reminders(moment: datetime) -> int:
                 return 0
         for reminder in KINDS:
             people = sorted({person for person, _ in await reminder.tasks()})
-            for person in await _at_work(people, moment):
-                if not await queries.notified_since(person, reminder.kind, moment - ONCE_PER):
-                    await queries.notify(
-                        [person], reminder.kind, url=reminder.url, topic=reminder.topic, at=moment
-                    )
-                    sent += 1
+            due = await queries.not_notified_since(
+                await _at_work(people, moment), reminder.kind, moment - ONCE_PER
+            )
+            await queries.notify(
+                due, reminder.kind, url=reminder.url, topic=reminder.topic, at=moment
+            )
+            sent += len(due)
     return sent
 
 

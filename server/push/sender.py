@@ -120,10 +120,13 @@ class Sender:
 def usable_keys(p256dh: str, auth: str) -> bool:
     """Whether a browser's subscription keys can encrypt a message: a point on P-256 and a
     16-byte secret (a browser never sends others; a crafted request might)."""
+
+    def unpadded(text: str) -> bytes:  # browsers send base64url without padding
+        return urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
     try:
-        point = urlsafe_b64decode(p256dh + "=" * (-len(p256dh) % 4))
-        secret = urlsafe_b64decode(auth + "=" * (-len(auth) % 4))
-        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+        secret = unpadded(auth)
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unpadded(p256dh))
     except ValueError:
         return False
     return len(secret) == AUTH_SECRET_BYTES
