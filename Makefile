@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PWA_STAMP := pwa/node_modules/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test test-sqlite test-postgres lint types check-types pwa install clean bench-sync bench-push
+.PHONY: help run test test-sqlite test-postgres lint types check-types pwa install clean bench-sync bench-push bench-alerts
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -73,3 +73,6 @@ bench-sync: $(STAMP) ## benchmark the sync push on SQLite and PostgreSQL (needs 
 
 bench-push: $(STAMP) ## benchmark sending Web Push against pywebpush (see docs/performance.md)
 	$(BIN)/python benchmarks/push_send.py
+
+bench-alerts: $(STAMP) ## benchmark an alert round over 100,000 key results on PostgreSQL (see docs/performance.md)
+	$(BIN)/python benchmarks/alert_rules.py --backend postgres

@@ -93,6 +93,20 @@ def database_url(backend: str, work: Path) -> str:
     return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
 
 
+def drop_database(url: str) -> None:
+    """Remove a PostgreSQL database `database_url` made (nothing to do for SQLite's file)."""
+    if not url.startswith("postgresql"):
+        return
+    import asyncpg
+
+    async def drop() -> None:
+        connection = await asyncpg.connect(PG_ADMIN)
+        await connection.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        await connection.close()
+
+    asyncio.run(drop())
+
+
 WRK_LINE = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 
 
@@ -149,9 +163,10 @@ def main() -> None:
         sys.exit("wrk is missing: apt-get install wrk")
 
     work = Path(tempfile.mkdtemp(prefix="tandem-bench-"))
+    url = database_url(args.backend, work)
     env = {
         **os.environ,
-        "TANDEM_DATABASE_URL": database_url(args.backend, work),
+        "TANDEM_DATABASE_URL": url,
         "TANDEM_VAR_DIR": str(work / "var"),
     }
     python = sys.executable
@@ -230,6 +245,7 @@ def main() -> None:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill()
+        drop_database(url)
     ceiling = results["bare JSON endpoint (ceiling)"]["requests_per_s"]
     print(
         f"\n{args.backend}, {args.connections} connections, {args.seconds} s per run,"

@@ -387,3 +387,34 @@ class CheckinsPage:
         self.page.get_by_test_id("action-title").first.fill(action)
         self.page.get_by_test_id("minutes-save").click()
         expect(self.page.get_by_test_id("saved")).to_be_visible()
+
+
+class AlertsPage:
+    """Deviation alerts: the list, one alert with its guide, and the conversation's steps."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.detail = page.get_by_test_id("alert-detail")
+        self.guide = page.get_by_test_id("alert-guide")
+        self.state = page.get_by_test_id("alert-state")
+        self.agreement = page.get_by_test_id("alert-agreement")
+
+    @classmethod
+    def from_today(cls, shell: ShellPage) -> AlertsPage:
+        shell.tab("today").click()
+        shell.page.get_by_test_id("today-alerts").click()
+        expect(shell.page.get_by_test_id("alerts")).to_be_visible()
+        return cls(shell.page)
+
+    def open(self, kind: str, about: str) -> None:
+        self.page.get_by_test_id(f"alert-{kind}").filter(has_text=about).first.click()
+        expect(self.guide).to_be_visible()
+
+    def schedule(self, day: str) -> None:
+        self.page.get_by_test_id("schedule-on").fill(day)
+        self.page.get_by_test_id("schedule-save").click()
+
+    def resolve(self, outcome: str, agreement: str) -> None:
+        self.page.get_by_test_id(f"outcome-{outcome}").check()
+        self.page.get_by_test_id("agreement").fill(agreement)
+        self.page.get_by_test_id("resolve-save").click()

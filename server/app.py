@@ -10,6 +10,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
 from server import db
+from server.alerts.routes import router as alerts_router
 from server.audit.routes import router as audit_router
 from server.auth.middleware import BearerAuthMiddleware, current_principal
 from server.auth.routes import router as auth_router
@@ -21,8 +22,8 @@ from server.core.headers import add_security_headers
 from server.core.security import TokenSigner
 from server.feedback.routes import router as feedback_router
 from server.goals.routes import router as goals_router
+from server.jobs import Background
 from server.org.routes import router as org_router
-from server.push.dispatcher import Background
 from server.push.routes import router as push_router
 from server.push.vapid import VapidIdentity
 from server.settings import Settings
@@ -40,6 +41,7 @@ ROUTERS = [
     checkins_router,
     sync_router,
     push_router,
+    alerts_router,
     static.router,
 ]
 
@@ -56,7 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await db.close_pool(engine)
 
     # Sends the push outbox while the server runs (not in tests, which send it themselves).
-    push_dispatch = Background(settings)
+    background = Background(settings)
 
     return Litestar(
         route_handlers=ROUTERS,
@@ -77,8 +79,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[add_security_headers],
         request_max_body_size=settings.max_request_body_bytes,
-        on_startup=[open_pool, push_dispatch.start],
-        on_shutdown=[push_dispatch.stop, close_pool],
+        on_startup=[open_pool, background.start],
+        on_shutdown=[background.stop, close_pool],
         openapi_config=OpenAPIConfig(
             title="Tandem API",
             version=API_VERSION,

@@ -38,6 +38,7 @@ APP_MODULES = (
     "server.checkins.piccolo_app",
     "server.sync.piccolo_app",
     "server.push.piccolo_app",
+    "server.alerts.piccolo_app",
 )
 SQLITE_BUSY_TIMEOUT_SECONDS = 10
 
@@ -63,14 +64,42 @@ async def insert_rows(table: type[Table], rows: Sequence[Mapping[str, Any]]) -> 
     the same in every row. The hot write paths (the sync push) use it because Piccolo builds
     an object and a query per row, and even its raw queries check every bound value in Python,
     which for a multi-row insert costs more than the insert: this goes straight to the driver."""
+    await insert_returning(table, rows)
+
+
+# Both drivers bind at most 32,767 values per statement; larger inserts go in chunks.
+MAX_BOUND_VALUES = 32_000
+
+
+async def insert_returning(
+    table: type[Table],
+    rows: Sequence[Mapping[str, Any]],
+    returning: str = "",
+    skip_conflicts: bool = False,
+) -> list[dict[str, Any]]:
+    """`insert_rows`, answering the `returning` columns of the rows written. `skip_conflicts`:
+    a row that would break a unique index is left out instead of failing the statement."""
     if not rows:
-        return
+        return []
     columns = list(rows[0])
-    values = ", ".join([f"({placeholders(columns)})"] * len(rows))
-    sql = f'INSERT INTO "{table._meta.tablename}" ({", ".join(columns)}) VALUES {values}'  # noqa: S608 - column names come from code
+    head = f'INSERT INTO "{table._meta.tablename}" ({", ".join(columns)}) VALUES '  # noqa: S608 - column names come from code
+    tail = (" ON CONFLICT DO NOTHING" if skip_conflicts else "") + (
+        f" RETURNING {returning}" if returning else ""
+    )
+    chunk = MAX_BOUND_VALUES // len(columns)
     engine = table._meta.db
+    written: list[dict[str, Any]] = []
     async with write_transaction(engine) as transaction:
-        await _run(engine, transaction.connection, sql, [row[c] for row in rows for c in columns])
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            values = ", ".join([f"({placeholders(columns)})"] * len(part))
+            written += await _run(
+                engine,
+                transaction.connection,
+                head + values + tail,
+                [row[c] for row in part for c in columns],
+            )
+    return written
 
 
 async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
@@ -95,6 +124,16 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     if isinstance(engine, KeptOpenSQLiteEngine) and engine.keeping:
         return await _run(engine, engine.loop_reader(), sql, args)
     return await _run(engine, None, sql, args)
+
+
+async def fetch_in(sql: str, values: Sequence[Any], *args: Any) -> list[dict[str, Any]]:
+    """`fetch` for a query whose `{in}` is an IN list of `values` (after `args`), run in
+    chunks so that any number of values stays within what the drivers bind."""
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(values), MAX_BOUND_VALUES):
+        part = values[start : start + MAX_BOUND_VALUES]
+        rows += await fetch(sql.replace("{in}", placeholders(part)), *args, *part)
+    return rows
 
 
 async def _run(
@@ -371,7 +410,10 @@ async def migrate(engine: Engine[Any]) -> None:
 
 # Rows every installation ships (the default check-in template): "module:function" of an
 # idempotent async function, run after migrations (and by the tests after truncating).
-REFERENCE_DATA = ("server.checkins.queries:ensure_default_template",)
+REFERENCE_DATA = (
+    "server.checkins.queries:ensure_default_template",
+    "server.alerts.queries:ensure_default_rules",
+)
 
 
 async def ensure_reference_data() -> None:
@@ -445,6 +487,14 @@ def is_sqlite() -> bool:
     return isinstance(bound_engine(), SQLiteEngine)
 
 
+def days_between_sql(later: str, earlier: str) -> str:
+    """SQL for the days from one date expression to another (dates subtract on PostgreSQL;
+    SQLite keeps them as text). `{}` for a bound date."""
+    if is_sqlite():
+        return f"(julianday({later}) - julianday({earlier}))"
+    return f"({later.replace('{}', '{}::date')} - {earlier})"
+
+
 def bound_engine() -> Engine[Any]:
     """The engine `bind` pointed every table at."""
     from server import piccolo_conf
@@ -508,3 +558,13 @@ def domain_app(tables_module: ModuleType, depends_on: tuple[str, ...] = ()) -> A
         ],
         migration_dependencies=[f"{dep}.piccolo_app" for dep in depends_on],
     )
+
+
+async def try_round_lock(key: int) -> bool:
+    """Inside a write transaction: may this process run a periodic job's round now? On
+    PostgreSQL one process at a time holds the transaction-level advisory lock `key` (released
+    at commit); on SQLite the one writer already runs one write transaction at a time."""
+    if is_sqlite():
+        return True
+    [row] = await fetch("SELECT pg_try_advisory_xact_lock({}) AS mine", key)
+    return bool(row["mine"])

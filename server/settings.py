@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     push_dispatch_interval_seconds: float = Field(default=5.0, gt=0, le=300)
     # How often each server process looks for reminders to send (one process at a time).
     reminder_interval_seconds: float = Field(default=900.0, gt=0, le=86400)
+    # How often each server process evaluates every alert rule over everyone (one process at
+    # a time); progress and check-ins are also evaluated as they are written.
+    alert_interval_seconds: float = Field(default=900.0, gt=0, le=86400)
 
     max_request_body_bytes: int = 1_048_576
     max_import_rows: int = 20_000

@@ -76,7 +76,14 @@ class NotificationPreferences(ReadModel):
     quiet_hours: QuietHours | None
     # The time zone the quiet hours are in (the person's, else the company's).
     time_zone: str
+    # Kinds this person does not want pushed (the inbox still shows them).
+    muted_kinds: list[str]
+    # The kinds a person may turn off.
+    choosable_kinds: list[str]
 
 
 class NotificationPreferencesUpdate(WriteModel):
-    quiet_hours: QuietHours | None
+    """Only what is given changes. `quiet_hours: null` turns quiet hours off."""
+
+    quiet_hours: QuietHours | None = None
+    muted_kinds: list[str] | None = Field(default=None, max_length=20)

@@ -15,15 +15,23 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from server.alerts import queries as alert_queries
+from server.alerts import service as alerts_service
+from server.alerts.tables import Alert
 from server.checkins.defaults import DEFAULT_TEMPLATE_ID
 from server.checkins.tables import Checkin, CheckinAction
+from server.demo.principals import act_as
 from server.feedback.tables import Kudos
 from server.goals.tables import Cycle, Goal, GoalTemplate, KeyResult, StrategyTheme
+from server.org import queries as org_queries
 from server.sync.mutations import KINDS
+from shared_schemas.alerts import AlertRuleCreate
+from shared_schemas.goals import ProgressCreate
 from shared_schemas.org import PersonCardRead, PersonRead
 from tests.conftest import seed_demo, truncate_all
 from tests.push_service import browser_keys
@@ -99,6 +107,9 @@ CHECKIN_TEMPLATE = {
         for key in ("highlights", "obstacles", "next_actions")
     ],
 }
+
+# An alert about alice is read and handled by its two parties, alice and her manager.
+ALERT_PARTIES = {"alice": 200, "manager.east": 200}
 
 PUSH_SUBSCRIPTION = {
     "endpoint": "https://push.example/1",
@@ -291,6 +302,45 @@ MATRIX: dict[str, Row] = {
         only({"manager.east": 204, "hr": 204}),
         body={"cadence": "weekly"},
     ),
+    # --- deviation alerts: alice's is for her and her manager (HR only once escalated)
+    "ListAlerts": Row("GET", "/api/alerts", everyone(200)),
+    "GetAlert": Row("GET", "/api/alerts/{alice_alert}", only(ALERT_PARTIES, others=404)),
+    "ScheduleAlert": Row(
+        "POST",
+        "/api/alerts/{alice_alert}/schedule",
+        only(ALERT_PARTIES, others=404),
+        body={"on": "{today}"},
+    ),
+    "ResolveAlert": Row(
+        "POST",
+        "/api/alerts/{alice_alert}/resolve",
+        only(ALERT_PARTIES, others=404),
+        body={"outcome": "resources", "agreement": "每周二下午由售前工程师陪同拜访"},
+    ),
+    "DismissAlert": Row(
+        "POST",
+        "/api/alerts/{alice_alert}/dismiss",
+        only(ALERT_PARTIES, others=404),
+        body={"reason": "数据录入错误，已更正"},
+    ),
+    "ListAlertRules": Row("GET", "/api/alert-rules", only({"hr": 200, "hr.west": 200})),
+    "CreateAlertRule": Row(
+        "POST",
+        "/api/alert-rules",
+        only({"hr": 201}),
+        body={
+            "kind": "kr_behind",
+            "scope": "department",
+            "department_id": "{east_department}",
+            "threshold": "20",
+        },
+    ),
+    "UpdateAlertRule": Row(
+        "PATCH", "/api/alert-rules/{company_rule}", only({"hr": 200}), body={"threshold": "30"}
+    ),
+    "DeleteAlertRule": Row(
+        "DELETE", "/api/alert-rules/{west_rule}", only({"hr": 204, "hr.west": 204})
+    ),
     # --- sync: each mutation kind has its own rows in MUTATIONS below
     "SyncPull": Row("GET", "/api/sync/pull", everyone(200)),
     "SyncPush": Row(
@@ -419,6 +469,24 @@ async def refs(app, session_client, demo_password_hash) -> AsyncIterator[dict[st
         .order_by(Checkin.held_on, ascending=False)
         .first()
     )["id"]
+    alice_kr = (await KeyResult.select(KeyResult.id).where(KeyResult.goal == alice_goal).first())[
+        "id"
+    ]
+    # Alice records a value far behind the plan: the rules open an alert about her.
+    await alerts_service.record_progress(
+        await act_as(people["alice"]), alice_kr, ProgressCreate(value=Decimal(0))
+    )
+    alice_alert = (await Alert.select(Alert.id).where(Alert.person == people["alice"]).first())[
+        "id"
+    ]
+    east = await org_queries.get_person_department(people["manager.east"])
+    west = await org_queries.get_person_department(people["manager.west"])
+    west_rule = await alert_queries.create_rule(
+        await act_as(people["hr"]),
+        AlertRuleCreate(
+            kind="checkin_overdue", scope="department", department_id=west, threshold=Decimal(3)
+        ),
+    )
     hashes = await Goal.raw(
         "SELECT content_hash FROM goals_version WHERE goal = {} AND version = 1", west_goal
     )
@@ -430,9 +498,11 @@ async def refs(app, session_client, demo_password_hash) -> AsyncIterator[dict[st
         "theme": (await StrategyTheme.select(StrategyTheme.id).first())["id"],
         "alice_goal": alice_goal,
         "alice_draft": await _goal_id("提升老客户续约率"),
-        "alice_kr": (
-            await KeyResult.select(KeyResult.id).where(KeyResult.goal == alice_goal).first()
-        )["id"],
+        "alice_kr": alice_kr,
+        "alice_alert": alice_alert,
+        "east_department": east,
+        "company_rule": alert_queries.DEFAULT_RULE_IDS["kr_behind"],
+        "west_rule": west_rule.id,
         "west_goal": west_goal,
         "west_goal_hash": hashes[0]["content_hash"],
         "template": (await GoalTemplate.select(GoalTemplate.id).first())["id"],

@@ -14,21 +14,32 @@ import { Me } from "./screens/Me";
 import { Outbox } from "./screens/Outbox";
 import { Team } from "./screens/Team";
 import { Today } from "./screens/Today";
+import { lazy } from "./components/lazy";
 import { forgetSubscription, resendSubscription } from "./push";
 import { authorized, signOut, storedSession, updateStoredProfile } from "./session";
 import type { NotificationPage } from "./api/client";
 
 type Tab = "/" | "/goals" | "/checkins" | "/feedback" | "/team" | "/plan" | "/me";
 // A tab, one goal (/goals/<id>), what this phone still holds for the server, or the inbox.
-type Route = Tab | `/goals/${string}` | "/outbox" | "/inbox";
+// Alerts (/alerts, /alerts/<id>) and HR's alert rules are opened from Today, the inbox or Me.
+type Route = Tab | `/goals/${string}` | `/alerts/${string}` | "/outbox" | "/inbox" | "/alerts" | "/alert-rules";
 const TABS: Tab[] = ["/", "/goals", "/checkins", "/feedback", "/team", "/plan", "/me"];
+const SCREENS = ["/outbox", "/inbox", "/alerts", "/alert-rules"];
 const GOAL_PATH = /^\/goals\/([0-9a-f-]{36})$/;
+const ALERT_PATH = /^\/alerts\/([0-9a-f-]{36})$/;
+
+function isScreen(path: string): boolean {
+  return GOAL_PATH.test(path) || ALERT_PATH.test(path) || SCREENS.includes(path);
+}
 
 function currentRoute(): Route {
   const path = location.pathname;
-  if (GOAL_PATH.test(path) || path === "/outbox" || path === "/inbox") return path as Route;
+  if (isScreen(path)) return path as Route;
   return TABS.find((r) => r === path) ?? "/";
 }
+
+const Alerts = lazy(async () => (await import("./alerts/Alerts")).Alerts);
+const AlertRules = lazy(async () => (await import("./alerts/AlertRules")).AlertRules);
 
 function useOnline(): boolean {
   const [online, setOnline] = useState(navigator.onLine);
@@ -147,8 +158,8 @@ function Shell(props: {
   // Planning is desktop work: reached from Me, not a tab of its own on the phone.
   const allowed = [...tabs.map(([to]) => to), ...(plans ? (["/plan"] as Tab[]) : [])];
   const goalId = GOAL_PATH.exec(props.route)?.[1];
-  const route: Route =
-    goalId || props.route === "/outbox" || props.route === "/inbox" || allowed.includes(props.route as Tab) ? props.route : "/";
+  const route: Route = isScreen(props.route) || allowed.includes(props.route as Tab) ? props.route : "/";
+  const alertId = ALERT_PATH.exec(route)?.[1] ?? null;
   const [unread, setUnread] = useState(0);
   const countUnread = () =>
     authorized<NotificationPage>("/api/me/notifications?limit=1").then((page) => setUnread(page.unread), () => undefined);
@@ -178,6 +189,8 @@ function Shell(props: {
         </button>
       </header>
       {route === "/" && <Today me={me} online={props.online} navigate={props.navigate} />}
+      {(route === "/alerts" || alertId) && <Alerts alertId={alertId} online={props.online} meId={me.id} navigate={(path) => props.navigate(path as Route)} />}
+      {route === "/alert-rules" && <AlertRules />}
       {route === "/checkins" && <Checkins me={me} online={props.online} />}
       {route === "/feedback" && <Feedback userId={me.id} online={props.online} />}
       {route === "/outbox" && <Outbox userId={me.id} />}
@@ -187,7 +200,7 @@ function Shell(props: {
       {route === "/team" && <Team open={openGoal} />}
       {route === "/plan" && rights && <Plan rights={rights} open={openGoal} />}
       {route === "/me" && (
-        <Me me={me} rights={rights} plans={plans} openPlan={() => props.navigate("/plan")} online={props.online} unsynced={props.sync.waiting + props.sync.attention} onSignOut={props.onSignOut} />
+        <Me me={me} rights={rights} plans={plans} openPlan={() => props.navigate("/plan")} openAlertRules={() => props.navigate("/alert-rules")} online={props.online} unsynced={props.sync.waiting + props.sync.attention} onSignOut={props.onSignOut} />
       )}
       <nav class="tabs">
         {tabs.map(([to, label]) => (

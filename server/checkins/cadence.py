@@ -6,6 +6,8 @@ from calendar import monthrange
 from datetime import date, timedelta
 
 DEFAULT_CADENCE = "biweekly"
+# The shortest time from one check-in to the next due date (weekly; a month is longer).
+SHORTEST_DAYS = 7
 # Days after the due date before a check-in counts as overdue.
 GRACE_DAYS = 3
 

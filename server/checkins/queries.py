@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import UTC, datetime, time
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -21,7 +22,7 @@ from server.checkins.tables import (
 )
 from server.core.access import Principal, Relation
 from server.core.errors import ProblemError, forbidden, not_found
-from server.db import as_uuid, fetch, write_transaction
+from server.db import as_uuid, fetch, fetch_in, placeholders, write_transaction
 from server.feedback import queries as feedback
 from server.goals import queries as goals
 from server.org import queries as org
@@ -633,3 +634,62 @@ async def statuses(principal: Principal, nearest: bool = False) -> list[CheckinS
             )
         )
     return result
+
+
+# --- for the reminders and deviation alerts (system jobs) ----------------------------------------
+
+
+def _as_date(value: Any) -> date | None:
+    """An aggregate's date: SQLite gives text (no declared type to convert by)."""
+    return date.fromisoformat(str(value)[:10]) if isinstance(value, str) else value
+
+
+async def rhythms(
+    person_ids: Sequence[UUID] | None = None, *, quiet_since: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Everyone active with a manager: person, manager, department, their team's cadence, the
+    last check-in held and the day they joined (`joined_on`, when none was ever held).
+    `person_ids`: only these; else `quiet_since`: only people with no check-in held (nor a
+    start) since then, the only ones a check-in can be overdue for after that long."""
+    held = sorted(HELD_STATES)
+    sql = (
+        "SELECT p.id, p.manager, p.department, p.created_at, t.cadence, h.last_held"  # noqa: S608 - placeholders only
+        " FROM org_person p JOIN org_person m ON m.id = p.manager AND m.active"
+        " LEFT JOIN checkins_cadence t ON t.manager = p.manager"
+        " LEFT JOIN (SELECT employee, MAX(held_on) AS last_held FROM checkins_checkin"
+        f" WHERE state IN ({placeholders(held)}) GROUP BY employee) h ON h.employee = p.id"
+        " WHERE p.active"
+    )
+    if person_ids is not None:
+        rows = await fetch_in(sql + " AND p.id IN ({in})", list(person_ids), *held)
+    elif quiet_since is not None:
+        rows = await fetch(
+            sql + " AND (h.last_held < {} OR (h.last_held IS NULL AND p.created_at < {}))",
+            *held,
+            quiet_since.date(),
+            quiet_since,
+        )
+    else:
+        rows = await fetch(sql, *held)
+    return [
+        {
+            "person": as_uuid(row["id"]),
+            "manager": as_uuid(row["manager"]),
+            "department": as_uuid(row["department"]) if row["department"] else None,
+            "cadence": row["cadence"] or cadence.DEFAULT_CADENCE,
+            "last_held_on": _as_date(row["last_held"]),
+            "joined_on": row["created_at"].date(),
+        }
+        for row in rows
+    ]
+
+
+async def checkins_due(moment: datetime) -> list[tuple[UUID, UUID]]:
+    """(person, whose check-in) for each check-in due or overdue: the employee and their
+    manager are both reminded (a reminder kind's tasks)."""
+    today = moment.date()
+    waiting = []
+    for row in await rhythms():
+        if cadence.status(row["cadence"], row["last_held_on"], today) in ("due", "overdue"):
+            waiting += [(row["person"], row["person"]), (row["manager"], row["person"])]
+    return waiting

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+from server.alerts import queries as alerts
 from server.auth import queries as auth_queries
 from server.core.security import hash_password
 from server.db import write_transaction
@@ -38,3 +40,6 @@ async def seed(password_hash: str | None = None) -> None:
         await demo_goals.seed(by_name)
         await demo_feedback.seed(by_name)
         await demo_checkins.seed(by_name)
+        # The deviations the demo holds (a result behind plan, an overdue check-in) are
+        # found as the periodic round would find them.
+        await alerts.evaluate(datetime.now(UTC))

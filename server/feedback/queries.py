@@ -15,7 +15,7 @@ from server.core.access import Principal
 from server.core.entries import Entry, Outcome
 from server.core.errors import ProblemError, forbidden, not_found
 from server.core.pagination import newest_first, next_cursor
-from server.db import insert_rows, write_transaction
+from server.db import as_uuid, fetch, fetch_in, insert_rows, write_transaction
 from server.feedback import coach, policy
 from server.feedback.tables import Feedback, Kudos, KudosReaction, KudosRecipient
 from server.goals import queries as goals
@@ -415,3 +415,48 @@ async def team_recognition(principal: Principal, weeks: int) -> list[ReportRecog
         )
         for person in reports
     ]
+
+
+async def last_recognition(
+    person_ids: Sequence[UUID] | None = None, *, quiet_since: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Everyone active with a manager: person, manager, department, when the manager last
+    gave them specific kudos (`last_given`, None: never) and when they joined (a system job's
+    read, for the recognition nudge). `person_ids`: only these; else `quiet_since`: only
+    people with no specific kudos from their manager (nor a start) since then."""
+    sql = (
+        "SELECT p.id, p.manager, p.department, p.created_at, MAX(k.written_at) AS last_given"
+        " FROM org_person p JOIN org_person m ON m.id = p.manager AND m.active"
+        " LEFT JOIN feedback_kudos_recipient r ON r.person = p.id"
+        " LEFT JOIN feedback_kudos k ON k.id = r.kudos AND k.author = p.manager"
+        " AND NOT k.generic WHERE p.active"
+    )
+    group = " GROUP BY p.id, p.manager, p.department, p.created_at"
+    if person_ids is not None:
+        rows = await fetch_in(sql + " AND p.id IN ({in})" + group, list(person_ids))
+    elif quiet_since is not None:
+        rows = await fetch(
+            sql
+            + " AND p.created_at < {}"
+            + group
+            + " HAVING MAX(k.written_at) IS NULL OR MAX(k.written_at) < {}",
+            quiet_since,
+            quiet_since,
+        )
+    else:
+        rows = await fetch(sql + group)
+    return [
+        {
+            "person": as_uuid(row["id"]),
+            "manager": as_uuid(row["manager"]),
+            "department": as_uuid(row["department"]) if row["department"] else None,
+            "last_given": _as_datetime(row["last_given"]),
+            "joined_on": row["created_at"].date(),
+        }
+        for row in rows
+    ]
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    """An aggregate's time: SQLite gives text (no declared type to convert by)."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value

@@ -6,10 +6,10 @@ deviation alerts all read it from here. Pure functions, no database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
+from typing import NamedTuple
 
 # How far (as a share of the whole way from start to target) actual progress may trail the
 # plan before the key result is "at risk", and before it is "behind".
@@ -19,8 +19,9 @@ BEHIND_GAP = 0.25
 BINARY_KINDS = frozenset({"milestone", "yes_no"})
 
 
-@dataclass(frozen=True)
-class Plan:
+# Value objects as named tuples: immutable, and built several times faster than frozen
+# dataclasses (an alert round builds one of each per key result in the company).
+class Plan(NamedTuple):
     metric_kind: str
     start_value: Decimal
     target_value: Decimal
@@ -30,8 +31,7 @@ class Plan:
     milestones: tuple[tuple[date, Decimal], ...] = ()
 
 
-@dataclass(frozen=True)
-class PaceReading:
+class PaceReading(NamedTuple):
     progress: float  # 0..1 of the way from start to target, now
     expected: float  # 0..1 the plan expects at the reading date
     status: str  # not_started | on_track | at_risk | behind | done
@@ -55,11 +55,17 @@ def expected_share(plan: Plan, at: date) -> float:
     milestones and yes/no results, otherwise linear between the plan's checkpoints."""
     if plan.metric_kind in BINARY_KINDS:
         return 1.0 if at >= plan.due_on else 0.0
+    if at <= plan.starts_on:
+        return 0.0
+    if not plan.milestones:
+        # The straight line from start to target: the share of the way is the share of the
+        # time (the general case below gives the same; this is what most results are).
+        if at >= plan.due_on or plan.start_value == plan.target_value:
+            return 1.0
+        return (at - plan.starts_on).days / (plan.due_on - plan.starts_on).days
     points = [(plan.starts_on, plan.start_value)]
     points += sorted(m for m in plan.milestones if plan.starts_on < m[0] < plan.due_on)
     points.append((plan.due_on, plan.target_value))
-    if at <= points[0][0]:
-        return 0.0
     for (day_a, value_a), (day_b, value_b) in pairwise(points):
         if at <= day_b:
             fraction = Decimal((at - day_a).days) / Decimal((day_b - day_a).days)

@@ -8,7 +8,7 @@ import hashlib
 import json
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -20,7 +20,7 @@ from piccolo.custom_types import Combinable
 from server.audit import queries as audit
 from server.core.access import Principal, Relation
 from server.core.errors import ProblemError, forbidden, not_found
-from server.db import as_uuid, fetch, placeholders, write_transaction
+from server.db import as_uuid, days_between_sql, fetch, fetch_in, placeholders, write_transaction
 from server.goals import content as goal_content
 from server.goals import pace, policy
 from server.goals.tables import (
@@ -280,6 +280,8 @@ async def _cycle_rows(cycle_ids: Iterable[UUID]) -> dict[UUID, dict[str, Any]]:
 
 
 def _milestones(row: dict[str, Any]) -> list[MilestoneRead]:
+    if row["milestones"] == "[]":  # most results: no need to parse
+        return []
     return [MilestoneRead.model_validate(m) for m in json.loads(row["milestones"])]
 
 
@@ -1738,3 +1740,70 @@ async def assign_template(
     return TemplateAssignResult(
         created=len(goals), skipped=len(targets) - len(owners), goal_ids=[g.id for g in goals]
     )
+
+
+# --- for the deviation alerts ---------------------------------------------------------------
+
+
+FLOAT = "DOUBLE PRECISION"  # a type name both engines read as a float
+
+
+async def tracked_key_results(
+    owner_ids: Sequence[UUID] | None = None,
+    *,
+    key_result_ids: Sequence[UUID] | None = None,
+    behind_by_more_than: float | None = None,
+    on: date | None = None,
+) -> list[tuple[dict[str, Any], pace.Plan]]:
+    """Each live key result of an agreed or active goal with its plan (a system job's read,
+    for the alert rules): id, goal, owner, the owner's department, current_value, direction,
+    standards. `owner_ids` or `key_result_ids`: only these (neither: all).
+
+    `behind_by_more_than` (a share of the way): leave out straight-line results that cannot
+    trail their plan by that much `on` that day, so a round over a whole company reads only
+    candidates.
+    The SQL is a necessary condition only (it does not clamp, which can only let more
+    through); `pace` still decides. Results with checkpoints, all-or-nothing results and
+    quality results are always read: other rules watch them."""
+    agreed = sorted(policy.AGREED_STATES)
+    sql = (
+        "SELECT kr.id, kr.goal, kr.metric_kind, kr.start_value, kr.target_value,"  # noqa: S608 - placeholders only
+        " kr.current_value, kr.due_on, kr.milestones, kr.standards, kr.direction,"
+        " g.owner, p.department, c.starts_on FROM goals_key_result kr"
+        " JOIN goals_goal g ON g.id = kr.goal JOIN goals_cycle c ON c.id = g.cycle"
+        " JOIN org_person p ON p.id = g.owner"
+        f" WHERE NOT kr.retired AND p.active AND g.state IN ({placeholders(agreed)})"
+    )
+    args: list[Any] = [*agreed]
+    if behind_by_more_than is not None:
+        elapsed = days_between_sql("{}", "c.starts_on")
+        total = days_between_sql("kr.due_on", "c.starts_on")
+        binary = sorted(pace.BINARY_KINDS)
+        # CASE, not OR: PostgreSQL may evaluate a division before the test for zero. Floats:
+        # numeric division over every row of a company took PostgreSQL twice as long.
+        sql += (
+            f" AND (kr.milestones <> '[]' OR kr.metric_kind IN ({placeholders(binary)})"
+            " OR kr.standards LIKE '%quality%'"
+            f" OR CASE WHEN kr.target_value = kr.start_value OR {total} <= 0 THEN 2"
+            f" ELSE CAST({elapsed} AS {FLOAT}) / {total}"
+            f" - (CAST(kr.current_value AS {FLOAT}) - CAST(kr.start_value AS {FLOAT}))"
+            f" / (CAST(kr.target_value AS {FLOAT}) - CAST(kr.start_value AS {FLOAT})) END > {{}})"
+        )
+        args += [*binary, on or _today(), behind_by_more_than]
+    # The IN list goes last: fetch_in binds its values after `args`.
+    if owner_ids is not None:
+        sql += " AND g.owner IN ({in})"
+    elif key_result_ids is not None:
+        sql += " AND kr.id IN ({in})"
+    chosen = owner_ids if owner_ids is not None else key_result_ids
+    rows = await (fetch(sql, *args) if chosen is None else fetch_in(sql, list(chosen), *args))
+    return [(row, _plan(row, row["starts_on"])) for row in rows]
+
+
+async def key_result_owner(key_result_id: UUID) -> UUID | None:
+    rows = await fetch(
+        "SELECT g.owner FROM goals_key_result kr JOIN goals_goal g ON g.id = kr.goal"
+        " WHERE kr.id = {}",
+        key_result_id,
+    )
+    return as_uuid(rows[0]["owner"]) if rows else None

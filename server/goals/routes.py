@@ -7,6 +7,7 @@ from litestar import Request, Router, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from server.alerts import service as alerts
 from server.auth.middleware import CurrentPrincipal
 from server.core.access import PUBLIC
 from server.core.errors import PROBLEM_RESPONSES, ProblemError
@@ -236,7 +237,7 @@ async def list_progress(
 async def record_progress(
     principal: CurrentPrincipal, key_result_id: FromPath[UUID], data: JSONBody[ProgressCreate]
 ) -> ProgressRead:
-    return await queries.record_progress(principal, key_result_id, data)
+    return await alerts.record_progress(principal, key_result_id, data)
 
 
 # --- templates --------------------------------------------------------------------------------
@@ -331,7 +332,7 @@ async def push_integration_progress(
     """For other systems (CRM, project tools), with an integration token instead of a user's
     sign-in. A repeated `external_event_id` is answered with the first entry, unchanged."""
     integration = await _integration(request)
-    return await queries.push_integration_progress(integration, key_result_id, data)
+    return await alerts.integration_progress(integration, key_result_id, data)
 
 
 router = Router(

@@ -575,16 +575,71 @@ def reach_condition(principal: Principal, person_column: str) -> WhereRaw | None
         )
         args.append(principal.person_id)
     if principal.has(Role.HR) and principal.hr_department_ids:
-        scoped = principal.hr_department_ids
-        parts.append(
-            f"{person_column} IN (WITH RECURSIVE sub(id, depth) AS ("  # noqa: S608 - constants and placeholders only
-            f" SELECT id, 0 FROM org_department WHERE id IN ({placeholders(scoped)})"
-            " UNION ALL SELECT d.id, sub.depth + 1 FROM org_department d"
-            f" JOIN sub ON d.parent = sub.id WHERE sub.depth < {MAX_CHAIN_DEPTH})"
-            " SELECT p.id FROM org_person p WHERE p.department IN (SELECT id FROM sub))"
-        )
-        args.extend(scoped)
+        hr_sql, hr_args = _in_hr_subtree(person_column, principal.hr_department_ids)
+        parts.append(hr_sql)
+        args.extend(hr_args)
     return WhereRaw("(" + " OR ".join(parts) + ")", *args)
+
+
+def _in_hr_subtree(person_column: str, scoped: frozenset[UUID]) -> tuple[str, list[Any]]:
+    return (
+        f"{person_column} IN (WITH RECURSIVE sub(id, depth) AS ("  # noqa: S608 - constants and placeholders only
+        f" SELECT id, 0 FROM org_department WHERE id IN ({placeholders(scoped)})"
+        " UNION ALL SELECT d.id, sub.depth + 1 FROM org_department d"
+        f" JOIN sub ON d.parent = sub.id WHERE sub.depth < {MAX_CHAIN_DEPTH})"
+        " SELECT p.id FROM org_person p WHERE p.department IN (SELECT id FROM sub))",
+        list(scoped),
+    )
+
+
+def hr_reach_sql(principal: Principal, person_column: str) -> tuple[str, list[Any]]:
+    """A SQL condition (with `{}` markers and their values): `person_column` is in the
+    principal's HR scope. Always false for someone who is not HR."""
+    if principal.hr_company_wide:
+        return "1 = 1", []
+    if principal.has(Role.HR) and principal.hr_department_ids:
+        return _in_hr_subtree(person_column, principal.hr_department_ids)
+    return "1 = 0", []
+
+
+async def department_parents() -> dict[UUID, UUID | None]:
+    """Every department's parent: the tree, for walking up from a person's department."""
+    rows = await fetch("SELECT id, parent FROM org_department")
+    return {
+        as_uuid(r["id"]): as_uuid(r["parent"]) if r["parent"] is not None else None for r in rows
+    }
+
+
+async def hr_covering(person_ids: list[UUID]) -> dict[UUID, list[UUID]]:
+    """For each person: the active HR people whose scope covers them (company-wide HR, and
+    HR scoped to their department or one above it)."""
+    if not person_ids:
+        return {}
+    hr_rows = await fetch(
+        "SELECT p.id, s.department FROM org_person p"
+        " LEFT JOIN org_hr_scope s ON s.person = p.id"
+        " WHERE p.active AND (' ' || p.roles || ' ') LIKE '% hr %'"
+    )
+    scopes: dict[UUID, set[UUID]] = {}
+    for row in hr_rows:
+        covered = scopes.setdefault(as_uuid(row["id"]), set())
+        if row["department"] is not None:
+            covered.add(as_uuid(row["department"]))
+    parents = await department_parents()
+    people = await fetch(
+        f"SELECT id, department FROM org_person WHERE id IN ({placeholders(person_ids)})",  # noqa: S608 - placeholders only
+        *person_ids,
+    )
+    covering: dict[UUID, list[UUID]] = {}
+    for row in people:
+        chain, department = set(), row["department"]
+        while department is not None and as_uuid(department) not in chain:
+            chain.add(as_uuid(department))
+            department = parents.get(as_uuid(department))
+        covering[as_uuid(row["id"])] = sorted(
+            hr for hr, scoped in scopes.items() if not scoped or scoped & chain
+        )
+    return covering
 
 
 async def staff_in_reach(principal: Principal, nearest: bool = False) -> list[dict[str, Any]]:

@@ -5,7 +5,6 @@ of its event loop."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import aiohttp
 
 from server.db import as_uuid
-from server.push import messages, queries, reminders
+from server.push import messages, queries
 from server.push.sender import Answer, Message, Sender, Target
 from server.push.vapid import VapidIdentity
 from server.settings import Settings
@@ -129,36 +128,3 @@ async def send_due(settings: Settings) -> int:
         while (count := await dispatcher.dispatch_due()) > 0:
             total += count
         return total
-
-
-class Background:
-    """The dispatcher and the reminder rounds, running while the app runs (Litestar's
-    startup and shutdown hooks)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._session: aiohttp.ClientSession | None = None
-        self._tasks: list[asyncio.Task[None]] = []
-
-    async def start(self) -> None:
-        self._session = aiohttp.ClientSession(timeout=SEND_TIMEOUT)
-        sender = Sender(VapidIdentity.from_settings(self.settings), self._session)
-        dispatcher = Dispatcher(sender, self.settings.push_dispatch_interval_seconds)
-        self._tasks = [asyncio.create_task(dispatcher.run()), asyncio.create_task(self._remind())]
-
-    async def _remind(self) -> None:
-        while True:
-            # Waits first: a restart or a deploy does not send a round of its own.
-            await asyncio.sleep(self.settings.reminder_interval_seconds)
-            try:
-                await reminders.send_reminders(queries.now())
-            except Exception:
-                log.exception("reminder round failed; the next round retries")
-
-    async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self._session is not None:
-            await self._session.close()

@@ -17,6 +17,8 @@ class Kind:
     ttl_seconds: int
     # locale -> (title, body)
     text: dict[str, tuple[str, str]]
+    # The person may turn its push off (the inbox still shows it).
+    optional: bool = True
 
 
 KINDS: dict[str, Kind] = {
@@ -27,6 +29,52 @@ KINDS: dict[str, Kind] = {
         {
             "zh-CN": ("通知已开启", "同行会在这台设备上提醒你需要处理的事情。"),
             "en": ("Notifications are on", "Tandem will tell you here when something needs you."),
+        },
+        optional=False,
+    ),
+    # Deviation alerts: to the person and their manager, early, so a talk can happen in time.
+    "alert.opened": Kind(
+        "high",
+        4 * 3600,
+        {
+            "zh-CN": ("有一项指标偏离了计划", "建议一周内约一次专项沟通，打开看看沟通指引。"),
+            "en": (
+                "A result has drifted from the plan",
+                "A focused talk within a week is worth it; the app has a guide.",
+            ),
+        },
+    ),
+    # To a manager about their own habit (no recent specific recognition for a report).
+    "alert.nudge": Kind(
+        "normal",
+        24 * 3600,
+        {
+            "zh-CN": ("该给团队成员一句具体的认可了", "说出你看到的具体行为，一两句就够。"),
+            "en": (
+                "Time for some specific recognition",
+                "Name one thing a report did well; a sentence or two will do.",
+            ),
+        },
+    ),
+    # The other party scheduled, resolved or dismissed an alert they share with you.
+    "alert.updated": Kind(
+        "normal",
+        24 * 3600,
+        {
+            "zh-CN": ("偏差预警有了新进展", "打开看看约定的时间或结论。"),
+            "en": ("An alert you share has moved on", "See the date or the agreement in the app."),
+        },
+    ),
+    # To HR in scope: an alert left unresolved for 14 days.
+    "alert.escalated": Kind(
+        "normal",
+        24 * 3600,
+        {
+            "zh-CN": ("有偏差预警两周未解决", "可能需要你协助双方把沟通落地。"),
+            "en": (
+                "An alert is two weeks old",
+                "The two people involved may need your help to meet.",
+            ),
         },
     ),
     # Reminders: one a day at most per person and kind, in working hours where they are.
@@ -52,6 +100,22 @@ KINDS: dict[str, Kind] = {
             ),
         },
     ),
+    "reminder.checkin": Kind(
+        "low",
+        24 * 3600,
+        {
+            "zh-CN": ("该约一次微沟通了", "按团队的节奏，这次沟通已经到期。十五分钟就够。"),
+            "en": ("A check-in is due", "Your team's rhythm says it is time; 15 minutes will do."),
+        },
+    ),
+    "reminder.alert": Kind(
+        "low",
+        24 * 3600,
+        {
+            "zh-CN": ("偏差预警还没约沟通", "一周过去了，定个时间聊一聊吧。"),
+            "en": ("An alert still has no talk booked", "A week has passed; pick a time to meet."),
+        },
+    ),
     # To admins: a push service refused our VAPID identity (HTTP 403).
     "push.misconfigured": Kind(
         "normal",
@@ -60,8 +124,11 @@ KINDS: dict[str, Kind] = {
             "zh-CN": ("推送配置需要检查", "推送服务拒绝了本系统的身份，请在管理页面查看。"),
             "en": ("Push setup needs a look", "A push service refused this server's identity."),
         },
+        optional=False,
     ),
 }
+# What a person may turn off, in the order the settings list them.
+CHOOSABLE = [kind for kind, spec in KINDS.items() if spec.optional]
 
 
 def text(kind: str, locale: str) -> tuple[str, str]:

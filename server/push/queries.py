@@ -16,6 +16,7 @@ from server.core.pagination import newest_first, next_cursor
 from server.db import (
     as_uuid,
     fetch,
+    fetch_in,
     insert_rows,
     is_integrity_error,
     is_sqlite,
@@ -145,11 +146,22 @@ async def notify(
     in the open transaction (the outbox: it is sent only if the event that caused it is
     committed). `at`: when, if not now (a reminder round's own clock). -> the notification
     ids."""
+    return await notify_each(kind, [(person_ids, subject_id, url)], topic=topic, at=at)
+
+
+async def notify_each(
+    kind: str,
+    items: Sequence[tuple[Sequence[UUID], UUID | None, str]],
+    *,
+    topic: str = "",
+    at: datetime | None = None,
+) -> list[UUID]:
+    """`notify` for many subjects at once, (people, subject, url) each, in a few statements
+    whatever their number (an alert round may raise thousands). A device whose person
+    turned this kind off gets no push; the inbox still shows it."""
     spec = messages.KINDS[kind]
     if not TOPIC.fullmatch(topic):
         raise ValueError(f"a push topic is up to 32 URL-safe base64 characters, not {topic!r}")
-    if not person_ids:
-        return []
     created = at or now()
     notifications: list[dict[str, Any]] = [
         {
@@ -164,18 +176,24 @@ async def notify(
             "created_at": created,
             "read_at": None,
         }
+        for person_ids, subject_id, url in items
         for person in person_ids
     ]
+    if not notifications:
+        return []
+    people = sorted({n["person"] for n in notifications})
     async with write_transaction():
-        subscriptions = await fetch(
-            "SELECT id, person FROM push_subscription"  # noqa: S608 - formats in placeholders only
-            f" WHERE person IN ({placeholders(person_ids)})",
-            *person_ids,
+        subscriptions = await fetch_in(
+            "SELECT s.id, s.person, q.muted FROM push_subscription s"
+            " LEFT JOIN push_preference q ON q.person = s.person WHERE s.person IN ({in})",
+            people,
         )
         by_person: dict[UUID, list[UUID]] = {}
         for row in subscriptions:
+            if spec.optional and kind in (row["muted"] or "").split():
+                continue
             by_person.setdefault(as_uuid(row["person"]), []).append(as_uuid(row["id"]))
-        due = dict.fromkeys(person_ids, created)
+        due = dict.fromkeys(people, created)
         if spec.urgency != "high" and by_person:
             due |= await _after_quiet_hours(list(by_person), created)
         await insert_rows(Notification, notifications)
@@ -204,11 +222,11 @@ async def notify(
 
 async def _after_quiet_hours(person_ids: list[UUID], moment: datetime) -> dict[UUID, datetime]:
     """For people in their quiet hours at `moment`: when those end."""
-    rows = await fetch(
+    rows = await fetch_in(
         f"SELECT q.person, q.quiet_start, q.quiet_end, {PERSON_SETTINGS}"
         " JOIN push_preference q ON q.person = p.id"
-        f" WHERE q.quiet_start <> '' AND q.person IN ({placeholders(person_ids)})",
-        *person_ids,
+        " WHERE q.quiet_start <> '' AND q.person IN ({in})",
+        person_ids,
     )
     later: dict[UUID, datetime] = {}
     for row in rows:
@@ -244,46 +262,53 @@ async def not_notified_since(person_ids: Sequence[UUID], kind: str, since: datet
 async def get_preferences(principal: Principal) -> NotificationPreferences:
     me = policy.inbox_owner(principal)
     [row] = await fetch(
-        f"SELECT q.quiet_start, q.quiet_end, {PERSON_SETTINGS}"
+        f"SELECT q.quiet_start, q.quiet_end, q.muted, {PERSON_SETTINGS}"
         " LEFT JOIN push_preference q ON q.person = p.id WHERE p.id = {}",
         me,
     )
     quiet = (
         QuietHours(start=row["quiet_start"], end=row["quiet_end"]) if row["quiet_start"] else None
     )
-    return NotificationPreferences(quiet_hours=quiet, time_zone=setting(row, "time_zone", "UTC"))
+    return NotificationPreferences(
+        quiet_hours=quiet,
+        time_zone=setting(row, "time_zone", "UTC"),
+        muted_kinds=(row["muted"] or "").split(),
+        choosable_kinds=messages.CHOOSABLE,
+    )
 
 
 async def save_preferences(
     principal: Principal, data: NotificationPreferencesUpdate
 ) -> NotificationPreferences:
+    """Changes what the request names (quiet hours, muted kinds); keeps the rest."""
     me = policy.inbox_owner(principal)
-    start, end = (data.quiet_hours.start, data.quiet_hours.end) if data.quiet_hours else ("", "")
+    changes: dict[str, str] = {}
+    if "quiet_hours" in data.model_fields_set:
+        quiet = data.quiet_hours
+        changes["quiet_start"], changes["quiet_end"] = (
+            (quiet.start, quiet.end) if quiet else ("", "")
+        )
+    if data.muted_kinds is not None:
+        unknown = sorted(set(data.muted_kinds) - set(messages.CHOOSABLE))
+        if unknown:
+            raise ProblemError(
+                422,
+                "unknown_notification_kind",
+                f"These notifications cannot be turned off: {', '.join(unknown)}.",
+            )
+        changes["muted"] = " ".join(sorted(set(data.muted_kinds)))
+    columns = PushPreference._meta.get_column_by_name
+    values: dict[Any, Any] = {columns(name): value for name, value in changes.items()}
     async with write_transaction():
         updated = (
-            await PushPreference.update(
-                {
-                    PushPreference.quiet_start: start,
-                    PushPreference.quiet_end: end,
-                    PushPreference.updated_at: now(),
-                }
-            )
+            await PushPreference.update(values | {PushPreference.updated_at: now()})
             .where(PushPreference.person == me)
             .returning(PushPreference.id)
         )
         if not updated:
-            await insert_rows(
-                PushPreference,
-                [
-                    {
-                        "id": uuid.uuid4(),
-                        "person": me,
-                        "quiet_start": start,
-                        "quiet_end": end,
-                        "updated_at": now(),
-                    }
-                ],
-            )
+            defaults = {"quiet_start": "", "quiet_end": "", "muted": ""}
+            row = {"id": uuid.uuid4(), "person": me, **defaults, **changes, "updated_at": now()}
+            await insert_rows(PushPreference, [row])
     return await get_preferences(principal)
 
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from uuid import UUID
 
+from server.alerts import queries as alerts
 from server.checkins import queries as checkins
-from server.db import as_uuid, fetch, is_sqlite, placeholders, write_transaction
+from server.db import as_uuid, fetch, placeholders, try_round_lock, write_transaction
 from server.goals import queries as goals
 from server.push import queries
 from server.push.quiet import zone
@@ -25,8 +26,8 @@ ROUND_LOCK = 0x74616E64656D  # "tandem"
 @dataclass(frozen=True)
 class ReminderKind:
     kind: str
-    # (person, what it is about) for every open task of this kind.
-    tasks: Callable[[], Awaitable[list[tuple[UUID, UUID]]]]
+    # (person, what it is about) for every open task of this kind at a moment.
+    tasks: Callable[[datetime], Awaitable[list[tuple[UUID, UUID]]]]
     url: str
 
     @property
@@ -36,8 +37,10 @@ class ReminderKind:
 
 
 KINDS = (
-    ReminderKind("reminder.signature", goals.signatures_awaited, "/goals"),
-    ReminderKind("reminder.minutes", checkins.minutes_to_confirm, "/checkins"),
+    ReminderKind("reminder.signature", lambda _: goals.signatures_awaited(), "/goals"),
+    ReminderKind("reminder.minutes", lambda _: checkins.minutes_to_confirm(), "/checkins"),
+    ReminderKind("reminder.checkin", checkins.checkins_due, "/checkins"),
+    ReminderKind("reminder.alert", alerts.unscheduled, "/alerts"),
 )
 
 
@@ -47,12 +50,10 @@ async def send_reminders(moment: datetime) -> int:
     not overlap (an advisory lock on PostgreSQL, the one writer on SQLite)."""
     sent = 0
     async with write_transaction():
-        if not is_sqlite():
-            [row] = await fetch("SELECT pg_try_advisory_xact_lock({}) AS mine", ROUND_LOCK)
-            if not row["mine"]:
-                return 0
+        if not await try_round_lock(ROUND_LOCK):
+            return 0
         for reminder in KINDS:
-            people = sorted({person for person, _ in await reminder.tasks()})
+            people = sorted({person for person, _ in await reminder.tasks(moment)})
             due = await queries.not_notified_since(
                 await _at_work(people, moment), reminder.kind, moment - ONCE_PER
             )

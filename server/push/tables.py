@@ -67,10 +67,12 @@ class PushDelivery(Table, tablename="push_delivery"):
 
 class PushPreference(Table, tablename="push_preference"):
     """A person's notification settings: quiet hours ("HH:MM" wall-clock times in their time
-    zone; both empty: none), when pushes that can wait are held back."""
+    zone; both empty: none), when pushes that can wait are held back, and the kinds they do
+    not want pushed (the inbox still shows them)."""
 
     id = UUID(primary_key=True)
     person = ForeignKey(Person, on_delete=OnDelete.cascade, unique=True)
     quiet_start = Varchar(length=5, default="")
     quiet_end = Varchar(length=5, default="")
+    muted = Text(default="")  # space separated kinds
     updated_at = Timestamptz()

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from server.alerts import service as alerts
 from server.checkins import queries as checkins
 from server.core.access import Principal
 from server.core.entries import Entry, Outcome
 from server.feedback import queries as feedback
-from server.goals import queries as goals
 from shared_schemas.checkins import CompleteAction, ConfirmMinutes, PrepareCheckin, SubmitMinutes
 from shared_schemas.common import WriteModel
 from shared_schemas.feedback import FeedbackCreate, KudosCreate, ReactionSet
@@ -47,7 +47,7 @@ def _one_at_a_time(write: Callable[[Principal, Entry[Any]], Awaitable[UUID]]) ->
 
 async def _kr_progress(principal: Principal, entry: Entry[ProgressMutation]) -> UUID:
     data = entry.data
-    progress = await goals.record_progress(
+    progress = await alerts.record_progress(
         principal,
         data.key_result_id,
         ProgressCreate(value=data.value, note=data.note),
@@ -62,7 +62,7 @@ async def _checkin_prepare(principal: Principal, entry: Entry[PrepareCheckin]) -
 
 
 async def _checkin_submit(principal: Principal, entry: Entry[SubmitMinutes]) -> UUID:
-    return await checkins.submit_minutes(principal, entry.data)
+    return await alerts.submit_minutes(principal, entry.data)
 
 
 async def _checkin_confirm(principal: Principal, entry: Entry[ConfirmMinutes]) -> UUID:

@@ -75,3 +75,5 @@ export type NotificationPage = Schemas["NotificationPage"];
 export type AppNotification = Schemas["NotificationRead"];
 export type VapidPublicKey = Schemas["VapidPublicKey"];
 export type NotificationPreferences = Schemas["NotificationPreferences"];
+export type Alert = Schemas["AlertRead"];
+export type AlertRule = Schemas["AlertRuleRead"];

@@ -3,6 +3,7 @@
 // outbox; reading comes from the last pull, so all of it works with no network.
 import { useEffect, useState } from "preact/hooks";
 import type { Checkin, CheckinPrep, CheckinStatus, CheckinTemplate, Me, PersonCard } from "../api/client";
+import { lazy } from "../components/lazy";
 import { useI18n } from "../i18n";
 import { enqueue } from "../offline/outbox";
 import { PendingList, useCached } from "../offline/pending";
@@ -412,13 +413,5 @@ function CheckinCard({ userId, checkin }: { userId: string; checkin: Checkin }) 
   );
 }
 
-type EditorProps = Parameters<typeof import("./TemplateEditor").TemplateEditor>[0];
-
 /** The template editor's code is fetched only when HR opens it. */
-function LazyTemplateEditor(props: EditorProps) {
-  const [Editor, setEditor] = useState<((props: EditorProps) => preact.JSX.Element) | null>(null);
-  useEffect(() => {
-    void import("./TemplateEditor").then((module) => setEditor(() => module.TemplateEditor));
-  }, []);
-  return Editor ? <Editor {...props} /> : <main class="screen" aria-busy="true" />;
-}
+const LazyTemplateEditor = lazy(async () => (await import("./TemplateEditor")).TemplateEditor);

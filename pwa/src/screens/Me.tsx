@@ -11,6 +11,7 @@ export function Me({
   rights,
   plans,
   openPlan,
+  openAlertRules,
   online,
   unsynced,
   onSignOut,
@@ -19,6 +20,7 @@ export function Me({
   rights: GoalRights | null;
   plans: boolean;
   openPlan: () => void;
+  openAlertRules: () => void;
   online: boolean;
   unsynced: number;
   onSignOut: () => void;
@@ -44,6 +46,11 @@ export function Me({
       {plans && (
         <button class="quiet wide" onClick={openPlan} data-testid="open-plan">
           {t((m) => m.plan.title)}
+        </button>
+      )}
+      {me.roles.includes("hr") && (
+        <button class="quiet wide" onClick={openAlertRules} data-testid="open-alert-rules">
+          {t((m) => m.alerts.rulesTitle)}
         </button>
       )}
       <h2>{t((m) => m.me.accessLogTitle)}</h2>

@@ -46,34 +46,40 @@ export function PushSetting() {
         </button>
       )}
       {failed && <p class="error">{t((m) => m.notifications.failed)}</p>}
-      <QuietHours />
+      <Preferences />
     </section>
   );
 }
 
-/** Hours when pushes that can wait are held back (saved on the server: every device). */
-function QuietHours() {
-  const { t } = useI18n();
+/** The person's settings on the server (every device): quiet hours, and which kinds push. */
+function Preferences() {
   const [prefs, setPrefs] = useState<NotificationPreferences | null>(null);
-  const [hours, setHours] = useState(EVENING);
-  const [on, setOn] = useState(false);
-  const [note, setNote] = useState<string | null>(null);
   useEffect(() => {
-    authorized<NotificationPreferences>("/api/me/notification-preferences").then((p) => {
-      setPrefs(p);
-      setOn(p.quiet_hours !== null);
-      if (p.quiet_hours) setHours(p.quiet_hours);
-    }, () => undefined);
+    authorized<NotificationPreferences>("/api/me/notification-preferences").then(setPrefs, () => undefined);
   }, []);
   if (!prefs) return null;
+  const save = async (change: Partial<Pick<NotificationPreferences, "quiet_hours" | "muted_kinds">>) =>
+    setPrefs(await authorized<NotificationPreferences>("/api/me/notification-preferences", { method: "PUT", body: JSON.stringify(change) }));
+  return (
+    <>
+      <QuietHours prefs={prefs} save={save} />
+      <PushKinds prefs={prefs} save={save} />
+    </>
+  );
+}
+
+type Save = (change: Partial<Pick<NotificationPreferences, "quiet_hours" | "muted_kinds">>) => Promise<void>;
+
+/** Hours when pushes that can wait are held back. */
+function QuietHours({ prefs, save: saveChange }: { prefs: NotificationPreferences; save: Save }) {
+  const { t } = useI18n();
+  const [hours, setHours] = useState(prefs.quiet_hours ?? EVENING);
+  const [on, setOn] = useState(prefs.quiet_hours !== null);
+  const [note, setNote] = useState<string | null>(null);
 
   async function save() {
     if (on && hours.start === hours.end) return setNote(t((m) => m.notifications.quietSame));
-    const saved = await authorized<NotificationPreferences>("/api/me/notification-preferences", {
-      method: "PUT",
-      body: JSON.stringify({ quiet_hours: on ? hours : null }),
-    });
-    setPrefs(saved);
+    await saveChange({ quiet_hours: on ? hours : null });
     setNote(t((m) => m.notifications.quietSaved));
   }
 
@@ -102,5 +108,30 @@ function QuietHours() {
       </button>
       {note && <p class="muted" data-testid="quiet-note">{note}</p>}
     </div>
+  );
+}
+
+/** Which kinds of notification reach this person's devices (the inbox keeps every one). */
+function PushKinds({ prefs, save }: { prefs: NotificationPreferences; save: Save }) {
+  const { t } = useI18n();
+  const [failed, setFailed] = useState(false);
+  const muted = new Set(prefs.muted_kinds);
+  function toggle(kind: string, wanted: boolean) {
+    const next = new Set(muted);
+    if (wanted) next.delete(kind);
+    else next.add(kind);
+    save({ muted_kinds: [...next] }).then(() => setFailed(false), () => setFailed(true));
+  }
+  return (
+    <fieldset class="choices" data-testid="push-kinds">
+      <legend>{t((m) => m.notifications.kindsTitle)}</legend>
+      {prefs.choosable_kinds.map((kind) => (
+        <label key={kind} class="check">
+          <input type="checkbox" checked={!muted.has(kind)} data-testid={`push-kind-${kind}`} onChange={(e) => toggle(kind, e.currentTarget.checked)} />
+          {t((m) => (m.notifications.kinds as Record<string, string>)[kind] ?? kind)}
+        </label>
+      ))}
+      {failed && <p class="error">{t((m) => m.notifications.kindsFailed)}</p>}
+    </fieldset>
   );
 }

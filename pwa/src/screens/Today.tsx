@@ -1,16 +1,23 @@
 // Today: who I am, whether my next check-in is due, and the two things done most often on a
 // phone — recognise someone, hold or prepare a check-in.
-import type { CheckinStatus, Me } from "../api/client";
+import { useEffect, useState } from "preact/hooks";
+import type { Alert, CheckinStatus, Me } from "../api/client";
 import { useI18n } from "../i18n";
 import { useCached } from "../offline/pending";
+import { authorized } from "../session";
 
-export function Today({ me, online, navigate }: { me: Me; online: boolean; navigate: (to: "/feedback" | "/checkins") => void }) {
+export function Today({ me, online, navigate }: { me: Me; online: boolean; navigate: (to: "/feedback" | "/checkins" | "/alerts") => void }) {
   const { t, locale } = useI18n();
   const today = new Intl.DateTimeFormat(locale, { weekday: "long", month: "long", day: "numeric" }).format(new Date());
   const statuses = useCached<CheckinStatus>(me.id, "checkin_status");
   const dueForTeam = statuses.filter((s) => s.person.id !== me.id && (s.status === "due" || s.status === "overdue" || s.status === "never"));
   const mine = statuses.find((s) => s.person.id === me.id);
   const day = new Intl.DateTimeFormat(locale, { month: "short", day: "numeric" });
+  // Alerts waiting for this person to book or close a conversation (online only).
+  const [alerts, setAlerts] = useState(0);
+  useEffect(() => {
+    if (online) authorized<Alert[]>("/api/alerts").then((list) => setAlerts(list.filter((a) => a.can_act).length), () => undefined);
+  }, [online, me.id]);
   return (
     <main class="screen">
       <p class="muted">{today}</p>
@@ -25,6 +32,11 @@ export function Today({ me, online, navigate }: { me: Me; online: boolean; navig
         <p class="card" data-testid="team-checkins-due">
           {t((m) => m.today.teamDue, { names: dueForTeam.map((s) => s.person.display_name).join("、") })}
         </p>
+      )}
+      {alerts > 0 && (
+        <button class="card wide notice" data-testid="today-alerts" onClick={() => navigate("/alerts")}>
+          {t((m) => m.alerts.todayCard, { count: alerts })}
+        </button>
       )}
       <div class="actions">
         <button class="primary" onClick={() => navigate("/feedback")} data-testid="quick-kudos">

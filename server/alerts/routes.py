@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from litestar import Router, delete, get, patch, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+from server.alerts import queries
+from server.auth.middleware import CurrentPrincipal
+from server.core.errors import PROBLEM_RESPONSES
+from shared_schemas.alerts import (
+    AlertDismiss,
+    AlertRead,
+    AlertResolve,
+    AlertRuleCreate,
+    AlertRuleRead,
+    AlertRuleUpdate,
+    AlertSchedule,
+)
+
+
+@get("/api/alerts", operation_id="ListAlerts", responses=PROBLEM_RESPONSES)
+async def list_alerts(
+    principal: CurrentPrincipal,
+    status: Annotated[
+        Literal["active", "closed", "all"],
+        QueryParameter(description="active: open or scheduled (the default)."),
+    ] = "active",
+    person_id: Annotated[UUID | None, QueryParameter(description="About this person.")] = None,
+) -> list[AlertRead]:
+    """Alerts about me, about my direct reports, and (HR) escalated ones in scope."""
+    return await queries.list_alerts(principal, status, person_id)
+
+
+@get("/api/alerts/{alert_id:uuid}", operation_id="GetAlert", responses=PROBLEM_RESPONSES)
+async def get_alert(principal: CurrentPrincipal, alert_id: FromPath[UUID]) -> AlertRead:
+    return await queries.get_alert(principal, alert_id)
+
+
+@post(
+    "/api/alerts/{alert_id:uuid}/schedule",
+    operation_id="ScheduleAlert",
+    responses=PROBLEM_RESPONSES,
+    status_code=200,
+)
+async def schedule_alert(
+    principal: CurrentPrincipal, alert_id: FromPath[UUID], data: JSONBody[AlertSchedule]
+) -> AlertRead:
+    """Book the conversation (or move it)."""
+    return await queries.schedule(principal, alert_id, data)
+
+
+@post(
+    "/api/alerts/{alert_id:uuid}/resolve",
+    operation_id="ResolveAlert",
+    responses=PROBLEM_RESPONSES,
+    status_code=200,
+)
+async def resolve_alert(
+    principal: CurrentPrincipal, alert_id: FromPath[UUID], data: JSONBody[AlertResolve]
+) -> AlertRead:
+    """Close it with what the two agreed."""
+    return await queries.resolve(principal, alert_id, data)
+
+
+@post(
+    "/api/alerts/{alert_id:uuid}/dismiss",
+    operation_id="DismissAlert",
+    responses=PROBLEM_RESPONSES,
+    status_code=200,
+)
+async def dismiss_alert(
+    principal: CurrentPrincipal, alert_id: FromPath[UUID], data: JSONBody[AlertDismiss]
+) -> AlertRead:
+    """Close it without a conversation, with the reason."""
+    return await queries.dismiss(principal, alert_id, data)
+
+
+@get("/api/alert-rules", operation_id="ListAlertRules", responses=PROBLEM_RESPONSES)
+async def list_alert_rules(principal: CurrentPrincipal) -> list[AlertRuleRead]:
+    """The company rules, and those of the departments and goals in the viewer's HR scope."""
+    return await queries.list_rules(principal)
+
+
+@post("/api/alert-rules", operation_id="CreateAlertRule", responses=PROBLEM_RESPONSES)
+async def create_alert_rule(
+    principal: CurrentPrincipal, data: JSONBody[AlertRuleCreate]
+) -> AlertRuleRead:
+    return await queries.create_rule(principal, data)
+
+
+@patch(
+    "/api/alert-rules/{rule_id:uuid}", operation_id="UpdateAlertRule", responses=PROBLEM_RESPONSES
+)
+async def update_alert_rule(
+    principal: CurrentPrincipal, rule_id: FromPath[UUID], data: JSONBody[AlertRuleUpdate]
+) -> AlertRuleRead:
+    """Applies from the next alert round."""
+    return await queries.update_rule(principal, rule_id, data)
+
+
+@delete(
+    "/api/alert-rules/{rule_id:uuid}",
+    operation_id="DeleteAlertRule",
+    responses=PROBLEM_RESPONSES,
+    status_code=HTTP_204_NO_CONTENT,
+)
+async def delete_alert_rule(principal: CurrentPrincipal, rule_id: FromPath[UUID]) -> None:
+    await queries.delete_rule(principal, rule_id)
+
+
+router = Router(
+    path="/",
+    tags=["alerts"],
+    route_handlers=[
+        list_alerts,
+        get_alert,
+        schedule_alert,
+        resolve_alert,
+        dismiss_alert,
+        list_alert_rules,
+        create_alert_rule,
+        update_alert_rule,
+        delete_alert_rule,
+    ],
+)
