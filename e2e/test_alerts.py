@@ -93,3 +93,21 @@ def test_falling_behind_books_a_conversation_only_the_two_see(
             assert alerts_about(Api(base_url, f"{outsider}@example.com"), alice_id) == []
     finally:
         service.close()
+
+
+def test_hr_sets_a_quality_limit_on_one_goal(
+    browser: Browser, browser_context_args: dict[str, Any], base_url: str
+):
+    hr_api = Api(base_url, "hr@example.com")
+    bobs = Api(base_url, "bob@example.com").call("/api/me/goals")["goals"]
+    [goal] = [g for g in bobs if g["title"] == "开拓无锡新市场"]
+    page = sign_in_on_phone(browser, browser_context_args, "hr@example.com")
+    page.goto(f"/goals/{goal['id']}")
+    rules = page.get_by_test_id("goal-alert-rules")
+    expect(rules).to_be_visible()
+    rules.get_by_test_id("new-rule-kind").select_option("quality_threshold")
+    rules.get_by_test_id("new-rule-threshold").fill("5")
+    rules.get_by_test_id("new-rule-save").click()
+    expect(rules.get_by_test_id("rule-quality_threshold-goal")).to_be_visible()
+    [rule] = [r for r in hr_api.call("/api/alert-rules") if r["goal_id"] == goal["id"]]
+    assert (rule["kind"], rule["threshold"], rule["enabled"]) == ("quality_threshold", "5", True)

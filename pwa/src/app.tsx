@@ -196,7 +196,7 @@ function Shell(props: {
       {route === "/outbox" && <Outbox userId={me.id} />}
       {route === "/inbox" && <Inbox online={props.online} navigate={(path) => props.navigate(path as Route)} onRead={() => void countUnread()} />}
       {route === "/goals" && <Goals userId={me.id} open={openGoal} />}
-      {goalId && <GoalDetail key={goalId} userId={me.id} goalId={goalId} back={() => history.back()} />}
+      {goalId && <GoalDetail key={goalId} userId={me.id} goalId={goalId} isHr={me.roles.includes("hr")} back={() => history.back()} />}
       {route === "/team" && <Team open={openGoal} />}
       {route === "/plan" && rights && <Plan rights={rights} open={openGoal} />}
       {route === "/me" && (

@@ -2,6 +2,7 @@
 // conversation. Every action the server allows this viewer (goal.permissions) is offered.
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Cycle, Goal, GoalComment, GoalVersion, Progress } from "../api/client";
+import { lazy } from "../components/lazy";
 import { useI18n } from "../i18n";
 import { enqueue } from "../offline/outbox";
 import { cached } from "../offline/sync";
@@ -14,7 +15,10 @@ type KeyResult = Goal["key_results"][number];
 const PROMPTS = ["biggest_challenge", "support_from_me", "if_reality_changes"] as const;
 const post = (body: unknown) => ({ method: "POST", body: JSON.stringify(body) });
 
-export function GoalDetail({ userId, goalId, back }: { userId: string; goalId: string; back: () => void }) {
+// HR's rules for one goal: in the alerts chunk, fetched only when HR opens a goal.
+const GoalAlertRules = lazy(async () => (await import("../alerts/AlertRules")).GoalAlertRules);
+
+export function GoalDetail({ userId, goalId, back, isHr }: { userId: string; goalId: string; back: () => void; isHr: boolean }) {
   const { t } = useI18n();
   const [goal, setGoal] = useState<Goal | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -178,6 +182,7 @@ export function GoalDetail({ userId, goalId, back }: { userId: string; goalId: s
       </div>
 
       <Comments goalId={goal.id} canComment={can.comment} onPosted={load} />
+      {isHr && <GoalAlertRules goalId={goal.id} />}
       <Versions goalId={goal.id} />
     </main>
   );

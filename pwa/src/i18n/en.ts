@@ -148,6 +148,9 @@ export const en = {
     kind: "Kind",
     threshold: "Threshold",
     create: "Add rule",
+    goalTitle: "Alert rules for this goal",
+    goalIntro: "Rules set here apply to this goal only, before its department's and the company's. A quality limit is in the key result's own unit.",
+    addForGoal: "Add a rule for this goal",
   },
   today: {
     greeting: "Hello, {name}",

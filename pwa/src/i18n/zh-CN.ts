@@ -149,6 +149,9 @@ export const zhCN: Messages = {
     kind: "类型",
     threshold: "阈值",
     create: "添加规则",
+    goalTitle: "本目标的预警规则",
+    goalIntro: "这里设置的规则只对本目标生效，优先于部门和公司的规则。质量界限使用关键结果自己的单位。",
+    addForGoal: "为本目标添加规则",
   },
   today: {
     greeting: "{name}，你好",
