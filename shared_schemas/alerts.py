@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
 from pydantic import Field, model_validator
 
 from shared_schemas.common import PersonRef, ReadModel, WriteModel
+from shared_schemas.goals import Metric
 
 AlertKind = Literal[
     "kr_behind", "milestone_overdue", "quality_threshold", "checkin_overdue", "no_recognition"
@@ -17,7 +17,6 @@ AlertKind = Literal[
 RuleScope = Literal["company", "department", "goal"]
 AlertState = Literal["open", "scheduled", "resolved", "dismissed", "recovered"]
 Outcome = Literal["adjust_goal", "resources", "division_of_work", "no_change"]
-Threshold = Decimal
 
 
 class AlertRuleRead(ReadModel):
@@ -30,7 +29,7 @@ class AlertRuleRead(ReadModel):
     goal_title: str | None
     # points (of 100) | days | weeks | value (in the key result's own unit)
     unit: str
-    threshold: Threshold
+    threshold: Metric
     enabled: bool
     editable: bool
 
@@ -40,7 +39,7 @@ class AlertRuleCreate(WriteModel):
     scope: RuleScope
     department_id: UUID | None = None
     goal_id: UUID | None = None
-    threshold: Threshold = Field(max_digits=18, decimal_places=4)
+    threshold: Metric
     enabled: bool = True
 
     @model_validator(mode="after")
@@ -53,7 +52,7 @@ class AlertRuleCreate(WriteModel):
 
 
 class AlertRuleUpdate(WriteModel):
-    threshold: Threshold | None = Field(default=None, max_digits=18, decimal_places=4)
+    threshold: Metric | None = None
     enabled: bool | None = None
 
 
@@ -82,9 +81,9 @@ class AlertRead(ReadModel):
     # kr_behind: progress and plan in points of 100; milestone_overdue: the value now and
     # the value due; quality_threshold: the value now and the limit; checkin_overdue: days
     # late and the days allowed; no_recognition: weeks without and the weeks allowed.
-    observed: Decimal
-    expected: Decimal
-    threshold: Decimal
+    observed: Metric
+    expected: Metric
+    threshold: Metric
     unit: str
     # The checkpoint or check-in that was due, or the last recognition.
     due_on: date | None
