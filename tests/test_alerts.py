@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from server.alerts import queries as alerts
 from server.alerts import rules
 from server.alerts.tables import Alert
+from server.db import is_sqlite
 from server.goals import queries as goals
 from server.goals.tables import Cycle, Goal, KeyResult
 from server.org.tables import Person
@@ -439,3 +440,14 @@ async def test_a_round_over_everyone_finds_what_rounds_per_person_find(client, p
     per_person = await opened_by(everyone)
     assert {c.split(":")[0] for c in per_person} >= {"checkin_overdue", "no_recognition"}
     assert await opened_by(None) == per_person
+
+
+async def test_rounds_of_several_processes_at_once_evaluate_once(client, people):
+    """An advisory lock lets one PostgreSQL round run at a time (the others skip); on SQLite
+    the one writer runs them one after another. Either way each breach is raised once."""
+    later = datetime.now(UTC) + timedelta(weeks=6)
+    results = await asyncio.gather(*(alerts.run_round(later) for _ in range(3)))
+    ran = [r for r in results if r is not None]
+    assert len(ran) == (3 if is_sqlite() else 1)
+    opened = await Alert.count().where(Alert.opened_at == later)
+    assert sum(r.opened for r in ran) == opened > 0
