@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from datetime import date, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
@@ -46,6 +47,17 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 10
 def as_uuid(value: Any) -> UUID:
     """Raw queries give UUIDs back as text on SQLite and as UUIDs on PostgreSQL."""
     return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def as_datetime(value: Any) -> Any:
+    """A time from a raw query: SQLite gives text where it has no declared type to convert by
+    (an aggregate, a column read through a join's expression). None stays None."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def as_date(value: Any) -> Any:
+    """A date from a raw query, as `as_datetime`."""
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 def is_integrity_error(error: BaseException) -> bool:

@@ -120,19 +120,28 @@ async def rule_book() -> rules.RuleBook:
     return rules.RuleBook([_rule(row) for row in rows], await org.department_parents())
 
 
+async def _rights(principal: Principal, rows: list[dict[str, Any]]) -> list[bool]:
+    """Whether the principal may set each of these rules (policy, with the facts it needs
+    read once for all of them: the HR scope, the relations to the goals' owners)."""
+    scope = await org.hr_scope_departments(principal)  # None: every department
+    owners = sorted({as_uuid(r["goal_owner"]) for r in rows if r.get("goal_owner")})
+    relations = await org.relations(principal, owners)
+
+    def may_set(row: dict[str, Any]) -> bool:
+        if row["scope"] == "company":
+            return policy.sets_company_rules(principal)
+        if row["scope"] == "department":
+            department = as_uuid(row["department"])
+            return policy.sets_scoped_rules(principal, scope is None or department in scope)
+        owner = row.get("goal_owner")
+        in_scope = owner is not None and Relation.HR_SCOPE in relations[as_uuid(owner)]
+        return policy.sets_scoped_rules(principal, in_scope)
+
+    return [may_set(row) for row in rows]
+
+
 async def _may_set(principal: Principal, row: dict[str, Any]) -> bool:
-    """May the principal set the rule of this scope and target (policy, with its facts)?"""
-    if row["scope"] == "company":
-        return policy.sets_company_rules(principal)
-    if row["scope"] == "department":
-        return policy.sets_scoped_rules(
-            principal, await org.department_in_hr_scope(principal, as_uuid(row["department"]))
-        )
-    owner = row.get("goal_owner")
-    if owner is None:
-        return False
-    relations = (await org.relations(principal, [as_uuid(owner)]))[as_uuid(owner)]
-    return policy.sets_scoped_rules(principal, Relation.HR_SCOPE in relations)
+    return (await _rights(principal, [row]))[0]
 
 
 async def list_rules(principal: Principal) -> list[AlertRuleRead]:
@@ -140,12 +149,11 @@ async def list_rules(principal: Principal) -> list[AlertRuleRead]:
     if not policy.reads_rules(principal):
         raise forbidden("Alert rules are set by HR.")
     rows = await fetch(RULE_SELECT + " ORDER BY r.kind, r.scope, d.name, g.title")
-    result = []
-    for row in rows:
-        editable = await _may_set(principal, row)
-        if editable or row["scope"] == "company":
-            result.append(_rule_read(row, editable))
-    return result
+    return [
+        _rule_read(row, editable)
+        for row, editable in zip(rows, await _rights(principal, rows), strict=True)
+        if editable or row["scope"] == "company"
+    ]
 
 
 def _rule_read(row: dict[str, Any], editable: bool) -> AlertRuleRead:
@@ -695,11 +703,15 @@ async def list_alerts(principal: Principal, status: str, person_id: UUID | None)
     return await _reads(principal, rows)
 
 
-async def _readable(principal: Principal, alert_id: UUID) -> tuple[dict[str, Any], Any]:
+async def _alert_row(alert_id: UUID) -> dict[str, Any]:
     rows = await fetch(ALERT_SELECT + " WHERE a.id = {}", alert_id)
     if not rows:
         raise not_found()
-    row = rows[0]
+    return rows[0]
+
+
+async def _readable(principal: Principal, alert_id: UUID) -> tuple[dict[str, Any], Any]:
+    row = await _alert_row(alert_id)
     person = as_uuid(row["person"])
     relations = (await org.relations(principal, [person]))[person]
     if not policy.can_read(relations, bool(row["manager_only"]), row["escalated_at"] is not None):
@@ -736,7 +748,7 @@ async def _act(principal: Principal, alert_id: UUID, changes: dict[Any, Any]) ->
         current = as_uuid(row["current_manager"]) if row["current_manager"] else None
         others = [p for p in _parties(person, current, manager_only) if p != principal.person_id]
         await push.notify(others, "alert.updated", url=_url(alert_id), subject_id=alert_id)
-        row, _ = await _readable(principal, alert_id)
+        row = await _alert_row(alert_id)
     return (await _reads(principal, [row]))[0]
 
 
@@ -748,27 +760,16 @@ async def schedule(principal: Principal, alert_id: UUID, data: AlertSchedule) ->
 
 
 async def resolve(principal: Principal, alert_id: UUID, data: AlertResolve) -> AlertRead:
-    return await _act(
-        principal,
-        alert_id,
-        {
-            Alert.state: "resolved",
-            Alert.outcome: data.outcome,
-            Alert.agreement: data.agreement,
-            Alert.closed_by: principal.person_id,
-            Alert.closed_at: now(),
-        },
-    )
+    closing = {Alert.outcome: data.outcome, Alert.agreement: data.agreement}
+    return await _close(principal, alert_id, "resolved", closing)
 
 
 async def dismiss(principal: Principal, alert_id: UUID, data: AlertDismiss) -> AlertRead:
-    return await _act(
-        principal,
-        alert_id,
-        {
-            Alert.state: "dismissed",
-            Alert.dismiss_reason: data.reason,
-            Alert.closed_by: principal.person_id,
-            Alert.closed_at: now(),
-        },
-    )
+    return await _close(principal, alert_id, "dismissed", {Alert.dismiss_reason: data.reason})
+
+
+async def _close(
+    principal: Principal, alert_id: UUID, state: str, closing: dict[Any, Any]
+) -> AlertRead:
+    closed = {Alert.state: state, Alert.closed_by: principal.person_id, Alert.closed_at: now()}
+    return await _act(principal, alert_id, closed | closing)

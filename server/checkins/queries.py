@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -22,7 +22,7 @@ from server.checkins.tables import (
 )
 from server.core.access import Principal, Relation
 from server.core.errors import ProblemError, forbidden, not_found
-from server.db import as_uuid, fetch, fetch_in, placeholders, write_transaction
+from server.db import as_date, as_uuid, fetch, fetch_in, placeholders, write_transaction
 from server.feedback import queries as feedback
 from server.goals import queries as goals
 from server.org import queries as org
@@ -639,11 +639,6 @@ async def statuses(principal: Principal, nearest: bool = False) -> list[CheckinS
 # --- for the reminders and deviation alerts (system jobs) ----------------------------------------
 
 
-def _as_date(value: Any) -> date | None:
-    """An aggregate's date: SQLite gives text (no declared type to convert by)."""
-    return date.fromisoformat(str(value)[:10]) if isinstance(value, str) else value
-
-
 async def rhythms(
     person_ids: Sequence[UUID] | None = None, *, quiet_since: datetime | None = None
 ) -> list[dict[str, Any]]:
@@ -677,7 +672,7 @@ async def rhythms(
             "manager": as_uuid(row["manager"]),
             "department": as_uuid(row["department"]) if row["department"] else None,
             "cadence": row["cadence"] or cadence.DEFAULT_CADENCE,
-            "last_held_on": _as_date(row["last_held"]),
+            "last_held_on": as_date(row["last_held"]),
             "joined_on": row["created_at"].date(),
         }
         for row in rows

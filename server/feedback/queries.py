@@ -15,7 +15,7 @@ from server.core.access import Principal
 from server.core.entries import Entry, Outcome
 from server.core.errors import ProblemError, forbidden, not_found
 from server.core.pagination import newest_first, next_cursor
-from server.db import as_uuid, fetch, fetch_in, insert_rows, write_transaction
+from server.db import as_datetime, as_uuid, fetch, fetch_in, insert_rows, write_transaction
 from server.feedback import coach, policy
 from server.feedback.tables import Feedback, Kudos, KudosReaction, KudosRecipient
 from server.goals import queries as goals
@@ -450,13 +450,8 @@ async def last_recognition(
             "person": as_uuid(row["id"]),
             "manager": as_uuid(row["manager"]),
             "department": as_uuid(row["department"]) if row["department"] else None,
-            "last_given": _as_datetime(row["last_given"]),
+            "last_given": as_datetime(row["last_given"]),
             "joined_on": row["created_at"].date(),
         }
         for row in rows
     ]
-
-
-def _as_datetime(value: Any) -> datetime | None:
-    """An aggregate's time: SQLite gives text (no declared type to convert by)."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
 
-from server.db import as_uuid
+from server.db import as_datetime, as_uuid
 from server.push import messages, queries
 from server.push.sender import Answer, Message, Sender, Target
 from server.push.vapid import VapidIdentity
@@ -35,10 +35,6 @@ def retry_delay(attempts: int, retry_after_seconds: float | None) -> timedelta:
     backoff = min(FIRST_RETRY * (1 << min(max(attempts - 1, 0), 9)), LONGEST_RETRY)
     asked = timedelta(seconds=retry_after_seconds or 0)
     return max(backoff, asked)
-
-
-def _as_datetime(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 class Dispatcher:
@@ -105,7 +101,7 @@ class Dispatcher:
     async def _retry(self, row: dict[str, Any], answer: Answer) -> None:
         delivery = as_uuid(row["id"])
         at = queries.now() + retry_delay(int(row["attempts"]), answer.retry_after_seconds)
-        deadline = _as_datetime(row["due_at"]) + timedelta(seconds=int(row["ttl_seconds"]))
+        deadline = as_datetime(row["due_at"]) + timedelta(seconds=int(row["ttl_seconds"]))
         if at > deadline:
             await queries.given_up(delivery, "expired", answer.status, answer.error)
         else:
