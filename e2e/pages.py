@@ -140,11 +140,15 @@ class ShellPage:
     def stored_entries(self) -> int:
         return int(self.page.evaluate(COUNT_ENTRIES_JS))
 
-    def wait_for_offline_ready(self) -> None:
-        """The service worker has installed and controls the page: the shell is precached."""
-        self.page.wait_for_function(
-            "navigator.serviceWorker && navigator.serviceWorker.controller !== null"
-        )
+    def wait_for_offline_ready(self, timeout_ms: int = 30_000) -> None:
+        """The service worker has installed and controls the page: the shell is precached.
+        Polled with `evaluate`: `wait_for_function` compiles its predicate with eval inside the
+        page, which the app's CSP (no 'unsafe-eval') sometimes refused mid-navigation."""
+        for _ in range(timeout_ms // 100):
+            if self.page.evaluate("!!navigator.serviceWorker?.controller"):
+                return
+            self.page.wait_for_timeout(100)
+        raise AssertionError("the service worker never took control of the page")
 
 
 class MePage:
