@@ -8,6 +8,7 @@ from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from server import db
 from server.alerts.routes import router as alerts_router
@@ -46,6 +47,14 @@ ROUTERS = [
 ]
 
 
+def _one_connection_per_request(app: ASGIApp) -> ASGIApp:
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        async with db.one_connection_per_request():
+            await app(scope, receive, send)
+
+    return middleware
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     engine = db.build_engine(settings)
@@ -72,9 +81,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
         middleware=[
+            _one_connection_per_request,
             DefineMiddleware(
                 BearerAuthMiddleware, exclude=["^/schema"], exclude_from_auth_key=PUBLIC
-            )
+            ),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[add_security_headers],

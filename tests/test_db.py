@@ -17,8 +17,8 @@ from tests.conftest import PG_ADMIN_URL, REQUIRE_PG
 
 
 async def test_the_pool_serves_waiting_requests_first():
-    """A request that gives its connection back and asks again at once (the principal, then
-    the transaction) queues behind the requests already waiting, instead of overtaking them."""
+    """A task that gives its connection back and asks again at once queues behind the tasks
+    already waiting, instead of overtaking them."""
     engine = PostgresEngine(config={"dsn": PG_ADMIN_URL})
     try:
         await db.open_pool(engine, 2)
@@ -39,8 +39,8 @@ async def test_the_pool_serves_waiting_requests_first():
                 await asyncio.sleep(0)
 
         async def request(first_ticket: int) -> None:
-            # Arriving at different moments, as requests do; then the principal and the
-            # transaction: two turns at the pool, back to back.
+            # Arriving at different moments, as requests do; then two turns at the pool, back
+            # to back (a periodic round's reads, then its transaction).
             for _ in range(first_ticket % 7):
                 await asyncio.sleep(0)
             await use_connection(first_ticket)
@@ -49,6 +49,44 @@ async def test_the_pool_serves_waiting_requests_first():
         await asyncio.gather(*(request(2 * i) for i in range(40)))
         assert overtaken == 0
     finally:
+        await db.close_pool(engine)
+
+
+async def test_a_request_runs_all_its_queries_on_one_pooled_connection():
+    """On PostgreSQL a request's raw reads, Piccolo's queries and its transactions (even one
+    that fails) share one connection of the pool, given back when the request ends; a task
+    the request starts takes a connection of its own."""
+    engine = db.OneConnectionPerRequestEngine(config={"dsn": PG_ADMIN_URL})
+    try:
+        await db.open_pool(engine, 2)
+    except (OSError, asyncpg.PostgresError) as exc:
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL is required here but unreachable: {exc}")
+        pytest.skip("PostgreSQL not reachable")
+    app_engine = db.bound_engine()
+    db.bind(engine)
+    try:
+
+        async def backend() -> int:
+            [row] = await db.fetch("SELECT pg_backend_pid() AS pid")
+            return int(row["pid"])
+
+        async with db.one_connection_per_request():
+            first = await backend()
+            [by_piccolo] = await engine.run_ddl("SELECT pg_backend_pid() AS pid")
+            async with db.write_transaction():
+                in_transaction = await backend()
+            with pytest.raises(asyncpg.DivisionByZeroError):
+                async with db.write_transaction():
+                    await db.fetch("SELECT 1 / 0 AS boom")
+            after_failure = await backend()
+            of_a_task = await asyncio.create_task(backend())
+            assert engine.pool.get_idle_size() == 1
+        assert {by_piccolo["pid"], in_transaction, after_failure} == {first}
+        assert of_a_task != first
+        assert engine.pool.get_idle_size() == 2
+    finally:
+        db.bind(app_engine)
         await db.close_pool(engine)
 
 
