@@ -155,7 +155,6 @@ class MePage:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.language = page.get_by_test_id("language")
-        self.access_log = page.get_by_test_id("access-log")
         self.sign_out = page.get_by_test_id("sign-out")
         self.push_off = page.get_by_test_id("push-off")
         self.turn_on_push = page.get_by_test_id("push-turn-on")
@@ -164,6 +163,28 @@ class MePage:
         self.quiet_end = page.get_by_test_id("quiet-end")
         self.quiet_save = page.get_by_test_id("quiet-save")
         self.quiet_note = page.get_by_test_id("quiet-note")
+
+
+class PrivacyPage:
+    """Who can see my data, and the access log with its filters."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.access_log = page.get_by_test_id("access-log")
+        self.viewer = page.get_by_test_id("log-viewer")
+        self.span = page.get_by_test_id("log-span")
+
+    @classmethod
+    def from_me(cls, shell: ShellPage) -> PrivacyPage:
+        shell.open_me().page.get_by_test_id("open-privacy").click()
+        expect(shell.page.get_by_test_id("data-audience")).to_be_visible()
+        return cls(shell.page)
+
+    def audience(self, kind: str) -> Locator:
+        return self.page.get_by_test_id(f"audience-{kind}")
+
+    def only_kind(self, kind: str) -> None:
+        self.page.get_by_test_id(f"log-kind-{kind}").click()
 
 
 class InboxPage:

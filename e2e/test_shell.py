@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.pages import Api, LoginPage
+from e2e.pages import LoginPage
 
 pytestmark = pytest.mark.e2e
 
@@ -105,13 +105,6 @@ def test_a_manager_sees_the_team(page: Page):
     expect(team.locator("li")).to_have_count(2)
     expect(team).to_contain_text("刘思思")
     expect(team).to_contain_text("王伟")
-
-
-def test_alice_sees_who_viewed_her_profile(page: Page, base_url: str):
-    alice_id = Api(base_url, "alice@example.com").call("/api/me")["id"]
-    Api(base_url, "manager.east@example.com").call(f"/api/people/{alice_id}")
-    me = LoginPage(page).open().sign_in("alice@example.com").open_me()
-    expect(me.access_log).to_contain_text("李娜 viewed your profile as your manager")
 
 
 def test_signing_out_returns_to_the_login_screen(page: Page):

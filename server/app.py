@@ -25,6 +25,7 @@ from server.feedback.routes import router as feedback_router
 from server.goals.routes import router as goals_router
 from server.jobs import Background
 from server.org.routes import router as org_router
+from server.privacy.routes import router as privacy_router
 from server.push.routes import router as push_router
 from server.push.vapid import VapidIdentity
 from server.settings import Settings
@@ -37,6 +38,7 @@ ROUTERS = [
     auth_router,
     org_router,
     audit_router,
+    privacy_router,
     goals_router,
     feedback_router,
     checkins_router,

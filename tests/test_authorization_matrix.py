@@ -137,6 +137,7 @@ MATRIX: dict[str, Row] = {
     "GetMe": Row("GET", "/api/me", everyone(200)),
     "ListMyTeam": Row("GET", "/api/me/team", everyone(200)),
     "ListMyAccessLog": Row("GET", "/api/me/access-log", everyone(200)),
+    "GetMyDataAudience": Row("GET", "/api/me/data-audience", everyone(200)),
     # Notifications: each person only ever reaches their own devices and inbox.
     "GetVapidPublicKey": Row("GET", "/api/push/vapid-public-key", everyone(200)),
     "SavePushSubscription": Row(

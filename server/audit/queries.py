@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import NamedTuple
 from uuid import UUID
 
 from server.audit import policy
 from server.audit.tables import AccessLog
 from server.core.access import Principal, Relation
 from server.core.pagination import newest_first, next_cursor
-from shared_schemas.audit import AccessLogEntryRead, AccessLogPage
+from shared_schemas.audit import AccessLogEntryRead, AccessLogPage, LoggedRecordKind
 from shared_schemas.common import PersonRef
 
 
 async def record_access(
     viewer_id: UUID,
     subject_id: UUID,
-    record_kind: str,
+    record_kind: LoggedRecordKind,
     relation: Relation,
     record_id: UUID | None = None,
 ) -> None:
@@ -32,7 +33,16 @@ async def record_access(
     ).run()
 
 
-async def list_my_access_log(principal: Principal, cursor: str | None, limit: int) -> AccessLogPage:
+class LogFilter(NamedTuple):
+    record_kind: str | None = None
+    viewer_id: UUID | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+async def list_my_access_log(
+    principal: Principal, narrowed: LogFilter, cursor: str | None, limit: int
+) -> AccessLogPage:
     """Newest first, keyset-paginated, scoped to the principal as the subject."""
     query = AccessLog.select(
         AccessLog.id,
@@ -43,6 +53,14 @@ async def list_my_access_log(principal: Principal, cursor: str | None, limit: in
         AccessLog.record_id,
         AccessLog.viewed_at,
     ).where(AccessLog.subject == policy.log_subject(principal))
+    if narrowed.record_kind is not None:
+        query = query.where(AccessLog.record_kind == narrowed.record_kind)
+    if narrowed.viewer_id is not None:
+        query = query.where(AccessLog.viewer == narrowed.viewer_id)
+    if narrowed.since is not None:
+        query = query.where(AccessLog.viewed_at >= narrowed.since)
+    if narrowed.until is not None:
+        query = query.where(AccessLog.viewed_at < narrowed.until)
     rows = await newest_first(query, AccessLog.viewed_at, AccessLog.id, cursor, limit)
     items = [
         AccessLogEntryRead(

@@ -27,6 +27,22 @@ def party_role(relations: frozenset[Relation]) -> str | None:
     return None
 
 
+# Who sees when a person's check-ins were held and whether one is due (never the content):
+# the SQL form is `org.queries.staff_in_reach`.
+STATUS_RELATIONS = frozenset(
+    {Relation.SELF, Relation.DIRECT_MANAGER, Relation.SKIP_MANAGER, Relation.HR_SCOPE}
+)
+
+
+def reads_status(relations: frozenset[Relation]) -> bool:
+    return bool(relations & STATUS_RELATIONS)
+
+
+def reads_private_note(is_author: bool) -> bool:
+    """A private note is its author's alone, whoever else takes part in the check-in."""
+    return is_author
+
+
 def logged_relation(relations: frozenset[Relation]) -> Relation | None:
     """A manager's read of a report's check-in goes to the report's access log."""
     return Relation.DIRECT_MANAGER if party_role(relations) == "manager" else None

@@ -14,7 +14,7 @@ from piccolo.custom_types import Combinable
 from server.audit import queries as audit
 from server.core.access import Principal, Relation, Role
 from server.core.errors import ProblemError, not_found
-from server.db import as_uuid, fetch, placeholders, write_transaction
+from server.db import as_uuid, fetch, fetch_in, placeholders, write_transaction
 from server.org import people_csv, policy
 from server.org.people_csv import PersonRow, RowError
 from server.org.tables import (
@@ -25,6 +25,7 @@ from server.org.tables import (
     HrScope,
     Person,
 )
+from shared_schemas.common import PersonRef
 from shared_schemas.org import (
     CompanyRead,
     CompanyUpdate,
@@ -299,7 +300,7 @@ async def person_exists(person_id: UUID) -> bool:
 # --- admin writes --------------------------------------------------------------------------------
 
 
-async def _manager_chain(person_id: UUID) -> list[UUID]:
+async def manager_chain(person_id: UUID) -> list[UUID]:
     """The person and everyone above them, nearest first."""
     rows = await Person.raw(
         "WITH RECURSIVE chain(id, manager, depth) AS ("  # noqa: S608 - formats only "{}" placeholders and constants
@@ -343,7 +344,7 @@ async def update_person(principal: Principal, person_id: UUID, data: PersonUpdat
             manager_id = changes["manager_id"]
             if not await person_exists(manager_id):
                 raise _invalid("manager_id", "unknown_manager", "This manager does not exist.")
-            if person_id in await _manager_chain(manager_id):
+            if person_id in await manager_chain(manager_id):
                 raise _invalid(
                     "manager_id", "manager_cycle", "This would make the person manage themselves."
                 )
@@ -738,3 +739,22 @@ async def department_in_hr_scope(principal: Principal, department_id: UUID) -> b
 async def get_person_department(person_id: UUID) -> UUID | None:
     row = await Person.select(Person.department).where(Person.id == person_id).first()
     return row["department"] if row else None
+
+
+async def people_with_role(role: Role) -> list[UUID]:
+    """Everyone active who holds `role` (an assigned one, not the derived manager role)."""
+    rows = await fetch(
+        "SELECT id FROM org_person WHERE active AND (' ' || roles || ' ') LIKE {}",
+        f"% {role.value} %",
+    )
+    return [as_uuid(r["id"]) for r in rows]
+
+
+async def person_refs(person_ids: list[UUID]) -> dict[UUID, PersonRef]:
+    if not person_ids:
+        return {}
+    rows = await fetch_in("SELECT id, display_name FROM org_person WHERE id IN ({in})", person_ids)
+    return {
+        as_uuid(r["id"]): PersonRef(id=as_uuid(r["id"]), display_name=r["display_name"])
+        for r in rows
+    }

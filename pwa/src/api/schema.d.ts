@@ -659,6 +659,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/data-audience": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetMyDataAudience */
+        get: operations["GetMyDataAudience"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/feedback": {
         parameters: {
             query?: never;
@@ -1030,7 +1047,8 @@ export interface components {
             /** Format: uuid */
             id: string;
             record_id: string | null;
-            record_kind: string;
+            /** @enum {string} */
+            record_kind: "profile" | "goal" | "checkin" | "alert";
             relation: string;
             /** Format: date-time */
             viewed_at: string;
@@ -1159,6 +1177,16 @@ export interface components {
         AmendmentCreate: {
             changes: components["schemas"]["GoalUpdate"];
             reason: string;
+        };
+        /** AudienceRead */
+        AudienceRead: {
+            /** @enum {string} */
+            access: "read_write" | "read" | "status" | "card";
+            /** @enum {string} */
+            condition: "always" | "if_public" | "if_shared" | "after_escalation";
+            people: components["schemas"]["PersonRef"][];
+            /** @enum {string} */
+            viewer: "self" | "author" | "direct_manager" | "skip_manager" | "hr" | "colleague" | "admin";
         };
         /** CadenceSet */
         CadenceSet: {
@@ -1306,6 +1334,10 @@ export interface components {
             ends_on?: string | null;
             name?: string | null;
             starts_on?: string | null;
+        };
+        /** DataAudienceRead */
+        DataAudienceRead: {
+            records: components["schemas"]["RecordAudienceRead"][];
         };
         /** DepartmentCreate */
         DepartmentCreate: {
@@ -1919,6 +1951,12 @@ export interface components {
             count: number;
             /** Format: date */
             week_starts_on: string;
+        };
+        /** RecordAudienceRead */
+        RecordAudienceRead: {
+            audience: components["schemas"]["AudienceRead"][];
+            /** @enum {string} */
+            kind: "profile" | "checkin" | "checkin_private_note" | "goal" | "kudos" | "feedback" | "alert" | "recognition_nudge" | "access_log";
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -7383,6 +7421,10 @@ export interface operations {
             query?: {
                 cursor?: string | null;
                 limit?: number;
+                record_kind?: "profile" | "goal" | "checkin" | "alert" | null;
+                viewer_id?: string | null;
+                since?: string | null;
+                until?: string | null;
             };
             header?: never;
             path?: never;
@@ -7397,6 +7439,116 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccessLogPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    GetMyDataAudience: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataAudienceRead"];
                 };
             };
             /** @description Bad Request */
