@@ -19,7 +19,7 @@ from server.checkins.routes import router as checkins_router
 from server.core import health, static
 from server.core.access import PUBLIC
 from server.core.errors import EXCEPTION_HANDLERS
-from server.core.headers import add_security_headers
+from server.core.headers import security_headers
 from server.core.security import TokenSigner
 from server.feedback.routes import router as feedback_router
 from server.goals.routes import router as goals_router
@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
-        before_send=[add_security_headers],
+        before_send=[security_headers(settings.served_over_https)],
         request_max_body_size=settings.max_request_body_bytes,
         on_startup=[open_pool, background.start],
         on_shutdown=[background.stop, close_pool],

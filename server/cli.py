@@ -1,5 +1,5 @@
-"""`tandem` command line: serve, migrate, demo, create-user, set-password, import-org, vapid,
-push-dispatch, openapi."""
+"""`tandem` command line: serve, doctor, migrate, demo, create-user, set-password, import-org,
+vapid, push-dispatch, openapi."""
 
 from __future__ import annotations
 
@@ -141,6 +141,16 @@ def cmd_openapi(settings: Settings, _: argparse.Namespace) -> None:
     )
 
 
+def cmd_doctor(settings: Settings, _: argparse.Namespace) -> None:
+    from server.core.doctor import examine
+
+    findings = examine(settings)
+    for finding in findings:
+        print(f"{finding.level:<8} {finding.topic}: {finding.message}")
+    if any(finding.level == "problem" for finding in findings):
+        sys.exit(1)
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -164,6 +174,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(handler=cmd_serve)
+    sub.add_parser(
+        "doctor", help="check the settings for what is unsafe before going live"
+    ).set_defaults(handler=cmd_doctor)
     sub.add_parser("migrate", help="apply pending database migrations").set_defaults(
         handler=cmd_migrate
     )

@@ -20,8 +20,15 @@ class Settings(BaseSettings):
     # PostgreSQL connections each server process keeps open; more concurrent requests than
     # connections wait their turn (first come, first served).
     database_pool_size: int = Field(default=10, ge=1, le=200)
-    # When unset, a random key is generated once and kept (mode 0600) under var_dir.
+    # The key access tokens are signed with: this value, or the file secret_key_file (mode
+    # 0600, e.g. a container secret); when neither is set, a random key is generated once
+    # and kept (mode 0600) under var_dir.
     secret_key: SecretStr | None = None
+    secret_key_file: Path | None = None
+    # The https:// address people open Tandem at, when it is served to them through a
+    # TLS-terminating proxy: responses then carry Strict-Transport-Security, and
+    # `tandem doctor` checks it.
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^/\s]+/?$")
     var_dir: Path = PROJECT_ROOT / "var"
     pwa_dist: Path = PROJECT_ROOT / "pwa" / "dist"
 
@@ -52,6 +59,10 @@ class Settings(BaseSettings):
 
     max_request_body_bytes: int = 1_048_576
     max_import_rows: int = 20_000
+
+    @property
+    def served_over_https(self) -> bool:
+        return bool(self.public_url and self.public_url.startswith("https://"))
 
     @property
     def is_sqlite(self) -> bool:

@@ -188,6 +188,40 @@ async def test_logout_revokes_the_refresh_token(client, people):
     )
 
 
+async def test_signing_out_stops_that_sessions_access_token_at_once(client, people):
+    """Not when the access token expires (up to 15 minutes later): at the next request. The
+    same person's other sign-ins go on."""
+    phone, laptop = (await login(client)).json(), (await login(client)).json()
+    bearer = {"Authorization": f"Bearer {phone['access_token']}"}
+    assert (await client.get("/api/me", headers=bearer)).status_code == 200
+    await client.post("/api/auth/logout", json={"refresh_token": phone["refresh_token"]})
+    problem(await client.get("/api/me", headers=bearer), 401, "session_expired")
+    other = {"Authorization": f"Bearer {laptop['access_token']}"}
+    assert (await client.get("/api/me", headers=other)).status_code == 200
+
+
+async def test_an_admin_ends_every_session_of_a_person(client, people, as_admin, headers_for):
+    phone, laptop = (await login(client)).json(), (await login(client)).json()
+    bob = (await login(client, email="bob@example.com")).json()
+    url = f"/api/admin/people/{people['alice']}/sessions"
+    problem(await client.delete(url, headers=headers_for("manager.east")), 403, "forbidden")
+    assert (await client.delete(url, headers=as_admin)).status_code == 204
+    for tokens in (phone, laptop):
+        bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+        problem(await client.get("/api/me", headers=bearer), 401, "session_expired")
+        problem(
+            await client.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]}),
+            401,
+            "session_expired",
+        )
+    # Bob is untouched; alice is still active and signs in again.
+    bearer = {"Authorization": f"Bearer {bob['access_token']}"}
+    assert (await client.get("/api/me", headers=bearer)).status_code == 200
+    assert (await login(client)).status_code == 200
+    unknown = "/api/admin/people/00000000-0000-4000-8000-000000000000/sessions"
+    problem(await client.delete(unknown, headers=as_admin), 404, "not_found")
+
+
 async def test_unknown_refresh_token_is_401(client, people):
     problem(
         await client.post("/api/auth/refresh", json={"refresh_token": "made-up"}),

@@ -176,6 +176,7 @@ MATRIX: dict[str, Row] = {
     "UpdatePerson": Row(
         "PATCH", "/api/admin/people/{alice}", only({"admin": 200}), body={"title": "资深客户经理"}
     ),
+    "EndPersonSessions": Row("DELETE", "/api/admin/people/{alice}/sessions", only({"admin": 204})),
     "ImportPeople": Row(
         "POST",
         "/api/admin/people/import?dry_run=true",

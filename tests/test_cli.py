@@ -21,10 +21,11 @@ def tandem(tmp_path: Path):
         "TANDEM_NEW_PASSWORD": "a-long-enough-password",
     }
 
-    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, check: bool = True, **settings: str) -> subprocess.CompletedProcess[str]:
+        """`settings`: more TANDEM_* variables, named in lower case without the prefix."""
         return subprocess.run(
             [sys.executable, "-m", "server.cli", *args],
-            env=env,
+            env={**env, **{f"TANDEM_{k.upper()}": v for k, v in settings.items()}},
             capture_output=True,
             text=True,
             check=check,
@@ -85,6 +86,44 @@ def test_the_generated_secret_key_is_private(tandem, tmp_path):
     key = tmp_path / "var" / "secret.key"
     assert key.stat().st_mode & 0o777 == 0o600
     assert len(key.read_text().strip()) >= 32
+
+
+def test_a_key_file_others_can_read_is_refused_and_doctor_says_how_to_fix_it(tandem, tmp_path):
+    tandem("openapi")
+    key = tmp_path / "var" / "secret.key"
+    assert tandem("doctor").returncode == 0
+    key.chmod(0o644)
+    refused = tandem("openapi", check=False)
+    assert refused.returncode != 0
+    assert f"chmod 600 {key}" in refused.stderr
+    doctor = tandem("doctor", check=False)
+    assert doctor.returncode == 1
+    assert f"problem  secret key: {key} can be read by other users" in doctor.stdout
+    assert key.read_text().strip() not in doctor.stdout + doctor.stderr
+    key.chmod(0o600)
+    assert tandem("openapi").returncode == 0
+
+
+def test_doctor_flags_a_placeholder_secret_and_plain_http(tandem):
+    placeholder = "change-me-" * 4
+    doctor = tandem(
+        "doctor", check=False, secret_key=placeholder, public_url="http://perf.example.com"
+    )
+    assert doctor.returncode == 1
+    assert "problem  secret key: TANDEM_SECRET_KEY looks like a placeholder" in doctor.stdout
+    assert "problem  address: http://perf.example.com is plain HTTP" in doctor.stdout
+    assert placeholder not in doctor.stdout + doctor.stderr
+    fine = tandem(
+        "doctor",
+        secret_key="Zk3q9-Vv_TtR2mLwP8xYc4Nh7JsDbE1aUoG6",
+        public_url="https://perf.example.com",
+    )
+    assert (
+        "ok       address: https://perf.example.com, with Strict-Transport-Security" in fine.stdout
+    )
+    assert "problem" not in fine.stdout
+    on_this_machine = tandem("doctor", public_url="http://127.0.0.1:8000")
+    assert "plain HTTP, on this machine only" in on_this_machine.stdout
 
 
 def test_vapid_init_creates_a_private_key_once_and_never_prints_it(tandem, tmp_path):

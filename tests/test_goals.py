@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from server.auth import queries as auth_queries
 from server.goals import queries as goal_queries
 from server.goals.tables import Goal, KeyResult, ProgressEntry
 from server.org import people_csv
@@ -259,7 +260,7 @@ async def test_progress_is_an_append_only_log(client, people, as_employee, as_ma
 
 
 async def test_an_entry_synced_late_does_not_overwrite_a_newer_value(client, people):
-    alice = await org_queries.load_principal(people["alice"], people["alice"])
+    alice = await auth_queries.load_principal(people["alice"], people["alice"])
     goals = await goal_queries.list_my_goals(alice, None)
     active = next(g for g in goals.goals if g.state == "active")
     kr = (await goal_queries.get_goal(alice, active.id)).key_results[0]

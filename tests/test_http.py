@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from server.core.headers import SECURITY_HEADERS
+from server.core.headers import SECURITY_HEADERS, security_headers
 from tests.conftest import ROOT, problem
 
 
@@ -100,6 +100,35 @@ async def test_security_headers_on_every_kind_of_response(client, path):
     for name, value in SECURITY_HEADERS.items():
         assert r.headers[name] == value, (path, name)
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+
+
+async def test_over_https_browsers_are_told_to_keep_to_it():
+    """With TANDEM_PUBLIC_URL on https the hook adds Strict-Transport-Security to every
+    response (replacing a handler's own); over plain HTTP it adds none."""
+    for over_https, expected in ((True, b"max-age=31536000"), (False, None)):
+        message: Any = {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"strict-transport-security", b"max-age=0")] if over_https else [],
+        }
+        await security_headers(over_https)(message, {})
+        assert dict(message["headers"]).get(b"strict-transport-security") == expected
+
+
+async def test_plain_http_sends_no_strict_transport_security(client):
+    assert "strict-transport-security" not in (await client.get("/healthz")).headers
+
+
+async def test_cross_origin_requests_get_no_cors_permission(client, people, as_employee):
+    """CORS is closed: no Access-Control-Allow-* header, for a preflight or a real request
+    from another origin, so other sites' pages cannot read Tandem's answers."""
+    other = {"Origin": "https://evil.example.com"}
+    preflight = await client.options(
+        "/api/me", headers={**other, "Access-Control-Request-Method": "GET"}
+    )
+    read = await client.get("/api/me", headers={**other, **as_employee})
+    for response in (preflight, read):
+        assert not [h for h in response.headers if h.lower().startswith("access-control-")]
 
 
 async def test_deep_links_get_the_app_shell_uncached(client):

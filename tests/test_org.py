@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from server.auth import queries as auth_queries
 from server.core.access import Relation
 from server.org import queries as org_queries
 from tests.conftest import problem
@@ -30,7 +31,7 @@ async def test_my_team_lists_only_direct_reports(client, people, headers_for):
 
 async def test_relations_are_resolved_for_many_subjects_at_once(client, people, headers_for):
     async def relations(viewer: str) -> dict[str, set[Relation]]:
-        principal = await org_queries.load_principal(people[viewer], uuid.uuid4())
+        principal = await auth_queries.load_principal(people[viewer], uuid.uuid4())
         assert principal is not None
         found = await org_queries.relations(principal, list(people.values()))
         by_name = {name: found[pid] for name, pid in people.items()}
@@ -53,7 +54,7 @@ async def test_relations_are_resolved_for_many_subjects_at_once(client, people, 
 async def test_skip_level_reaches_every_level_above(client, people, headers_for):
     lead = await make_person("lead@example.com", manager_email="alice@example.com")
     intern = await make_person("intern@example.com", manager_email="lead@example.com")
-    principal = await org_queries.load_principal(people["ceo"], uuid.uuid4())
+    principal = await auth_queries.load_principal(people["ceo"], uuid.uuid4())
     assert principal is not None
     found = await org_queries.relations(principal, [lead, intern])
     assert found == {lead: {Relation.SKIP_MANAGER}, intern: {Relation.SKIP_MANAGER}}

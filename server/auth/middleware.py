@@ -10,10 +10,10 @@ from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
+from server.auth import queries as auth_queries
 from server.core.access import Principal
 from server.core.errors import ProblemError
 from server.core.security import TokenSigner
-from server.org import queries as org_queries
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tandem"'}
 
@@ -36,7 +36,12 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             raise _unauthenticated("token_expired", "Your sign-in has expired.") from exc
         except jwt.InvalidTokenError as exc:
             raise _unauthenticated("invalid_token", "Your sign-in is not valid.") from exc
-        principal = await org_queries.load_principal(person_id, session_id)
+        try:
+            principal = await auth_queries.load_principal(person_id, session_id)
+        except auth_queries.SessionEndedError as exc:
+            raise _unauthenticated(
+                "session_expired", "Your session has ended. Please sign in again."
+            ) from exc
         if principal is None:
             raise _unauthenticated("invalid_token", "Your sign-in is not valid.")
         return AuthenticationResult(user=principal, auth=token)

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from server.auth.tables import Credential, LoginFailure, RefreshToken
+from server.core.access import Principal, Role
 from server.core.errors import ProblemError
 from server.core.security import new_refresh_token, token_digest
-from server.db import write_transaction
+from server.db import as_uuid, fetch, write_transaction
 from server.push import queries as push_queries
 
 
@@ -92,6 +93,41 @@ async def _issue(person_id: UUID, family: UUID, lifetime: timedelta) -> str:
         )
     ).run()
     return token
+
+
+class SessionEndedError(Exception):
+    """The sign-in an access token belongs to was ended (signed out, ended by an admin, or
+    revoked after its refresh token leaked)."""
+
+
+async def load_principal(person_id: UUID, session_id: UUID) -> Principal | None:
+    """The principal of an authenticated request, or None for an unknown or disabled person.
+    Raises SessionEndedError when the token's sign-in has been ended: its access tokens stop
+    at the next request, not when they expire. One query for both checks, since every
+    request makes it."""
+    rows = await fetch(
+        "SELECT p.roles, p.manager IS NULL AS top_level,"
+        " EXISTS (SELECT 1 FROM org_person r WHERE r.manager = p.id AND r.active) AS has_reports,"
+        " EXISTS (SELECT 1 FROM auth_refresh_token t"
+        " WHERE t.family = {} AND t.revoked_at IS NOT NULL) AS session_ended"
+        " FROM org_person p WHERE p.id = {} AND p.active",
+        session_id,
+        person_id,
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    if row["session_ended"]:
+        raise SessionEndedError
+    roles = {Role(name) for name in row["roles"].split()}
+    if row["has_reports"]:
+        roles.add(Role.MANAGER)
+    hr_departments = None
+    if Role.HR in roles:
+        scopes = await fetch("SELECT department FROM org_hr_scope WHERE person = {}", person_id)
+        hr_departments = frozenset(as_uuid(s["department"]) for s in scopes) or None
+    leads_company = Role.MANAGER in roles and bool(row["top_level"])
+    return Principal(person_id, session_id, frozenset(roles), hr_departments, leads_company)
 
 
 def session_ended() -> ProblemError:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from litestar.types import Message, Scope
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -30,13 +32,23 @@ SECURITY_HEADERS = {
 }
 
 
-_OURS = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
-_OUR_NAMES = {name for name, _ in _OURS}
+# Browsers that reached Tandem over HTTPS keep to HTTPS for a year.
+STRICT_TRANSPORT_SECURITY = ("strict-transport-security", "max-age=31536000")
 
 
-async def add_security_headers(message: Message, scope: Scope) -> None:
-    """Ours replace any of the same name a handler set. One pass over the raw header list:
-    setting them one by one searched the list for each (5 % of a sync push's CPU)."""
-    if message["type"] == "http.response.start":
-        kept = [h for h in message.get("headers", ()) if h[0].lower() not in _OUR_NAMES]
-        message["headers"] = [*kept, *_OURS]
+def security_headers(over_https: bool) -> Callable[[Message, Scope], Awaitable[None]]:
+    """The before_send hook; with Strict-Transport-Security when people reach Tandem over
+    HTTPS (`TANDEM_PUBLIC_URL`), never over plain HTTP, where browsers ignore it anyway."""
+    ours = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+    if over_https:
+        ours.append((STRICT_TRANSPORT_SECURITY[0].encode(), STRICT_TRANSPORT_SECURITY[1].encode()))
+    our_names = {name for name, _ in ours}
+
+    async def add_security_headers(message: Message, scope: Scope) -> None:
+        """Ours replace any of the same name a handler set. One pass over the raw header
+        list: setting them one by one searched the list for each (5 % of a sync push's CPU)."""
+        if message["type"] == "http.response.start":
+            kept = [h for h in message.get("headers", ()) if h[0].lower() not in our_names]
+            message["headers"] = [*kept, *ours]
+
+    return add_security_headers

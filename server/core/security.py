@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import os
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -39,19 +40,49 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+class ExposedSecretError(ValueError):
+    """A secret's file can be read by other users of the machine."""
+
+
+def write_private_file(path: Path, content: bytes) -> None:
+    """A new file only its owner can read or write (created so, never widened afterwards)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(content)
+
+
+def exposed(path: Path) -> bool:
+    """The group or others may read or write it (anything wider than 0600)."""
+    return bool(path.stat().st_mode & 0o077)
+
+
+def read_private_file(path: Path) -> bytes:
+    """A secret from its file; refused, as ssh refuses such keys, when others can read it."""
+    if exposed(path):
+        raise ExposedSecretError(
+            f"{path} can be read by other users of this machine; run: chmod 600 {path}"
+        )
+    return path.read_bytes()
+
+
+def secret_key_file(settings: Settings) -> Path:
+    return settings.secret_key_file or Path(settings.var_dir) / "secret.key"
+
+
 def load_secret_key(settings: Settings) -> bytes:
-    """The signing key: from settings, else generated once into var_dir with mode 0600."""
+    """The signing key: from settings, else from its file (generated once into var_dir when
+    no file is configured)."""
     if settings.secret_key is not None:
         key = settings.secret_key.get_secret_value().encode()
-        if len(key) < MIN_SECRET_BYTES:
-            raise ValueError(f"TANDEM_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")
-        return key
-    path = Path(settings.var_dir) / "secret.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(48))
-    return path.read_text().strip().encode()
+    else:
+        path = secret_key_file(settings)
+        if settings.secret_key_file is None and not path.exists():
+            write_private_file(path, secrets.token_urlsafe(48).encode())
+        key = read_private_file(path).strip()
+    if len(key) < MIN_SECRET_BYTES:
+        raise ValueError(f"the secret key must be at least {MIN_SECRET_BYTES} bytes")
+    return key
 
 
 @dataclass(frozen=True)

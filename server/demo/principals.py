@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
+from server.auth import queries as auth
 from server.core.access import Principal
-from server.org import queries as org
 
 
 async def act_as(person_id: UUID) -> Principal:
-    principal = await org.load_principal(person_id, uuid4())
+    principal = await auth.load_principal(person_id, uuid4())
     assert principal is not None, "demo people are active"
     return principal
 

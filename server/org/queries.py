@@ -49,28 +49,6 @@ def now() -> datetime:
 # --- principal and relations ---------------------------------------------------------------
 
 
-async def load_principal(person_id: UUID, session_id: UUID) -> Principal | None:
-    """The principal for an authenticated request, or None for an unknown or disabled person."""
-    rows = await fetch(
-        "SELECT p.roles, p.manager IS NULL AS top_level,"
-        " EXISTS (SELECT 1 FROM org_person r WHERE r.manager = p.id AND r.active) AS has_reports"
-        " FROM org_person p WHERE p.id = {} AND p.active",
-        person_id,
-    )
-    if not rows:
-        return None
-    row = rows[0]
-    roles = {Role(name) for name in row["roles"].split()}
-    if row["has_reports"]:
-        roles.add(Role.MANAGER)
-    hr_departments = None
-    if Role.HR in roles:
-        scopes = await fetch("SELECT department FROM org_hr_scope WHERE person = {}", person_id)
-        hr_departments = frozenset(as_uuid(s["department"]) for s in scopes) or None
-    leads_company = Role.MANAGER in roles and bool(row["top_level"])
-    return Principal(person_id, session_id, frozenset(roles), hr_departments, leads_company)
-
-
 async def relations(
     principal: Principal, subject_ids: list[UUID]
 ) -> dict[UUID, frozenset[Relation]]:

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Request, Router, get, patch, post
+from litestar import Request, Router, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_200_OK
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from server.auth.middleware import CurrentPrincipal
 from server.core.access import Principal
@@ -113,6 +113,20 @@ async def update_person(
     return await service.update_person(principal, person_id, data)
 
 
+@delete(
+    "/api/admin/people/{person_id:uuid}/sessions",
+    operation_id="EndPersonSessions",
+    responses=PROBLEM_RESPONSES,
+    status_code=HTTP_204_NO_CONTENT,
+)
+async def end_person_sessions(principal: CurrentPrincipal, person_id: FromPath[UUID]) -> None:
+    """Sign a person out everywhere (a lost phone, a suspected leak): every refresh token and
+    access token of theirs stops at once, and their devices stop receiving notifications.
+    The account stays active; they sign in again with their password."""
+    require_admin(principal)
+    await service.end_sessions(person_id)
+
+
 @post(
     "/api/admin/people/import",
     operation_id="ImportPeople",
@@ -152,6 +166,7 @@ router = Router(
         list_departments,
         create_department,
         update_person,
+        end_person_sessions,
         import_people,
     ],
     tags=["org"],

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from server.auth import queries as auth_queries
 from server.core.access import Principal
+from server.core.errors import not_found
 from server.org import people_csv, queries
 from shared_schemas.org import ImportResult, PersonRead, PersonUpdate
 
@@ -17,6 +18,12 @@ async def update_person(principal: Principal, person_id: UUID, data: PersonUpdat
     person = await queries.get_person(principal, person_id)
     assert isinstance(person, PersonRead)  # admins always get the full profile
     return person
+
+
+async def end_sessions(person_id: UUID) -> None:
+    if not await queries.person_exists(person_id):
+        raise not_found()
+    await auth_queries.revoke_person_sessions(person_id)
 
 
 async def import_people(

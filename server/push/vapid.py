@@ -3,7 +3,6 @@ the database or the logs, and the signed claims a push service checks on every m
 
 from __future__ import annotations
 
-import os
 import time
 from base64 import urlsafe_b64encode
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from webpush.vapid import VAPID
 
+from server.core.security import read_private_file, write_private_file
 from server.settings import Settings
 
 # A token is signed for 12 hours (push services accept at most 24) and reused for each
@@ -35,10 +35,7 @@ def ensure_key_file(settings: Settings) -> tuple[Path, bool]:
     if path.exists():
         return path, False
     private_pem, _, _ = VAPID.generate_keys()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(private_pem)
+    write_private_file(path, private_pem)
     return path, True
 
 
@@ -64,7 +61,7 @@ class VapidIdentity:
     @classmethod
     def from_settings(cls, settings: Settings) -> VapidIdentity:
         path, _ = ensure_key_file(settings)
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        key = serialization.load_pem_private_key(read_private_file(path), password=None)
         if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
             raise ValueError(f"{path} does not hold a P-256 private key")
         return cls(key, settings.vapid_subject)
