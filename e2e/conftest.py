@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -51,12 +52,10 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> N
     raise RuntimeError(f"the server did not become ready:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`tandem demo` then `tandem serve` in a subprocess, exactly as a user runs them."""
-    if not (ROOT / "pwa" / "dist" / "index.html").exists():
-        pytest.fail("pwa/dist is missing: build the PWA first (make test does)")
-    work = tmp_path_factory.mktemp("server")
+@contextlib.contextmanager
+def demo_server(work: Path) -> Iterator[str]:
+    """`tandem demo` then `tandem serve` in a subprocess, exactly as a user runs them, on a
+    database of its own; -> its address."""
     database_url = (
         f"sqlite:///{work / 'tandem.db'}"
         if BACKEND == "sqlite"
@@ -97,6 +96,15 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.wait(timeout=10)
         if BACKEND != "sqlite":
             run_coroutine(drop_pg_database(PG_ADMIN_URL, database_url))
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The server the browser tests share."""
+    if not (ROOT / "pwa" / "dist" / "index.html").exists():
+        pytest.fail("pwa/dist is missing: build the PWA first (make test does)")
+    with demo_server(tmp_path_factory.mktemp("server")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

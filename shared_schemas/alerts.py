@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
-from shared_schemas.common import PersonRef, ReadModel, WriteModel
+from shared_schemas.common import Day, Flag, PersonRef, ReadModel, WriteModel, refuse_null
 from shared_schemas.goals import Metric
 
 AlertKind = Literal[
@@ -40,7 +40,7 @@ class AlertRuleCreate(WriteModel):
     department_id: UUID | None = None
     goal_id: UUID | None = None
     threshold: Metric
-    enabled: bool = True
+    enabled: Flag = True
 
     @model_validator(mode="after")
     def _target_matches_scope(self) -> AlertRuleCreate:
@@ -53,7 +53,9 @@ class AlertRuleCreate(WriteModel):
 
 class AlertRuleUpdate(WriteModel):
     threshold: Metric | None = None
-    enabled: bool | None = None
+    enabled: Flag | None = None
+
+    _not_null = refuse_null("threshold", "enabled")
 
 
 class AlertKeyResult(ReadModel):
@@ -102,7 +104,7 @@ class AlertRead(ReadModel):
 class AlertSchedule(WriteModel):
     """When the conversation will take place."""
 
-    on: date
+    on: Day
 
 
 class AlertResolve(WriteModel):

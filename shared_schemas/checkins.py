@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared_schemas.common import PersonRef, ReadModel, WriteModel
+from shared_schemas.common import Day, Flag, PersonRef, ReadModel, WholeNumber, WriteModel
 from shared_schemas.goals import Metric, Pace
 
 SectionKey = Literal["highlights", "obstacles", "next_actions"]
@@ -28,7 +28,7 @@ class LocalizedText(WriteModel):
 
 class TemplateSection(WriteModel):
     key: SectionKey
-    minutes: int = Field(ge=1, le=30)
+    minutes: WholeNumber = Field(ge=1, le=30)
     prompts: list[LocalizedText] = Field(min_length=1, max_length=6)
 
 
@@ -66,7 +66,7 @@ class ActionIn(WriteModel):
     id: UUID
     title: str = Field(min_length=1, max_length=300)
     owner_id: UUID
-    due_on: date
+    due_on: Day
 
 
 class SubmitMinutes(WriteModel):
@@ -77,7 +77,7 @@ class SubmitMinutes(WriteModel):
     checkin_id: UUID
     employee_id: UUID
     template_id: UUID
-    held_on: date
+    held_on: Day
     highlights: str = Field(min_length=1, max_length=4000)
     blockers: str = Field(default="", max_length=4000)
     # What the manager committed to.
@@ -92,14 +92,14 @@ class ConfirmMinutes(WriteModel):
     """`checkin.confirm`: a party confirms the version of the minutes they read."""
 
     checkin_id: UUID
-    minutes_version: int = Field(ge=1)
+    minutes_version: WholeNumber = Field(ge=1)
 
 
 class CompleteAction(WriteModel):
     """`action.complete`."""
 
     action_id: UUID
-    done: bool = True
+    done: Flag = True
 
 
 class ActionRead(ReadModel):

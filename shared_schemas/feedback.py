@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared_schemas.common import PersonRef, ReadModel, WriteModel
+from shared_schemas.common import Flag, PersonRef, ReadModel, WriteModel
 
 KudosVisibility = Literal["public", "private"]
 # Reactions by stable name; the app draws them.
@@ -24,14 +24,14 @@ class KudosCreate(WriteModel):
     # Public: the company feed. Private: the recipients, their managers and the author.
     visibility: KudosVisibility = "public"
     # The author saw the coach's hint that the text is generic and sends it as written.
-    coached: bool = False
+    coached: Flag = False
 
 
 class ReactionSet(WriteModel):
     kudos_id: UUID
     emoji: Emoji
     # True adds this person's reaction, False takes it back (so a replay changes nothing).
-    on: bool = True
+    on: Flag = True
 
 
 class ReactionRead(ReadModel):
@@ -69,9 +69,9 @@ class FeedbackCreate(WriteModel):
     impact: str = Field(min_length=1, max_length=2000)
     suggestion: str = Field(default="", max_length=2000)
     # Also let the recipient's direct manager read it (the author's choice).
-    share_with_manager: bool = False
+    share_with_manager: Flag = False
     # The author saw the coach's hint about labels or absolute words and sends it as written.
-    coached: bool = False
+    coached: Flag = False
 
 
 class FeedbackRead(ReadModel):

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from pydantic import Field, PlainSerializer
 
-from shared_schemas.common import PersonRef, ReadModel, WriteModel
+from shared_schemas.common import Day, PersonRef, ReadModel, WholeNumber, WriteModel, refuse_null
 
 # Metric values travel as decimal strings ("1250000.50"): no float rounding on the way.
 Metric = Annotated[
@@ -62,14 +62,16 @@ class CycleRead(ReadModel):
 class CycleCreate(WriteModel):
     name: str = Field(min_length=1, max_length=100)
     kind: CycleKind
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
 
 
 class CycleUpdate(WriteModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+
+    _not_null = refuse_null("name", "starts_on", "ends_on")
 
 
 class ThemeRead(ReadModel):
@@ -84,20 +86,22 @@ class ThemeCreate(WriteModel):
     cycle_id: UUID
     name: str = Field(min_length=1, max_length=100)
     description: str = Field(default="", max_length=2000)
-    position: int = Field(default=0, ge=0, le=1000)
+    position: WholeNumber = Field(default=0, ge=0, le=1000)
 
 
 class ThemeUpdate(WriteModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=2000)
-    position: int | None = Field(default=None, ge=0, le=1000)
+    position: WholeNumber | None = Field(default=None, ge=0, le=1000)
+
+    _not_null = refuse_null("name", "description", "position")
 
 
 # --- goal content (what is negotiated and signed) -----------------------------------------------
 
 
 class MilestoneIn(WriteModel):
-    due_on: date
+    due_on: Day
     expected_value: Metric
 
 
@@ -111,8 +115,8 @@ class KeyResultIn(WriteModel):
     target_value: Metric = Decimal(1)
     unit: str = Field(default="", max_length=20)
     direction: Direction = "increase"
-    due_on: date
-    weight: int = Field(default=100, ge=0, le=100)
+    due_on: Day
+    weight: WholeNumber = Field(default=100, ge=0, le=100)
     standards: list[Standard] = Field(default_factory=list, max_length=4)
     # Explicit checkpoints for the pace; without them the expected value is a straight line.
     milestones: list[MilestoneIn] = Field(default_factory=list, max_length=24)
@@ -134,7 +138,7 @@ class GoalFields(WriteModel):
     description: str = Field(default="", max_length=4000)
     theme_id: UUID | None = None
     parent_id: UUID | None = None
-    weight: int = Field(default=0, ge=0, le=100)
+    weight: WholeNumber = Field(default=0, ge=0, le=100)
     priority: Priority = "medium"
     support: SupportIn = Field(default_factory=SupportIn)
 
@@ -154,13 +158,17 @@ class GoalUpdate(WriteModel):
 
     title: str | None = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=4000)
+    # Null clears these two.
     theme_id: UUID | None = None
     parent_id: UUID | None = None
-    weight: int | None = Field(default=None, ge=0, le=100)
+    weight: WholeNumber | None = Field(default=None, ge=0, le=100)
     priority: Priority | None = None
+    # Null here changes nothing, as leaving it out does.
     support: SupportIn | None = None
     visibility: Visibility | None = None
     key_results: list[KeyResultIn] | None = Field(default=None, max_length=10)
+
+    _not_null = refuse_null("title", "description", "weight", "priority", "visibility")
 
 
 class AmendmentCreate(WriteModel):
@@ -171,14 +179,14 @@ class AmendmentCreate(WriteModel):
 class TransitionRequest(WriteModel):
     action: TransitionAction
     # `close`: the final score, 0-100 %.
-    score: int | None = Field(default=None, ge=0, le=100)
+    score: WholeNumber | None = Field(default=None, ge=0, le=100)
     reason: str = Field(default="", max_length=2000)
 
 
 class SignatureCreate(WriteModel):
     """The signer confirms the exact version they read: a changed goal is not signed blindly."""
 
-    version: int = Field(ge=1)
+    version: WholeNumber = Field(ge=1)
     content_hash: str = Field(min_length=64, max_length=64, pattern=r"^[0-9a-f]{64}$")
 
 

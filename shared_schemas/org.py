@@ -5,7 +5,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared_schemas.common import EMAIL_PATTERN, ReadModel, WriteModel
+from shared_schemas.common import EMAIL_PATTERN, Flag, ReadModel, WriteModel, refuse_null
 
 RoleName = Literal["employee", "manager", "hr", "admin"]
 AssignableRole = Literal["employee", "hr", "admin"]
@@ -56,6 +56,8 @@ class CompanyUpdate(WriteModel):
     time_zone: str | None = Field(default=None, min_length=1, max_length=64)
     locale: Locale | None = None
 
+    _not_null = refuse_null("name", "time_zone", "locale")
+
 
 class DepartmentRead(ReadModel):
     id: UUID
@@ -78,7 +80,9 @@ class PersonUpdate(WriteModel):
     manager_id: UUID | None = None
     department_id: UUID | None = None
     roles: list[AssignableRole] | None = Field(default=None, min_length=1)
-    active: bool | None = None
+    active: Flag | None = None
+
+    _not_null = refuse_null("display_name", "title", "job_family", "email", "roles", "active")
 
 
 class ImportRowError(ReadModel):

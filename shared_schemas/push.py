@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
-from shared_schemas.common import ReadModel, WriteModel
+from shared_schemas.common import ReadModel, WriteModel, refuse_null
 
 # base64url without padding, as `PushSubscription.toJSON()` gives the keys.
 BASE64URL = r"^[A-Za-z0-9_-]+$"
@@ -87,3 +87,5 @@ class NotificationPreferencesUpdate(WriteModel):
 
     quiet_hours: QuietHours | None = None
     muted_kinds: list[str] | None = Field(default=None, max_length=20)
+
+    _not_null = refuse_null("muted_kinds")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import Field
 
 from shared_schemas.checkins import CheckinRead, CheckinStatusRead, CheckinTemplateRead
-from shared_schemas.common import Problem, ReadModel, WriteModel
+from shared_schemas.common import Problem, ReadModel, Timestamp, WriteModel
 from shared_schemas.feedback import FeedbackRead, KudosRead
 from shared_schemas.goals import GoalRead, GoalSummaryRead
 from shared_schemas.org import PersonCardRead
@@ -23,7 +22,7 @@ class MutationIn(WriteModel):
     # Unknown kinds are rejected one by one, so an older server never fails a whole batch.
     kind: str = Field(min_length=1, max_length=40)
     payload: dict[str, Any]
-    client_created_at: datetime
+    client_created_at: Timestamp
 
 
 class PushRequest(WriteModel):

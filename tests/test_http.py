@@ -131,6 +131,22 @@ async def test_cross_origin_requests_get_no_cors_permission(client, people, as_e
         assert not [h for h in response.headers if h.lower().startswith("access-control-")]
 
 
+@pytest.mark.parametrize(
+    ("path", "methods"),
+    [
+        ("/api/alert-rules", "GET, OPTIONS, POST"),
+        ("/api/alert-rules/00000000-0000-4000-8000-000000000000", "DELETE, OPTIONS, PATCH"),
+        ("/api/me", "GET, OPTIONS"),
+    ],
+)
+async def test_options_lists_every_method_of_the_path(client, path, methods):
+    """Even where the methods come from separate handlers (Litestar 2 listed only the
+    first's)."""
+    response = await client.options(path)
+    assert response.status_code == 204
+    assert response.headers["allow"] == methods
+
+
 async def test_deep_links_get_the_app_shell_uncached(client):
     r = await client.get("/team/anything")
     assert r.status_code == 200

@@ -590,6 +590,8 @@ async def preparation(principal: Principal, person_id: UUID | None) -> CheckinPr
 
 
 async def set_cadence(principal: Principal, manager_id: UUID, data: CadenceSet) -> None:
+    if not await org.person_exists(manager_id):
+        raise not_found()  # company-wide HR relates to any id, even one nobody has
     relations = (await org.relations(principal, [manager_id]))[manager_id]
     if not policy.can_set_cadence(principal, relations):
         raise forbidden("A manager sets their team's rhythm; HR in scope may do it for them.")

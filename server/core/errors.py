@@ -154,9 +154,31 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     return problem_response(request, 500, "internal_error", "Something went wrong on our side.")
 
 
+def _raised_in(error: BaseException, function: str) -> bool:
+    frame = error.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code.co_name == function:
+            return True
+        frame = frame.tb_next
+    return False
+
+
+def handle_recursion(
+    request: Request[Any, Any, Any], exc: RecursionError
+) -> Response[dict[str, Any]]:
+    """JSON nested thousands deep stops the decoder with RecursionError, which Litestar
+    does not turn into a 400 as it does other undecodable bodies."""
+    if _raised_in(exc, "decode_json"):
+        return problem_response(
+            request, 400, "malformed_json", "The request body is nested too deeply."
+        )
+    return handle_unexpected(request, exc)
+
+
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     ProblemError: handle_problem,
     ValidationException: handle_validation,
     HTTPException: handle_http,
+    RecursionError: handle_recursion,
     Exception: handle_unexpected,
 }

@@ -52,3 +52,16 @@ def security_headers(over_https: bool) -> Callable[[Message, Scope], Awaitable[N
             message["headers"] = [*kept, *ours]
 
     return add_security_headers
+
+
+async def complete_allow_header(message: Message, scope: Scope) -> None:
+    """Litestar 2 answers OPTIONS on a path whose methods come from several handlers with
+    the methods of the first one only (litestar#4169, fixed in Litestar 3); RFC 9110 wants
+    them all, as the app's route map has them."""
+    if message["type"] != "http.response.start" or scope.get("method") != "OPTIONS":
+        return
+    routes = scope["app"].route_handler_method_map
+    methods = {m for path in scope["route_handler"].paths for m in routes.get(path, ())}
+    if methods:
+        kept = [h for h in message.get("headers", ()) if h[0].lower() != b"allow"]
+        message["headers"] = [*kept, (b"allow", ", ".join(sorted(methods)).encode())]
