@@ -12,12 +12,13 @@ cannot ship without someone deciding who may call it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import jsonschema_rs
 import pytest
 
 from server.alerts import queries as alert_queries
@@ -539,8 +540,30 @@ def fill(value: Any, refs: dict[str, Any]) -> Any:
     return value
 
 
+@pytest.fixture(scope="module")
+def documented(app) -> Callable[[str, int], Any]:
+    """The documented schema of an operation's answer with a status, as a validator. Body
+    schemas are closed (`additionalProperties: false`), so a field beyond what that answer
+    documents for any viewer (a property-level leak) fails it."""
+    document = app.openapi_schema.to_schema()
+    by_operation = {
+        operation["operationId"]: operation
+        for operations in document["paths"].values()
+        for operation in operations.values()
+    }
+
+    def validator(operation_id: str, status: int) -> Any:
+        answer = by_operation[operation_id]["responses"].get(str(status), {})
+        schema = answer.get("content", {}).get("application/json", {}).get("schema")
+        if schema is None:
+            return None
+        return jsonschema_rs.validator_for({**schema, "components": document["components"]})
+
+    return validator
+
+
 @pytest.mark.parametrize(("operation", "viewer"), cells())
-async def test_cell(app, session_client, refs, operation, viewer):
+async def test_cell(app, session_client, refs, documented, operation, viewer):
     row = MATRIX[operation]
     headers = {}
     if viewer != "anonymous":
@@ -565,6 +588,10 @@ async def test_cell(app, session_client, refs, operation, viewer):
         assert response.headers["content-type"].startswith("application/problem+json")
     if viewer in row.fields:
         assert set(response.json()) == row.fields[viewer], f"{operation} as {viewer}: wrong fields"
+    schema = documented(operation, response.status_code)
+    if response.status_code < 300 and schema is not None:
+        errors = [str(e) for e in schema.iter_errors(response.json())]
+        assert not errors, f"{operation} as {viewer}: off the document: {errors[:3]}"
 
 
 def test_every_mutation_kind_has_a_row():
