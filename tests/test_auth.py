@@ -188,6 +188,14 @@ async def test_logout_revokes_the_refresh_token(client, people):
     )
 
 
+async def signed_out(client, tokens: dict[str, str], access_code: str) -> None:
+    """Neither the access token nor the refresh token of a sign-in works any more."""
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+    problem(await client.get("/api/me", headers=bearer), 401, access_code)
+    refresh = {"refresh_token": tokens["refresh_token"]}
+    problem(await client.post("/api/auth/refresh", json=refresh), 401, "session_expired")
+
+
 async def test_signing_out_stops_that_sessions_access_token_at_once(client, people):
     """Not when the access token expires (up to 15 minutes later): at the next request. The
     same person's other sign-ins go on."""
@@ -207,13 +215,7 @@ async def test_an_admin_ends_every_session_of_a_person(client, people, as_admin,
     problem(await client.delete(url, headers=headers_for("manager.east")), 403, "forbidden")
     assert (await client.delete(url, headers=as_admin)).status_code == 204
     for tokens in (phone, laptop):
-        bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
-        problem(await client.get("/api/me", headers=bearer), 401, "session_expired")
-        problem(
-            await client.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]}),
-            401,
-            "session_expired",
-        )
+        await signed_out(client, tokens, "session_expired")
     # Bob is untouched; alice is still active and signs in again.
     bearer = {"Authorization": f"Bearer {bob['access_token']}"}
     assert (await client.get("/api/me", headers=bearer)).status_code == 200
@@ -236,13 +238,7 @@ async def test_disabling_a_user_ends_access_and_refresh_at_once(client, people, 
         f"/api/admin/people/{people['bob']}", json={"active": False}, headers=as_admin
     )
     assert r.status_code == 200, r.text
-    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
-    problem(await client.get("/api/me", headers=bearer), 401, "invalid_token")
-    problem(
-        await client.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]}),
-        401,
-        "session_expired",
-    )
+    await signed_out(client, tokens, "invalid_token")
     problem(await login(client, email="bob@example.com"), 403, "account_disabled")
 
 

@@ -3,40 +3,29 @@ a 4xx problem document, never a server error, and nothing is written."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from server.feedback.tables import Kudos
 from server.goals.tables import Cycle, Goal, StrategyTheme
 from tests.conftest import problem
 from tests.test_alerts import ALICE_GOAL
+from tests.test_goals import alice_draft
 from tests.test_sync import BEHAVIOUR, kudos_to, mutation, push
 
 NOWHERE = "00000000-0000-4000-8000-000000000000"
-
-
-async def _draft(client, alice) -> dict[str, Any]:
-    [cycle, *_] = (await client.get("/api/goal-cycles", headers=alice)).json()
-    response = await client.post(
-        "/api/goals", json={"cycle_id": cycle["id"], "title": "草稿", "weight": 10}, headers=alice
-    )
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 @pytest.mark.parametrize("field", ["title", "description", "weight", "priority", "visibility"])
 async def test_a_null_for_a_value_a_goal_always_has_is_refused(client, people, headers_for, field):
     """Null used to reach the database (500); leaving a field out keeps it, null is a 400."""
     alice = headers_for("alice")
-    draft = await _draft(client, alice)
+    url = f"/api/goals/{(await alice_draft(client, alice))['id']}"
+    before = (await client.get(url, headers=alice)).json()
     body = problem(
-        await client.patch(f"/api/goals/{draft['id']}", json={field: None}, headers=alice),
-        400,
-        "validation_failed",
+        await client.patch(url, json={field: None}, headers=alice), 400, "validation_failed"
     )
     assert [e["field"] for e in body["errors"]] == [field]
-    assert (await client.get(f"/api/goals/{draft['id']}", headers=alice)).json() == draft
+    assert (await client.get(url, headers=alice)).json() == before
 
 
 async def test_nulls_in_other_partial_updates_are_refused(client, people, headers_for, as_admin):

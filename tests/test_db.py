@@ -16,16 +16,21 @@ from server import db
 from tests.conftest import PG_ADMIN_URL, REQUIRE_PG
 
 
-async def test_the_pool_serves_waiting_requests_first():
-    """A task that gives its connection back and asks again at once queues behind the tasks
-    already waiting, instead of overtaking them."""
-    engine = PostgresEngine(config={"dsn": PG_ADMIN_URL})
+async def open_pool_of_two(engine: PostgresEngine) -> None:
+    """On the test server's PostgreSQL; skipped without it, except where it is required."""
     try:
         await db.open_pool(engine, 2)
     except (OSError, asyncpg.PostgresError) as exc:
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL is required here but unreachable: {exc}")
         pytest.skip("PostgreSQL not reachable")
+
+
+async def test_the_pool_serves_waiting_requests_first():
+    """A task that gives its connection back and asks again at once queues behind the tasks
+    already waiting, instead of overtaking them."""
+    engine = PostgresEngine(config={"dsn": PG_ADMIN_URL})
+    await open_pool_of_two(engine)
     try:
         waiting: list[int] = []  # tickets of the requests waiting, in the order they asked
         overtaken = 0
@@ -57,12 +62,7 @@ async def test_a_request_runs_all_its_queries_on_one_pooled_connection():
     that fails) share one connection of the pool, given back when the request ends; a task
     the request starts takes a connection of its own."""
     engine = db.OneConnectionPerRequestEngine(config={"dsn": PG_ADMIN_URL})
-    try:
-        await db.open_pool(engine, 2)
-    except (OSError, asyncpg.PostgresError) as exc:
-        if REQUIRE_PG:
-            pytest.fail(f"PostgreSQL is required here but unreachable: {exc}")
-        pytest.skip("PostgreSQL not reachable")
+    await open_pool_of_two(engine)
     app_engine = db.bound_engine()
     db.bind(engine)
     try:

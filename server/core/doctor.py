@@ -5,6 +5,7 @@ answers problems (unsafe: fix before going live), warnings and what is fine."""
 from __future__ import annotations
 
 from ipaddress import ip_address
+from pathlib import Path
 from typing import Literal, NamedTuple
 from urllib.parse import urlsplit
 
@@ -37,9 +38,13 @@ def _secret_key(settings: Settings) -> Finding:
                 "problem", topic, "TANDEM_SECRET_KEY looks like a placeholder, not a random key"
             )
         return Finding("ok", topic, "set in the configuration")
-    path = secret_key_file(settings)
+    return _key_file("secret key", secret_key_file(settings), settings.secret_key_file)
+
+
+def _key_file(topic: str, path: Path, configured: Path | None) -> Finding:
+    """A key kept in a file: generated at first start unless an operator named the file."""
     if not path.exists():
-        if settings.secret_key_file is not None:
+        if configured is not None:
             return Finding("problem", topic, f"{path} does not exist")
         return Finding("ok", topic, f"generated at first start into {path} (mode 0600)")
     if exposed(path):
@@ -50,15 +55,7 @@ def _secret_key(settings: Settings) -> Finding:
 
 
 def _vapid_key(settings: Settings) -> Finding:
-    topic = "push key"
-    path = key_file(settings)
-    if not path.exists():
-        return Finding("ok", topic, f"generated at first start into {path} (mode 0600)")
-    if exposed(path):
-        return Finding(
-            "problem", topic, f"{path} can be read by other users; run: chmod 600 {path}"
-        )
-    return Finding("ok", topic, f"{path}, readable by its owner only")
+    return _key_file("push key", key_file(settings), settings.vapid_private_key_file)
 
 
 def _is_this_machine(host: str) -> bool:
