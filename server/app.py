@@ -50,6 +50,8 @@ ROUTERS = [
 
 
 def _one_connection_per_request(app: ASGIApp) -> ASGIApp:
+    """Outermost, so the principal's read already uses the request's connection."""
+
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         async with db.one_connection_per_request():
             await app(scope, receive, send)
@@ -114,5 +116,3 @@ def _close_body_schemas(app: Litestar) -> None:
     for schema in (app.openapi_schema.components.schemas or {}).values():
         if schema.properties is not None:
             schema.additional_properties = False
-            if not schema.required:
-                schema.required = None
