@@ -18,7 +18,7 @@ from server.auth.routes import router as auth_router
 from server.checkins.routes import router as checkins_router
 from server.core import health, static
 from server.core.access import PUBLIC
-from server.core.errors import EXCEPTION_HANDLERS
+from server.core.errors import EXCEPTION_HANDLERS, ProblemError
 from server.core.headers import complete_allow_header, security_headers
 from server.core.security import TokenSigner
 from server.feedback.routes import router as feedback_router
@@ -59,6 +59,20 @@ def _one_connection_per_request(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
+def _refuse_nul_in_address(app: ASGIApp) -> ASGIApp:
+    """PostgreSQL cannot hold the NUL character in text: an address carrying one (`%00` in
+    the query, or decoded into the path) is refused before any query sees it."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if b"%00" in scope.get("query_string", b"") or "\x00" in scope["path"]:
+            raise ProblemError(
+                400, "validation_failed", "The address holds a character that is not allowed."
+            )
+        await app(scope, receive, send)
+
+    return middleware
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     engine = db.build_engine(settings)
@@ -85,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
         middleware=[
+            _refuse_nul_in_address,
             _one_connection_per_request,
             DefineMiddleware(
                 BearerAuthMiddleware, exclude=["^/schema"], exclude_from_auth_key=PUBLIC

@@ -114,6 +114,15 @@ async def test_nul_bytes_and_overlong_text_are_refused_before_the_database(
     problem(comment, 400, "validation_failed")
 
 
+async def test_a_nul_character_in_an_address_is_refused(client, people, headers_for):
+    """Found by schemathesis on PostgreSQL, which cannot compare text holding NUL (500)."""
+    alice = headers_for("alice")
+    problem(await client.get("/api/people?q=a%00b", headers=alice), 400, "validation_failed")
+    # In a path: no API route matches (404); the app shell's catch-all refuses it.
+    problem(await client.get("/api/goals/%00", headers=alice), 404, "not_found")
+    problem(await client.get("/assets/%00.js"), 400, "validation_failed")
+
+
 async def test_huge_numbers_deep_json_and_bad_ids_are_problems(client, people, headers_for):
     alice = headers_for("alice")
     goal = await Goal.select(Goal.id).where(Goal.title == ALICE_GOAL).first()
