@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -105,6 +106,24 @@ def test_a_manager_sees_the_team(page: Page):
     expect(team.locator("li")).to_have_count(2)
     expect(team).to_contain_text("刘思思")
     expect(team).to_contain_text("王伟")
+
+
+TAB_LABELS_JS = """[...document.querySelectorAll('.tabs a')].map(a => {
+  const range = document.createRange(); range.selectNodeContents(a);
+  const box = range.getBoundingClientRect(); return [box.left, box.right];
+})"""
+
+
+def test_a_managers_six_tabs_fit_a_375_px_phone_with_room_between_labels(page: Page):
+    page.set_viewport_size({"width": 375, "height": 700})
+    shell = LoginPage(page).open().sign_in("manager.east@example.com")
+    expect(shell.tab("team")).to_be_visible()
+    labels = page.evaluate(TAB_LABELS_JS)
+    assert len(labels) == 6
+    gaps = [after[0] - before[1] for before, after in itertools.pairwise(labels)]
+    assert min(gaps) >= 8, gaps
+    assert labels[0][0] >= 0, labels
+    assert labels[-1][1] <= 375, labels
 
 
 def test_signing_out_returns_to_the_login_screen(page: Page):
