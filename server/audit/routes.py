@@ -5,12 +5,13 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Router, get
+from litestar.exceptions import ValidationException
 from litestar.openapi.spec import OpenAPIFormat
 from litestar.params import QueryParameter
 
 from server.audit import queries
 from server.auth.middleware import CurrentPrincipal
-from server.core.errors import PROBLEM_RESPONSES, ProblemError
+from server.core.errors import PROBLEM_RESPONSES
 from server.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from shared_schemas.audit import AccessLogPage, LoggedRecordKind
 
@@ -25,11 +26,9 @@ def _instant(name: str, text: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise ProblemError(
-            400,
-            "validation_failed",
-            "Some fields are missing or invalid.",
-            errors=[{"field": name, "code": "datetime", "message": "not an RFC 3339 date-time"}],
+        # Answered like every other invalid parameter (core.errors.handle_validation).
+        raise ValidationException(
+            extra=[{"key": name, "message": "not an RFC 3339 date-time"}]
         ) from exc
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 

@@ -39,9 +39,7 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         try:
             principal = await auth_queries.load_principal(person_id, session_id)
         except auth_queries.SessionEndedError as exc:
-            raise _unauthenticated(
-                "session_expired", "Your session has ended. Please sign in again."
-            ) from exc
+            raise auth_queries.session_ended(headers=CHALLENGE) from exc
         if principal is None:
             raise _unauthenticated("invalid_token", "Your sign-in is not valid.")
         return AuthenticationResult(user=principal, auth=token)

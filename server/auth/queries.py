@@ -130,8 +130,10 @@ async def load_principal(person_id: UUID, session_id: UUID) -> Principal | None:
     return Principal(person_id, session_id, frozenset(roles), hr_departments, leads_company)
 
 
-def session_ended() -> ProblemError:
-    return ProblemError(401, "session_expired", "Your session has ended. Please sign in again.")
+def session_ended(headers: dict[str, str] | None = None) -> ProblemError:
+    return ProblemError(
+        401, "session_expired", "Your session has ended. Please sign in again.", headers=headers
+    )
 
 
 async def rotate(token: str, lifetime: timedelta) -> tuple[UUID, UUID, str]:

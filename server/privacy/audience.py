@@ -59,7 +59,7 @@ class RecordRule(NamedTuple):
     # The record's states, most private first; a viewer's grant is named after the first
     # state in which they get access ("always" for the first).
     states: tuple[tuple[Condition, Rule], ...]
-    # Kinds of records with no author of their own among the viewers.
+    # The record has an author who is a viewer of their own (a kudos, a feedback, a note).
     authored: bool = False
 
 
@@ -146,7 +146,7 @@ class Grant(NamedTuple):
     condition: Condition
 
 
-def grants(record: RecordRule) -> list[Grant]:
+def _grants(record: RecordRule) -> list[Grant]:
     """Each kind of viewer who reads the record in some state: their access in the first
     state that grants any, and that state's condition."""
     found = []
@@ -159,3 +159,7 @@ def grants(record: RecordRule) -> list[Grant]:
                 found.append(Grant(viewer.kind, access, condition))
                 break
     return found
+
+
+# The policies are pure and the same for everyone: worked out once, when the app loads.
+GRANTS = {record.kind: _grants(record) for record in RECORDS}

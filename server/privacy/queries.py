@@ -29,7 +29,7 @@ async def data_audience(principal: Principal) -> DataAudienceRead:
     return DataAudienceRead(
         records=[
             RecordAudienceRead(
-                kind=record.kind,
+                kind=kind,
                 audience=[
                     AudienceRead(
                         viewer=grant.viewer,
@@ -40,9 +40,9 @@ async def data_audience(principal: Principal) -> DataAudienceRead:
                             key=lambda ref: ref.display_name,
                         ),
                     )
-                    for grant in audience.grants(record)
+                    for grant in grants
                 ],
             )
-            for record in audience.RECORDS
+            for kind, grants in audience.GRANTS.items()
         ]
     )
