@@ -6,6 +6,8 @@ type Schemas = components["schemas"];
 export type Me = Schemas["MeRead"];
 export type PersonCard = Schemas["PersonCardRead"];
 export type AccessLogPage = Schemas["AccessLogPage"];
+export type DataAudience = Schemas["DataAudienceRead"];
+export type PersonRef = Schemas["PersonRef"];
 export type TokenPair = Schemas["TokenPair"];
 
 /** A failed call: `code` is the problem document's stable code, or "network".

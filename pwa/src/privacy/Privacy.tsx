@@ -1,16 +1,13 @@
 // "Who can see my data" (from the server's own policies) and "who viewed my data" (the
 // access log, narrowed by kind of record, viewer and time span). Reached from Me.
 import { useEffect, useState } from "preact/hooks";
-import type { components } from "../api/schema";
+import type { AccessLogPage, DataAudience, PersonRef } from "../api/client";
 import { ChipTabs } from "../components/ChipTabs";
 import { failure } from "../goals/parts";
 import { useI18n } from "../i18n";
 import { authorized } from "../session";
 
-type DataAudience = components["schemas"]["DataAudienceRead"];
-type AccessLogPage = components["schemas"]["AccessLogPage"];
-type LoggedKind = components["schemas"]["AccessLogEntryRead"]["record_kind"];
-type PersonRef = components["schemas"]["PersonRef"];
+type LoggedKind = AccessLogPage["items"][number]["record_kind"];
 
 const LOGGED_KINDS: Array<LoggedKind | "all"> = ["all", "profile", "goal", "checkin", "alert"];
 const SPANS = { any: 0, week: 7, month: 30, year: 365 } as const;
