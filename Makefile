@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PWA_STAMP := pwa/node_modules/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test test-sqlite test-postgres lint types check-types pwa install clean bench-sync bench-push bench-alerts
+.PHONY: help run test test-sqlite test-postgres lint types check-types pwa install clean bench-sync bench-push bench-alerts bench-export
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -76,3 +76,7 @@ bench-push: $(STAMP) ## benchmark sending Web Push against pywebpush (see docs/p
 
 bench-alerts: $(STAMP) ## benchmark an alert round over 100,000 key results on PostgreSQL (see docs/performance.md)
 	$(BIN)/python benchmarks/alert_rules.py --backend postgres
+
+bench-export: $(STAMP) ## benchmark my data export for five years of history on SQLite and PostgreSQL (see docs/performance.md)
+	$(BIN)/python benchmarks/export.py --backend sqlite
+	$(BIN)/python benchmarks/export.py --backend postgres

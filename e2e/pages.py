@@ -6,7 +6,7 @@ import json
 import urllib.request
 from typing import Any
 
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Download, Locator, Page, expect
 
 DEMO_PASSWORD = "tandem-demo"
 
@@ -185,6 +185,12 @@ class PrivacyPage:
 
     def only_kind(self, kind: str) -> None:
         self.page.get_by_test_id(f"log-kind-{kind}").click()
+
+    def download(self, kind: str) -> Download:
+        """The file the export button saves: `json` or `summary`."""
+        with self.page.expect_download() as saved:
+            self.page.get_by_test_id(f"export-{kind}").click()
+        return saved.value
 
 
 class InboxPage:

@@ -1,11 +1,19 @@
-"""Privacy on a phone: who can see my data, and who viewed it, narrowed by kind and viewer."""
+"""Privacy on a phone: who can see my data, who viewed it (narrowed by kind and viewer), and a
+copy of it to take away."""
 
 from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.pages import Api, LoginPage, PrivacyPage
+from server.checkins.defaults import DEFAULT_TEMPLATE_ID
 
 pytestmark = pytest.mark.e2e
 
@@ -48,3 +56,53 @@ def test_the_privacy_page_reads_in_chinese(page: Page):
     privacy = PrivacyPage.from_me(shell)
     expect(privacy.audience("checkin")).to_contain_text("你的直属经理（张强）")
     expect(privacy.audience("checkin")).to_contain_text("只能看到是否按时进行，看不到内容")
+
+
+def test_carol_takes_a_copy_of_her_data_without_her_managers_private_note(
+    page: Page, base_url: str
+):
+    note = "只写给自己：carol 想转岗做培训，下季度再聊"
+    manager = Api(base_url, "manager.west@example.com")
+    carol_id = Api(base_url, "carol@example.com").call("/api/me")["id"]
+    checkin_id, today = str(uuid.uuid4()), date.today()
+    entry = {
+        "id": str(uuid.uuid4()),
+        "kind": "checkin.submit",
+        "client_created_at": datetime.now(UTC).isoformat(),
+        "payload": {
+            "checkin_id": checkin_id,
+            "employee_id": carol_id,
+            "template_id": str(DEFAULT_TEMPLATE_ID),
+            "held_on": today.isoformat(),
+            "highlights": "西区门店巡检提前两天完成",
+            "actions": [
+                {
+                    "id": str(uuid.uuid4()),
+                    "title": "把巡检清单分享给新同事",
+                    "owner_id": carol_id,
+                    "due_on": (today + timedelta(days=7)).isoformat(),
+                }
+            ],
+            "private_note": note,
+        },
+    }
+    [result] = manager.call("/api/sync/push", body={"device_id": "e2e", "mutations": [entry]})[
+        "results"
+    ]
+    assert result["status"] == "applied", result
+
+    privacy = PrivacyPage.from_me(LoginPage(page).open().sign_in("carol@example.com"))
+    archive = privacy.download("json")
+    assert re.fullmatch(r"tandem-my-data-\d{4}-\d{2}-\d{2}\.json", archive.suggested_filename)
+    text = Path(archive.path()).read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert data["profile"]["email"] == "carol@example.com"
+    assert checkin_id in [c["id"] for c in data["checkins"]]
+    assert note not in text
+
+    summary = privacy.download("summary")
+    assert summary.suggested_filename.endswith(".html")
+    page_text = Path(summary.path()).read_text(encoding="utf-8")
+    assert '<html lang="en">' in page_text  # the app's language
+    assert "西区门店巡检提前两天完成" in page_text
+    assert note not in page_text

@@ -412,6 +412,15 @@ class ProgressRead(ReadModel):
     recorded_at: datetime
 
 
+class GoalRecordRead(ReadModel):
+    """A goal with its whole history: what the owner's data export holds for each goal."""
+
+    goal: GoalRead
+    versions: list[GoalVersionRead]
+    progress: list[ProgressRead]
+    comments: list[CommentRead]
+
+
 class IntegrationProgressCreate(WriteModel):
     value: Metric
     # The sender's id for this delivery: a repeat of the same id is ignored.

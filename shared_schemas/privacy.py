@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
+from shared_schemas.alerts import AlertRead
+from shared_schemas.audit import AccessLogEntryRead
+from shared_schemas.checkins import CheckinRead
 from shared_schemas.common import PersonRef, ReadModel
+from shared_schemas.feedback import FeedbackRead, KudosRead
+from shared_schemas.goals import GoalRecordRead
+from shared_schemas.org import PersonRead
+from shared_schemas.push import NotificationPreferences, NotificationRead
 
 RecordKind = Literal[
     "profile",
@@ -41,3 +49,23 @@ class RecordAudienceRead(ReadModel):
 
 class DataAudienceRead(ReadModel):
     records: list[RecordAudienceRead]
+
+
+class MyDataExport(ReadModel):
+    """Everything Tandem holds about a person, as they may read it: the other people in it
+    appear by name, and nobody else's private notes are in it (GDPR art. 20(4))."""
+
+    format: Literal["tandem.my-data.v1"]
+    exported_at: datetime
+    profile: PersonRead
+    goals: list[GoalRecordRead]
+    # As the employee; the minutes, actions and my own notes, never my manager's notes.
+    checkins: list[CheckinRead]
+    kudos_received: list[KudosRead]
+    kudos_given: list[KudosRead]
+    feedback_received: list[FeedbackRead]
+    feedback_given: list[FeedbackRead]
+    alerts: list[AlertRead]
+    notifications: list[NotificationRead]
+    notification_preferences: NotificationPreferences
+    access_log: list[AccessLogEntryRead]

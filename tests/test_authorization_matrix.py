@@ -139,6 +139,10 @@ MATRIX: dict[str, Row] = {
     "ListMyTeam": Row("GET", "/api/me/team", everyone(200)),
     "ListMyAccessLog": Row("GET", "/api/me/access-log", everyone(200)),
     "GetMyDataAudience": Row("GET", "/api/me/data-audience", everyone(200)),
+    # The export is each person's own data and nobody else's: there is no parameter to ask
+    # for someone else's.
+    "ExportMyData": Row("GET", "/api/me/export", everyone(200)),
+    "ExportMyDataSummary": Row("GET", "/api/me/export/summary", everyone(200)),
     # Notifications: each person only ever reaches their own devices and inbox.
     "GetVapidPublicKey": Row("GET", "/api/push/vapid-public-key", everyone(200)),
     "SavePushSubscription": Row(

@@ -1,6 +1,6 @@
 // The signed-in session. The refresh token and the last known profile are kept in IndexedDB
 // so the app opens offline; the short-lived access token only in memory.
-import { ApiError, call, type Me, type TokenPair } from "./api/client";
+import { ApiError, call, respond, type Me, type TokenPair } from "./api/client";
 import { database, type StoredSession } from "./offline/db";
 
 let accessToken: string | null = null;
@@ -51,17 +51,27 @@ async function freshAccessToken(): Promise<string> {
   return refreshing;
 }
 
-/** An authenticated call; an expired access token is refreshed once and the call repeated. */
-export async function authorized<T>(path: string, init: RequestInit = {}): Promise<T> {
+/** An expired access token is refreshed once and the request sent again. */
+async function withAccessToken<T>(send: (token: string) => Promise<T>): Promise<T> {
   try {
-    return await call<T>(path, init, await freshAccessToken());
+    return await send(await freshAccessToken());
   } catch (error) {
     if (error instanceof ApiError && error.status === 401 && error.code === "token_expired") {
       accessToken = null;
-      return call<T>(path, init, await freshAccessToken());
+      return send(await freshAccessToken());
     }
     throw error;
   }
+}
+
+/** An authenticated call, answered in JSON. */
+export function authorized<T>(path: string, init: RequestInit = {}): Promise<T> {
+  return withAccessToken((token) => call<T>(path, init, token));
+}
+
+/** An authenticated request whose answer is read as it comes (a file to download). */
+export function authorizedResponse(path: string): Promise<Response> {
+  return withAccessToken((token) => respond(path, {}, token));
 }
 
 export async function updateStoredProfile(me: Me): Promise<void> {

@@ -703,6 +703,14 @@ async def list_alerts(principal: Principal, status: str, person_id: UUID | None)
     return await _reads(principal, rows)
 
 
+async def my_alerts(principal: Principal) -> list[AlertRead]:
+    """Every alert about the principal that they may read, oldest first (the data export):
+    a nudge meant for their manager only is not theirs to read."""
+    visible, args = _visible(principal)
+    sql = f"{ALERT_SELECT} WHERE {visible} AND a.person = {{}} ORDER BY a.opened_at"
+    return await _reads(principal, await fetch(sql, *args, principal.person_id))
+
+
 async def _alert_row(alert_id: UUID) -> dict[str, Any]:
     rows = await fetch(ALERT_SELECT + " WHERE a.id = {}", alert_id)
     if not rows:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
+
+from piccolo.query import Select
 
 from server.audit import policy
 from server.audit.tables import AccessLog
@@ -40,10 +42,8 @@ class LogFilter(NamedTuple):
     until: datetime | None = None
 
 
-async def list_my_access_log(
-    principal: Principal, narrowed: LogFilter, cursor: str | None, limit: int
-) -> AccessLogPage:
-    """Newest first, keyset-paginated, scoped to the principal as the subject."""
+def _my_log(principal: Principal, narrowed: LogFilter) -> Select[Any]:
+    """Scoped to the principal as the subject."""
     query = AccessLog.select(
         AccessLog.id,
         AccessLog.viewer.id.as_alias("viewer_id"),
@@ -61,16 +61,31 @@ async def list_my_access_log(
         query = query.where(AccessLog.viewed_at >= narrowed.since)
     if narrowed.until is not None:
         query = query.where(AccessLog.viewed_at < narrowed.until)
+    return query
+
+
+def _entry(row: dict[str, Any]) -> AccessLogEntryRead:
+    return AccessLogEntryRead(
+        id=row["id"],
+        viewer=PersonRef(id=row["viewer_id"], display_name=row["viewer_name"]),
+        record_kind=row["record_kind"],
+        relation=row["relation"],
+        record_id=row["record_id"],
+        viewed_at=row["viewed_at"],
+    )
+
+
+async def list_my_access_log(
+    principal: Principal, narrowed: LogFilter, cursor: str | None, limit: int
+) -> AccessLogPage:
+    """Newest first, keyset-paginated."""
+    query = _my_log(principal, narrowed)
     rows = await newest_first(query, AccessLog.viewed_at, AccessLog.id, cursor, limit)
-    items = [
-        AccessLogEntryRead(
-            id=r["id"],
-            viewer=PersonRef(id=r["viewer_id"], display_name=r["viewer_name"]),
-            record_kind=r["record_kind"],
-            relation=r["relation"],
-            record_id=r["record_id"],
-            viewed_at=r["viewed_at"],
-        )
-        for r in rows[:limit]
-    ]
+    items = [_entry(r) for r in rows[:limit]]
     return AccessLogPage(items=items, next_cursor=next_cursor(rows, limit, "viewed_at"))
+
+
+async def my_whole_access_log(principal: Principal) -> list[AccessLogEntryRead]:
+    """Every view, oldest first (the data export)."""
+    rows = await _my_log(principal, LogFilter()).order_by(AccessLog.viewed_at, AccessLog.id)
+    return [_entry(r) for r in rows]

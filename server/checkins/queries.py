@@ -538,6 +538,17 @@ async def recent_checkins(principal: Principal, person_ids: list[UUID]) -> list[
     return await _reads(principal, recent)
 
 
+async def my_history(principal: Principal) -> list[CheckinRead]:
+    """Every check-in the principal had as the employee, oldest first (the data export): the
+    minutes as they read them, so their manager's private notes are not among them."""
+    rows = (
+        await Checkin.select(*CHECKIN_COLUMNS)
+        .where((Checkin.employee == principal.person_id) & (Checkin.state != "merged"))
+        .order_by(Checkin.created_at)
+    )
+    return await _reads(principal, rows)
+
+
 async def get_checkin(principal: Principal, checkin_id: UUID) -> CheckinRead:
     row, _, relations = await _party_checkin(principal, checkin_id)
     logged = policy.logged_relation(relations)

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
+from piccolo.query import Select
 
 from server.core.access import Principal
 from server.core.entries import Entry, Outcome
@@ -103,23 +104,33 @@ KUDOS_COLUMNS = (
 )
 
 
-async def list_kudos(
-    principal: Principal, show: KudosScope, cursor: str | None, limit: int
-) -> KudosPage:
+def _kudos_in(principal: Principal, show: KudosScope) -> Select[Any]:
     query = Kudos.select(*KUDOS_COLUMNS).where(visible_kudos(principal))
     if show == "given":
-        query = query.where(Kudos.author == principal.person_id)
-    elif show == "received":
-        query = query.where(
+        return query.where(Kudos.author == principal.person_id)
+    if show == "received":
+        return query.where(
             WhereRaw(
                 "feedback_kudos.id IN (SELECT kudos FROM feedback_kudos_recipient"
                 " WHERE person = {})",
                 principal.person_id,
             )
         )
-    rows = await newest_first(query, Kudos.created_at, Kudos.id, cursor, limit)
+    return query
+
+
+async def list_kudos(
+    principal: Principal, show: KudosScope, cursor: str | None, limit: int
+) -> KudosPage:
+    rows = await newest_first(_kudos_in(principal, show), Kudos.created_at, Kudos.id, cursor, limit)
     items = await _kudos_reads(principal, rows[:limit])
     return KudosPage(items=items, next_cursor=next_cursor(rows, limit, "created_at"))
+
+
+async def all_kudos(principal: Principal, show: KudosScope) -> list[KudosRead]:
+    """The whole list, oldest first (the data export)."""
+    rows = await _kudos_in(principal, show).order_by(Kudos.created_at, Kudos.id)
+    return await _kudos_reads(principal, rows)
 
 
 async def _kudos_reads(principal: Principal, rows: list[dict[str, Any]]) -> list[KudosRead]:
@@ -317,23 +328,34 @@ def _in_box(principal: Principal, box: FeedbackBox) -> Combinable:
     )
 
 
+def _feedback_read(row: dict[str, Any]) -> FeedbackRead:
+    return FeedbackRead(
+        id=row["id"],
+        author=PersonRef(id=row["author_id"], display_name=row["author_name"]),
+        recipient=PersonRef(id=row["recipient_id"], display_name=row["recipient_name"]),
+        shared_with_manager=row["shared_with_manager"],
+        created_at=row["created_at"],
+        written_at=row["written_at"],
+        **{name: row[name] for name in SBI_FIELDS},
+    )
+
+
 async def list_feedback(
     principal: Principal, box: FeedbackBox, cursor: str | None, limit: int
 ) -> list[FeedbackRead]:
     query = Feedback.select(*FEEDBACK_COLUMNS).where(_in_box(principal, box))
     rows = await newest_first(query, Feedback.created_at, Feedback.id, cursor, limit)
-    return [
-        FeedbackRead(
-            id=r["id"],
-            author=PersonRef(id=r["author_id"], display_name=r["author_name"]),
-            recipient=PersonRef(id=r["recipient_id"], display_name=r["recipient_name"]),
-            shared_with_manager=r["shared_with_manager"],
-            created_at=r["created_at"],
-            written_at=r["written_at"],
-            **{name: r[name] for name in SBI_FIELDS},
-        )
-        for r in rows[:limit]
-    ]
+    return [_feedback_read(r) for r in rows[:limit]]
+
+
+async def all_feedback(principal: Principal, box: FeedbackBox) -> list[FeedbackRead]:
+    """The whole box, oldest first (the data export)."""
+    rows = (
+        await Feedback.select(*FEEDBACK_COLUMNS)
+        .where(_in_box(principal, box))
+        .order_by(Feedback.created_at, Feedback.id)
+    )
+    return [_feedback_read(r) for r in rows]
 
 
 async def create_feedback(

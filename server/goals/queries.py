@@ -50,6 +50,7 @@ from shared_schemas.goals import (
     GoalCreate,
     GoalPermissions,
     GoalRead,
+    GoalRecordRead,
     GoalRights,
     GoalSummaryRead,
     GoalTreeRead,
@@ -1450,6 +1451,43 @@ async def list_progress(principal: Principal, key_result_id: UUID) -> list[Progr
         .order_by(ProgressEntry.recorded_at)
     )
     return [_progress(r) for r in rows]
+
+
+async def my_goal_records(principal: Principal) -> list[GoalRecordRead]:
+    """Every goal the principal owns, oldest first, with its versions, the whole progress of
+    each key result (retired ones too) and the comments (the data export)."""
+    owned = (
+        await Goal.select(Goal.id)
+        .where(Goal.owner == principal.person_id)
+        .order_by(Goal.created_at)
+    )
+    ids = [r["id"] for r in owned]
+    progress: dict[UUID, list[ProgressRead]] = defaultdict(list)
+    comments: dict[UUID, list[CommentRead]] = defaultdict(list)
+    if ids:
+        for r in (
+            await ProgressEntry.select(
+                *PROGRESS_COLUMNS, ProgressEntry.key_result.goal.as_alias("goal_id")
+            )
+            .where(ProgressEntry.key_result.goal.is_in(ids))
+            .order_by(ProgressEntry.recorded_at)
+        ):
+            progress[r["goal_id"]].append(_progress(r))
+        for r in (
+            await GoalComment.select(*COMMENT_COLUMNS, GoalComment.goal)
+            .where(GoalComment.goal.is_in(ids))
+            .order_by(GoalComment.created_at)
+        ):
+            comments[r["goal"]].append(_comment(r))
+    return [
+        GoalRecordRead(
+            goal=await get_goal(principal, goal_id, log_access=False),
+            versions=await list_versions(principal, goal_id),
+            progress=progress[goal_id],
+            comments=comments[goal_id],
+        )
+        for goal_id in ids
+    ]
 
 
 # --- integrations -----------------------------------------------------------------------------

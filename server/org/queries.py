@@ -141,12 +141,15 @@ def _profile(row: dict[str, Any], defaults: dict[str, str], has_reports: bool) -
     )
 
 
-async def get_me(principal: Principal) -> MeRead:
+async def my_profile(principal: Principal) -> PersonRead:
     row = await Person.select(*PROFILE_COLUMNS).where(Person.id == principal.person_id).first()
     if row is None:
         raise not_found()
-    profile = _profile(row, await _company_defaults(), Role.MANAGER in principal.roles)
-    return MeRead.model_validate(profile.model_dump())
+    return _profile(row, await _company_defaults(), Role.MANAGER in principal.roles)
+
+
+async def get_me(principal: Principal) -> MeRead:
+    return MeRead.model_validate((await my_profile(principal)).model_dump())
 
 
 async def get_person(principal: Principal, person_id: UUID) -> PersonCardRead:

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
+from piccolo.query import Select
+
 from server.core.access import Principal
 from server.core.errors import ProblemError
 from server.core.pagination import newest_first, next_cursor
@@ -315,23 +317,30 @@ async def save_preferences(
 # --- inbox ---------------------------------------------------------------------------------
 
 
-async def list_notifications(
-    principal: Principal, cursor: str | None, limit: int, locale: str | None
-) -> NotificationPage:
-    me = policy.inbox_owner(principal)
-    if locale is None:
-        [row] = await fetch(f"SELECT {PERSON_SETTINGS} WHERE p.id = {{}}", me)
-        locale = setting(row, "locale", "")
-    query = Notification.select(
+async def _person_locale(person_id: UUID) -> str:
+    [row] = await fetch(f"SELECT {PERSON_SETTINGS} WHERE p.id = {{}}", person_id)
+    return setting(row, "locale", "")
+
+
+def _inbox(person_id: UUID) -> Select[Any]:
+    return Notification.select(
         Notification.id,
         Notification.kind,
         Notification.subject_id,
         Notification.url,
         Notification.created_at,
         Notification.read_at,
-    ).where(Notification.person == me)
+    ).where(Notification.person == person_id)
+
+
+async def list_notifications(
+    principal: Principal, cursor: str | None, limit: int, locale: str | None
+) -> NotificationPage:
+    me = policy.inbox_owner(principal)
+    if locale is None:
+        locale = await _person_locale(me)
     rows: list[dict[str, Any]] = await newest_first(
-        query, Notification.created_at, Notification.id, cursor, limit
+        _inbox(me), Notification.created_at, Notification.id, cursor, limit
     )
     unread = await Notification.count().where(
         (Notification.person == me) & Notification.read_at.is_null()
@@ -341,6 +350,14 @@ async def list_notifications(
         unread=unread,
         next_cursor=next_cursor(rows, limit, "created_at"),
     )
+
+
+async def whole_inbox(principal: Principal) -> list[NotificationRead]:
+    """Every notification, oldest first, in the person's language (the data export)."""
+    me = policy.inbox_owner(principal)
+    locale = await _person_locale(me)
+    rows = await _inbox(me).order_by(Notification.created_at, Notification.id)
+    return [_read(row, locale) for row in rows]
 
 
 def _read(row: dict[str, Any], locale: str) -> NotificationRead:

@@ -22,7 +22,8 @@ export class ApiError extends Error {
   }
 }
 
-export async function call<T>(path: string, init: RequestInit = {}, accessToken?: string): Promise<T> {
+/** The server's answer when it is a success; otherwise its problem as an ApiError. */
+export async function respond(path: string, init: RequestInit = {}, accessToken?: string): Promise<Response> {
   const headers = new Headers(init.headers);
   if (init.body) headers.set("Content-Type", "application/json");
   if (accessToken) headers.set("Authorization", `Bearer ${accessToken}`);
@@ -41,6 +42,11 @@ export async function call<T>(path: string, init: RequestInit = {}, accessToken?
       Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
     );
   }
+  return response;
+}
+
+export async function call<T>(path: string, init: RequestInit = {}, accessToken?: string): Promise<T> {
+  const response = await respond(path, init, accessToken);
   return (response.status === 204 ? undefined : await response.json()) as T;
 }
 

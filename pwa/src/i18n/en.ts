@@ -219,6 +219,11 @@ export const en = {
     spanFilter: "When",
     span: { any: "Any time", week: "Last 7 days", month: "Last 30 days", year: "Last 12 months" },
     more: "Show earlier views",
+    exportTitle: "Take a copy of my data",
+    exportIntro:
+      "Everything Tandem holds about you: your profile, your goals and their history, check-ins, recognition and feedback given and received, alerts, notifications and who viewed your data. Notes your manager keeps for themself are theirs and stay out.",
+    exportAs: { json: "Download everything (JSON file)", summary: "Download a page to read or print" },
+    exporting: "Preparing your file…",
   },
   goals: {
     title: "My goals",

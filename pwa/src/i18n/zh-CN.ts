@@ -219,6 +219,11 @@ export const zhCN: Messages = {
     spanFilter: "时间",
     span: { any: "全部时间", week: "最近 7 天", month: "最近 30 天", year: "最近 12 个月" },
     more: "显示更早的记录",
+    exportTitle: "导出我的数据",
+    exportIntro:
+      "同行保存的与你有关的全部数据：个人资料、目标及其变更与进度、沟通记录、收到和给出的认可与反馈、预警、通知，以及谁查看过你的数据。经理自己记下的私人备注属于经理，不在其中。",
+    exportAs: { json: "下载完整数据（JSON 文件）", summary: "下载便于阅读或打印的页面" },
+    exporting: "正在准备文件…",
   },
   goals: {
     title: "我的目标",

@@ -1,11 +1,12 @@
-// "Who can see my data" (from the server's own policies) and "who viewed my data" (the
-// access log, narrowed by kind of record, viewer and time span). Reached from Me.
+// "Who can see my data" (from the server's own policies), "who viewed my data" (the access
+// log, narrowed by kind of record, viewer and time span) and a copy of my data to take away.
+// Reached from Me.
 import { useEffect, useState } from "preact/hooks";
 import type { AccessLogPage, DataAudience, PersonRef } from "../api/client";
 import { ChipTabs } from "../components/ChipTabs";
 import { failure } from "../goals/parts";
 import { useI18n } from "../i18n";
-import { authorized } from "../session";
+import { authorized, authorizedResponse } from "../session";
 
 type LoggedKind = AccessLogPage["items"][number]["record_kind"];
 
@@ -27,6 +28,7 @@ export function Privacy({ online }: { online: boolean }) {
       {note && <p class="muted">{note}</p>}
       {audience && <Audience audience={audience} />}
       {online && <AccessLog viewers={audience ? viewersIn(audience) : []} />}
+      {online && <Export />}
     </main>
   );
 }
@@ -157,6 +159,52 @@ function AccessLog({ viewers }: { viewers: PersonRef[] }) {
           {t((m) => m.privacy.more)}
         </button>
       )}
+    </section>
+  );
+}
+
+const EXPORTS = {
+  json: "/api/me/export",
+  summary: "/api/me/export/summary",
+} as const;
+type ExportKind = keyof typeof EXPORTS;
+
+/** Saves the server's file under the name it gives (tandem-my-data-<day>.json or .html). */
+async function saveAs(response: Response): Promise<void> {
+  const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "");
+  const address = URL.createObjectURL(await response.blob());
+  const link = Object.assign(document.createElement("a"), { href: address, download: named?.[1] ?? "tandem-my-data" });
+  link.click();
+  // The browser reads the file after this task; a minute is ample before letting it go.
+  setTimeout(() => URL.revokeObjectURL(address), 60_000);
+}
+
+function Export() {
+  const { t, locale } = useI18n();
+  const [preparing, setPreparing] = useState<ExportKind | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  async function download(kind: ExportKind) {
+    setPreparing(kind);
+    setFailed(null);
+    try {
+      const path = kind === "summary" ? `${EXPORTS.summary}?locale=${locale}` : EXPORTS.json;
+      await saveAs(await authorizedResponse(path));
+    } catch (e) {
+      setFailed(failure(t, e));
+    } finally {
+      setPreparing(null);
+    }
+  }
+  return (
+    <section data-testid="export">
+      <h2>{t((m) => m.privacy.exportTitle)}</h2>
+      <p class="muted">{t((m) => m.privacy.exportIntro)}</p>
+      {(Object.keys(EXPORTS) as ExportKind[]).map((kind) => (
+        <button key={kind} class="quiet wide" disabled={preparing !== null} onClick={() => void download(kind)} data-testid={`export-${kind}`}>
+          {preparing === kind ? t((m) => m.privacy.exporting) : t((m) => m.privacy.exportAs[kind])}
+        </button>
+      ))}
+      {failed && <p class="muted">{failed}</p>}
     </section>
   );
 }
