@@ -193,6 +193,36 @@ class PrivacyPage:
         return saved.value
 
 
+class AccountsPage:
+    """The admins' people and accounts: mark a leaver, erase their data."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.note = page.get_by_test_id("accounts-note")
+        self.search = page.get_by_test_id("accounts-search")
+
+    @classmethod
+    def from_me(cls, shell: ShellPage) -> AccountsPage:
+        shell.open_me().page.get_by_test_id("open-accounts").click()
+        expect(shell.page.get_by_test_id("accounts")).to_be_visible()
+        # The actions ask for confirmation; the admin says yes.
+        shell.page.on("dialog", lambda dialog: dialog.accept())
+        return cls(shell.page)
+
+    def show(self, state: str, name: str) -> Locator:
+        """The card of `name` among those `state` (active, departed, erased)."""
+        self.page.get_by_test_id(f"accounts-{state}").click()
+        self.search.fill(name)
+        return self.page.get_by_test_id("account").filter(has_text=name)
+
+    def erase(self, name: str) -> None:
+        self.show("departed", name).get_by_test_id("start-erasure").click()
+        confirm = self.page.get_by_test_id("confirm-erasure")
+        expect(confirm).to_be_disabled()
+        self.page.get_by_test_id("erase-name").fill(name)
+        confirm.click()
+
+
 class InboxPage:
     def __init__(self, page: Page) -> None:
         self.page = page

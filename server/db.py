@@ -23,6 +23,7 @@ import asyncpg  # type: ignore[import-untyped]
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import AppConfig
+from piccolo.custom_types import Combinable
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
@@ -82,6 +83,11 @@ async def insert_rows(table: type[Table], rows: Sequence[Mapping[str, Any]]) -> 
 
 # Both drivers bind at most 32,767 values per statement; larger inserts go in chunks.
 MAX_BOUND_VALUES = 32_000
+
+
+async def delete_where(table: type[Table], condition: Combinable) -> int:
+    """Deletes the rows that match; -> how many."""
+    return len(await table.delete().where(condition).returning(table._meta.primary_key))
 
 
 async def insert_returning(

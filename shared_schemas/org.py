@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
@@ -43,6 +44,16 @@ class PersonRead(PersonCardRead):
     roles: list[RoleName]
     locale: str
     time_zone: str
+
+
+# Working here; left (disabled); left and erased (docs/privacy.md).
+AccountState = Literal["active", "departed", "erased"]
+
+
+class AccountRead(PersonRead):
+    """A person as the admins' list of accounts shows them."""
+
+    erased_at: datetime | None
 
 
 class CompanyRead(ReadModel):
@@ -97,3 +108,14 @@ class ImportResult(ReadModel):
     updated: int
     departments_created: int
     dry_run: bool
+
+
+class ErasureReport(ReadModel):
+    """What erasing a departed person did: rows removed, and rows kept under the pseudonym
+    because someone else's record needs them, by kind of record (docs/privacy.md)."""
+
+    person_id: UUID
+    pseudonym: str
+    erased_at: datetime
+    removed: dict[str, int]
+    kept: dict[str, int]

@@ -35,6 +35,7 @@ from shared_schemas.alerts import AlertRuleCreate
 from shared_schemas.goals import ProgressCreate
 from shared_schemas.org import PersonCardRead, PersonRead
 from tests.conftest import seed_demo, truncate_all
+from tests.factories import make_person
 from tests.push_service import browser_keys
 
 VIEWERS = [
@@ -182,6 +183,8 @@ MATRIX: dict[str, Row] = {
         "PATCH", "/api/admin/people/{alice}", only({"admin": 200}), body={"title": "资深客户经理"}
     ),
     "EndPersonSessions": Row("DELETE", "/api/admin/people/{alice}/sessions", only({"admin": 204})),
+    "ListAccounts": Row("GET", "/api/admin/people?state=departed", only({"admin": 200})),
+    "ErasePerson": Row("POST", "/api/admin/people/{departed}/erasure", only({"admin": 200})),
     "ImportPeople": Row(
         "POST",
         "/api/admin/people/import?dry_run=true",
@@ -518,6 +521,8 @@ async def refs(app, session_client, demo_password_hash) -> AsyncIterator[dict[st
             .where((Kudos.author == people["alice"]) & (Kudos.visibility == "private"))
             .first()
         )["id"],
+        # Someone who left: the one person an admin may erase.
+        "departed": await make_person("left@example.com", "已离职同事", active=False),
         "unknown": "00000000-0000-4000-8000-000000000000",
         "new_id": str(uuid.uuid4()),
         "new_id_2": str(uuid.uuid4()),

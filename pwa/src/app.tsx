@@ -22,10 +22,10 @@ import type { NotificationPage } from "./api/client";
 type Tab = "/" | "/goals" | "/checkins" | "/feedback" | "/team" | "/plan" | "/me";
 // A tab, one goal (/goals/<id>), what this phone still holds for the server, or the inbox.
 // Alerts (/alerts, /alerts/<id>) and HR's alert rules are opened from Today, the inbox or Me;
-// the privacy screen from Me.
-type Route = Tab | `/goals/${string}` | `/alerts/${string}` | "/outbox" | "/inbox" | "/alerts" | "/alert-rules" | "/privacy";
+// the privacy screen and the admins' accounts from Me.
+type Route = Tab | `/goals/${string}` | `/alerts/${string}` | "/outbox" | "/inbox" | "/alerts" | "/alert-rules" | "/privacy" | "/accounts";
 const TABS: Tab[] = ["/", "/goals", "/checkins", "/feedback", "/team", "/plan", "/me"];
-const SCREENS = ["/outbox", "/inbox", "/alerts", "/alert-rules", "/privacy"];
+const SCREENS = ["/outbox", "/inbox", "/alerts", "/alert-rules", "/privacy", "/accounts"];
 const GOAL_PATH = /^\/goals\/([0-9a-f-]{36})$/;
 const ALERT_PATH = /^\/alerts\/([0-9a-f-]{36})$/;
 
@@ -42,6 +42,7 @@ function currentRoute(): Route {
 const Alerts = lazy(async () => (await import("./alerts/Alerts")).Alerts);
 const AlertRules = lazy(async () => (await import("./alerts/AlertRules")).AlertRules);
 const Privacy = lazy(async () => (await import("./privacy/Privacy")).Privacy);
+const Accounts = lazy(async () => (await import("./admin/Accounts")).Accounts);
 
 function useOnline(): boolean {
   const [online, setOnline] = useState(navigator.onLine);
@@ -169,7 +170,7 @@ function Shell(props: {
     if (props.online) void countUnread();
   }, [me.id, props.online]);
   const openGoal = (id: string) => props.navigate(`/goals/${id}`);
-  const tabOf = goalId ? "/goals" : route === "/plan" || route === "/privacy" ? "/me" : route;
+  const tabOf = goalId ? "/goals" : ["/plan", "/privacy", "/accounts"].includes(route) ? "/me" : route;
   return (
     <div class="shell">
       <header class="topbar">
@@ -194,6 +195,7 @@ function Shell(props: {
       {(route === "/alerts" || alertId) && <Alerts alertId={alertId} online={props.online} meId={me.id} navigate={(path) => props.navigate(path as Route)} />}
       {route === "/alert-rules" && <AlertRules />}
       {route === "/privacy" && <Privacy online={props.online} />}
+      {route === "/accounts" && <Accounts online={props.online} />}
       {route === "/checkins" && <Checkins me={me} online={props.online} />}
       {route === "/feedback" && <Feedback userId={me.id} online={props.online} />}
       {route === "/outbox" && <Outbox userId={me.id} />}
@@ -203,7 +205,7 @@ function Shell(props: {
       {route === "/team" && <Team open={openGoal} />}
       {route === "/plan" && rights && <Plan rights={rights} open={openGoal} />}
       {route === "/me" && (
-        <Me me={me} rights={rights} plans={plans} openPlan={() => props.navigate("/plan")} openAlertRules={() => props.navigate("/alert-rules")} openPrivacy={() => props.navigate("/privacy")} online={props.online} unsynced={props.sync.waiting + props.sync.attention} onSignOut={props.onSignOut} />
+        <Me me={me} rights={rights} plans={plans} openPlan={() => props.navigate("/plan")} openAlertRules={() => props.navigate("/alert-rules")} openPrivacy={() => props.navigate("/privacy")} openAccounts={() => props.navigate("/accounts")} online={props.online} unsynced={props.sync.waiting + props.sync.attention} onSignOut={props.onSignOut} />
       )}
       <nav class="tabs">
         {tabs.map(([to, label]) => (

@@ -18,9 +18,11 @@ from server.audit import queries as audit
 from server.checkins import cadence
 from server.checkins import queries as checkins
 from server.core.access import Principal, Relation
+from server.core.erasure import Erasure
 from server.core.errors import ProblemError, forbidden, not_found
 from server.db import (
     as_uuid,
+    delete_where,
     fetch,
     fetch_in,
     insert_returning,
@@ -781,3 +783,12 @@ async def _close(
 ) -> AlertRead:
     closed = {Alert.state: state, Alert.closed_by: principal.person_id, Alert.closed_at: now()}
     return await _act(principal, alert_id, closed | closing)
+
+
+async def erase_person(person_id: UUID) -> Erasure:
+    """Alerts about a departed person go; those they handled as a manager stay with their
+    reports, under the pseudonym."""
+    return Erasure(
+        removed={"alerts": await delete_where(Alert, Alert.person == person_id)},
+        kept={"alerts_they_handled": await Alert.count().where(Alert.manager == person_id)},
+    )

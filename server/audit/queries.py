@@ -11,7 +11,9 @@ from piccolo.query import Select
 from server.audit import policy
 from server.audit.tables import AccessLog
 from server.core.access import Principal, Relation
+from server.core.erasure import Erasure
 from server.core.pagination import newest_first, next_cursor
+from server.db import delete_where
 from shared_schemas.audit import AccessLogEntryRead, AccessLogPage, LoggedRecordKind
 from shared_schemas.common import PersonRef
 
@@ -89,3 +91,12 @@ async def my_whole_access_log(principal: Principal) -> list[AccessLogEntryRead]:
     """Every view, oldest first (the data export)."""
     rows = await _my_log(principal, LogFilter()).order_by(AccessLog.viewed_at, AccessLog.id)
     return [_entry(r) for r in rows]
+
+
+async def erase_person(person_id: UUID) -> Erasure:
+    """The log of who viewed a departed person's data goes with it; their own views of
+    others' data stay in those people's logs (under the pseudonym)."""
+    return Erasure(
+        removed={"access_log": await delete_where(AccessLog, AccessLog.subject == person_id)},
+        kept={"views_in_others_logs": await AccessLog.count().where(AccessLog.viewer == person_id)},
+    )

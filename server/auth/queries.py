@@ -8,9 +8,10 @@ from uuid import UUID, uuid4
 
 from server.auth.tables import Credential, LoginFailure, RefreshToken
 from server.core.access import Principal, Role
+from server.core.erasure import Erasure
 from server.core.errors import ProblemError
 from server.core.security import new_refresh_token, token_digest
-from server.db import as_uuid, fetch, write_transaction
+from server.db import as_uuid, delete_where, fetch, write_transaction
 from server.push import queries as push_queries
 
 
@@ -207,3 +208,14 @@ async def revoke_person_sessions(person_id: UUID) -> None:
             (RefreshToken.person == person_id) & RefreshToken.revoked_at.is_null()
         )
         await push_queries.forget_person(person_id)
+
+
+async def erase_person(person_id: UUID, email: str) -> Erasure:
+    """A departed person's password, sessions and failed sign-ins (which hold addresses)."""
+    return Erasure(
+        removed={
+            "credentials": await delete_where(Credential, Credential.person == person_id),
+            "sessions": await delete_where(RefreshToken, RefreshToken.person == person_id),
+            "sign_in_failures": await delete_where(LoginFailure, LoginFailure.email == email),
+        }
+    )

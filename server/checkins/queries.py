@@ -21,8 +21,17 @@ from server.checkins.tables import (
     TeamCadence,
 )
 from server.core.access import Principal, Relation
+from server.core.erasure import Erasure
 from server.core.errors import ProblemError, forbidden, not_found
-from server.db import as_date, as_uuid, fetch, fetch_in, placeholders, write_transaction
+from server.db import (
+    as_date,
+    as_uuid,
+    delete_where,
+    fetch,
+    fetch_in,
+    placeholders,
+    write_transaction,
+)
 from server.feedback import queries as feedback
 from server.goals import queries as goals
 from server.org import queries as org
@@ -701,3 +710,21 @@ async def checkins_due(moment: datetime) -> list[tuple[UUID, UUID]]:
         if cadence.status(row["cadence"], row["last_held_on"], today) in ("due", "overdue"):
             waiting += [(row["person"], row["person"]), (row["manager"], row["person"])]
     return waiting
+
+
+async def erase_person(person_id: UUID) -> Erasure:
+    """A departed person's check-ins go whole (minutes, actions, both parties' notes), and so
+    do the private notes they kept on their reports' check-ins. The check-ins they held as a
+    manager are their reports' record and stay, with the actions they took on there."""
+    kept = {
+        "checkins_they_held": await Checkin.count().where(Checkin.manager == person_id),
+        "actions_in_others_checkins": await CheckinAction.count().where(
+            (CheckinAction.owner == person_id) & (CheckinAction.checkin.employee != person_id)
+        ),
+    }
+    removed = {
+        "checkins": await delete_where(Checkin, Checkin.employee == person_id),
+        "checkin_private_notes": await delete_where(CheckinNote, CheckinNote.author == person_id),
+        "team_cadence": await delete_where(TeamCadence, TeamCadence.manager == person_id),
+    }
+    return Erasure(removed, kept)

@@ -14,9 +14,18 @@ from piccolo.query import Select
 
 from server.core.access import Principal
 from server.core.entries import Entry, Outcome
+from server.core.erasure import Erasure
 from server.core.errors import ProblemError, forbidden, not_found
 from server.core.pagination import newest_first, next_cursor
-from server.db import as_datetime, as_uuid, fetch, fetch_in, insert_rows, write_transaction
+from server.db import (
+    as_datetime,
+    as_uuid,
+    delete_where,
+    fetch,
+    fetch_in,
+    insert_rows,
+    write_transaction,
+)
 from server.feedback import coach, policy
 from server.feedback.tables import Feedback, Kudos, KudosReaction, KudosRecipient
 from server.goals import queries as goals
@@ -477,3 +486,37 @@ async def last_recognition(
         }
         for row in rows
     ]
+
+
+async def erase_person(person_id: UUID) -> Erasure:
+    """What a departed person received goes: SBI feedback, their place among a kudos'
+    recipients, and a kudos meant for them alone. What they gave stays for the people who
+    received it, under the pseudonym. Their reactions go."""
+    theirs = [
+        r["kudos"]
+        for r in await KudosRecipient.select(KudosRecipient.kudos).where(
+            KudosRecipient.person == person_id
+        )
+    ]
+    removed = {
+        "feedback_received": await delete_where(Feedback, Feedback.recipient == person_id),
+        "kudos_received": await delete_where(KudosRecipient, KudosRecipient.person == person_id),
+        "kudos_reactions": await delete_where(KudosReaction, KudosReaction.person == person_id),
+    }
+    removed["kudos_to_them_alone"] = (
+        await delete_where(
+            Kudos,
+            Kudos.id.is_in(theirs)
+            & WhereRaw(
+                "NOT EXISTS (SELECT 1 FROM feedback_kudos_recipient r"
+                " WHERE r.kudos = feedback_kudos.id)"
+            ),
+        )
+        if theirs
+        else 0
+    )
+    kept = {
+        "kudos_given": await Kudos.count().where(Kudos.author == person_id),
+        "feedback_given": await Feedback.count().where(Feedback.author == person_id),
+    }
+    return Erasure(removed, kept)

@@ -19,8 +19,17 @@ from piccolo.custom_types import Combinable
 
 from server.audit import queries as audit
 from server.core.access import Principal, Relation
+from server.core.erasure import Erasure
 from server.core.errors import ProblemError, forbidden, not_found
-from server.db import as_uuid, days_between_sql, fetch, fetch_in, placeholders, write_transaction
+from server.db import (
+    as_uuid,
+    days_between_sql,
+    delete_where,
+    fetch,
+    fetch_in,
+    placeholders,
+    write_transaction,
+)
 from server.goals import content as goal_content
 from server.goals import pace, policy
 from server.goals.tables import (
@@ -1845,3 +1854,36 @@ async def key_result_owner(key_result_id: UUID) -> UUID | None:
         key_result_id,
     )
     return as_uuid(rows[0]["owner"]) if rows else None
+
+
+async def erase_person(person_id: UUID) -> Erasure:
+    """A departed person's goals go, with their versions, key results, progress and comments,
+    except a goal that someone else's goal aligns to, directly or through another of theirs
+    (the others' "why this goal" would break; it stays under the pseudonym). What they wrote
+    on other people's goals (comments, signatures, progress) stays: those records need it."""
+    parent_of = {
+        r["id"]: r["parent"]
+        for r in await Goal.select(Goal.id, Goal.parent).where(Goal.owner == person_id)
+    }
+    aligned_to: set[UUID] = set()
+    if parent_of:
+        others = await Goal.select(Goal.parent).where(
+            (Goal.owner != person_id) & Goal.parent.is_in(list(parent_of))
+        )
+        frontier = {r["parent"] for r in others}
+        while frontier:
+            aligned_to |= frontier
+            frontier = {parent_of[g] for g in frontier if parent_of[g] in parent_of} - aligned_to
+    gone = [goal for goal in parent_of if goal not in aligned_to]
+    return Erasure(
+        removed={"goals": await delete_where(Goal, Goal.id.is_in(gone)) if gone else 0},
+        kept={
+            "goals_others_align_to": len(aligned_to),
+            "comments_on_others_goals": await GoalComment.count().where(
+                (GoalComment.author == person_id) & (GoalComment.goal.owner != person_id)
+            ),
+            "signatures_on_others_goals": await Signature.count().where(
+                (Signature.signer == person_id) & (Signature.goal.owner != person_id)
+            ),
+        },
+    )

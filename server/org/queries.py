@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
+from piccolo.query import Select
 
 from server.audit import queries as audit
 from server.core.access import Principal, Relation, Role
@@ -27,6 +28,8 @@ from server.org.tables import (
 )
 from shared_schemas.common import PersonRef
 from shared_schemas.org import (
+    AccountRead,
+    AccountState,
     CompanyRead,
     CompanyUpdate,
     DepartmentCreate,
@@ -215,20 +218,54 @@ async def close_colleagues(principal: Principal) -> list[PersonCardRead]:
     return [_card(r) for r in rows]
 
 
+def _named(select: Select[Any], query: str) -> Select[Any]:
+    """People whose name holds `query`, ignoring case."""
+    if not query:
+        return select
+    pattern = f"%{_strip_wildcards(query)}%"
+    # SQLite has no ILIKE, and its LIKE already ignores ASCII case.
+    if Person._meta.db.engine_type == "sqlite":
+        return select.where(Person.display_name.like(pattern))
+    return select.where(Person.display_name.ilike(pattern))
+
+
 async def search_people(principal: Principal, query: str, limit: int) -> list[PersonCardRead]:
     """The company directory: active colleagues by name, as cards."""
     if not policy.can_browse_directory(principal):
         return []
-    select = Person.select(*CARD_COLUMNS).where(Person.active == True)  # noqa: E712
-    if query:
-        pattern = f"%{_strip_wildcards(query)}%"
-        # SQLite has no ILIKE, and its LIKE already ignores ASCII case.
-        if Person._meta.db.engine_type == "sqlite":
-            select = select.where(Person.display_name.like(pattern))
-        else:
-            select = select.where(Person.display_name.ilike(pattern))
+    select = _named(Person.select(*CARD_COLUMNS).where(Person.active == True), query)  # noqa: E712
     rows = await select.order_by(Person.display_name).limit(limit)
     return [_card(r) for r in rows]
+
+
+ACCOUNT_STATES: dict[AccountState, Combinable] = {
+    "active": Person.active == True,  # noqa: E712
+    "departed": (Person.active == False) & Person.erased_at.is_null(),  # noqa: E712
+    "erased": Person.erased_at.is_not_null(),
+}
+
+
+async def list_accounts(query: str, state: AccountState, limit: int) -> list[AccountRead]:
+    """The admins' list of people: those working here, those who left, those erased."""
+    select = Person.select(*PROFILE_COLUMNS, Person.erased_at).where(ACCOUNT_STATES[state])
+    rows = await _named(select, query).order_by(Person.display_name).limit(limit)
+    managers = (
+        {
+            r["manager"]
+            for r in await Person.select(Person.manager).where(
+                Person.manager.is_in([r["id"] for r in rows]) & (Person.active == True)  # noqa: E712
+            )
+        }
+        if rows
+        else set()
+    )
+    defaults = await _company_defaults()
+    return [
+        AccountRead(
+            **_profile(r, defaults, r["id"] in managers).model_dump(), erased_at=r["erased_at"]
+        )
+        for r in rows
+    ]
 
 
 def _strip_wildcards(text: str) -> str:
@@ -275,7 +312,9 @@ async def create_department(data: DepartmentCreate) -> DepartmentRead:
 
 
 async def person_exists(person_id: UUID) -> bool:
-    return await Person.exists().where(Person.id == person_id)
+    """A person, not erased: an erased person is gone for every purpose but the authorship
+    that others' records keep."""
+    return await Person.exists().where((Person.id == person_id) & Person.erased_at.is_null())
 
 
 # --- admin writes --------------------------------------------------------------------------------
@@ -295,6 +334,9 @@ async def manager_chain(person_id: UUID) -> list[UUID]:
 
 
 LOCK_OUT_MESSAGE = "You cannot disable yourself or remove your own admin role."
+ALREADY_ERASED = ProblemError(
+    409, "person_erased", "This person's data was erased; their record cannot change."
+)
 
 
 def _invalid(field: str, code: str, message: str) -> ProblemError:
@@ -306,10 +348,14 @@ async def update_person(principal: Principal, person_id: UUID, data: PersonUpdat
     changes = data.model_dump(exclude_unset=True)
     async with write_transaction():
         current = (
-            await Person.select(Person.active, Person.roles).where(Person.id == person_id).first()
+            await Person.select(Person.active, Person.roles, Person.erased_at)
+            .where(Person.id == person_id)
+            .first()
         )
         if current is None:
             raise not_found()
+        if current["erased_at"] is not None:
+            raise ALREADY_ERASED
         if person_id == principal.person_id and (
             changes.get("active") is False
             or Role.ADMIN.value not in changes.get("roles", [Role.ADMIN.value])
@@ -739,3 +785,59 @@ async def person_refs(person_ids: list[UUID]) -> dict[UUID, PersonRef]:
         as_uuid(r["id"]): PersonRef(id=as_uuid(r["id"]), display_name=r["display_name"])
         for r in rows
     }
+
+
+# --- erasure -------------------------------------------------------------------------------------
+
+PSEUDONYM = {"zh-CN": "前同事 {code}", "en": "Former colleague {code}"}
+
+
+async def departed_email(person_id: UUID) -> str:
+    """The email of a person who may be erased: they left (disabled), they are not erased
+    already, and nobody active reports to them any more (their reports were moved first)."""
+    row = (
+        await Person.select(Person.email, Person.active, Person.erased_at)
+        .where(Person.id == person_id)
+        .first()
+    )
+    if row is None:
+        raise not_found()
+    if row["erased_at"] is not None:
+        raise ALREADY_ERASED
+    if row["active"]:
+        raise ProblemError(
+            409, "person_active", "Disable the account first: only people who left are erased."
+        )
+    if await _has_reports(person_id):
+        raise ProblemError(
+            409, "person_has_reports", "Give this person's reports their new manager first."
+        )
+    return str(row["email"])
+
+
+async def erase_person(person_id: UUID) -> tuple[str, datetime]:
+    """Keeps the row as a pseudonym, in the company's language, for what others' records
+    keep of the person (feedback they gave, minutes of check-ins they held); everything that
+    described them is cleared. -> the pseudonym and when."""
+    await HrScope.delete().where(HrScope.person == person_id)
+    pseudonym = PSEUDONYM[(await _company_defaults())["locale"]].format(
+        code=person_id.hex[:6].upper()
+    )
+    at = now()
+    await Person.update(
+        {
+            Person.display_name: pseudonym,
+            # Unique and undeliverable (RFC 2606 keeps .invalid from ever resolving).
+            Person.email: f"erased-{person_id.hex}@erased.invalid",
+            Person.title: "",
+            Person.job_family: "",
+            Person.manager: None,
+            Person.department: None,
+            Person.roles: Role.EMPLOYEE.value,
+            Person.locale: "",
+            Person.time_zone: "",
+            Person.erased_at: at,
+            Person.updated_at: at,
+        }
+    ).where(Person.id == person_id)
+    return pseudonym, at

@@ -15,10 +15,13 @@ from server.core.access import Principal
 from server.core.errors import PROBLEM_RESPONSES, ProblemError, forbidden
 from server.org import people_csv, policy, queries, service
 from shared_schemas.org import (
+    AccountRead,
+    AccountState,
     CompanyRead,
     CompanyUpdate,
     DepartmentCreate,
     DepartmentRead,
+    ErasureReport,
     ImportResult,
     MeRead,
     PersonCardRead,
@@ -113,6 +116,20 @@ async def update_person(
     return await service.update_person(principal, person_id, data)
 
 
+@get("/api/admin/people", operation_id="ListAccounts", responses=PROBLEM_RESPONSES)
+async def list_accounts(
+    principal: CurrentPrincipal,
+    q: Annotated[str, QueryParameter(max_length=100)] = "",
+    # `state` is Litestar's name for the application state: taken under another name.
+    account_state: Annotated[AccountState, QueryParameter(name="state")] = "active",
+    limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
+) -> list[AccountRead]:
+    """People by name, for the admins: those working here (`active`), those who left
+    (`departed`, disabled) and those whose data was erased (`erased`)."""
+    require_admin(principal)
+    return await queries.list_accounts(q, account_state, limit)
+
+
 @delete(
     "/api/admin/people/{person_id:uuid}/sessions",
     operation_id="EndPersonSessions",
@@ -125,6 +142,21 @@ async def end_person_sessions(principal: CurrentPrincipal, person_id: FromPath[U
     The account stays active; they sign in again with their password."""
     require_admin(principal)
     await service.end_sessions(person_id)
+
+
+@post(
+    "/api/admin/people/{person_id:uuid}/erasure",
+    operation_id="ErasePerson",
+    responses=PROBLEM_RESPONSES,
+    status_code=HTTP_200_OK,
+)
+async def erase_person(principal: CurrentPrincipal, person_id: FromPath[UUID]) -> ErasureReport:
+    """Erase a person who left (GDPR art. 17, PIPL art. 47): disable them first and move
+    their reports. What described them is removed; what they gave others (feedback, the
+    minutes of check-ins they held, goals others align to) stays under a pseudonym. It
+    cannot be undone. The answer counts what was removed and what was kept."""
+    require_admin(principal)
+    return await service.erase_person(principal, person_id)
 
 
 @post(
@@ -166,7 +198,9 @@ router = Router(
         list_departments,
         create_department,
         update_person,
+        list_accounts,
         end_person_sessions,
+        erase_person,
         import_people,
     ],
     tags=["org"],

@@ -48,6 +48,9 @@ class Person(Table, tablename="org_person"):
     time_zone = Varchar(length=64, default="")
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    # Set when an admin erased the person after they left (docs/privacy.md): the row stays
+    # only as the pseudonymous author of what others' records keep.
+    erased_at = Timestamptz(null=True, default=None)
 
 
 class HrScope(Table, tablename="org_hr_scope"):

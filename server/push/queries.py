@@ -13,10 +13,12 @@ from uuid import UUID
 from piccolo.query import Select
 
 from server.core.access import Principal
+from server.core.erasure import Erasure
 from server.core.errors import ProblemError
 from server.core.pagination import newest_first, next_cursor
 from server.db import (
     as_uuid,
+    delete_where,
     fetch,
     fetch_in,
     insert_rows,
@@ -455,3 +457,18 @@ async def subscription_gone(subscription_id: UUID) -> None:
 async def active_admins() -> list[UUID]:
     rows = await fetch("SELECT id, roles FROM org_person WHERE active")
     return [as_uuid(r["id"]) for r in rows if "admin" in r["roles"].split()]
+
+
+async def erase_person(person_id: UUID) -> Erasure:
+    """A departed person's devices, inbox and settings: nobody else's record needs them."""
+    return Erasure(
+        removed={
+            "push_devices": await delete_where(
+                PushSubscription, PushSubscription.person == person_id
+            ),
+            "notifications": await delete_where(Notification, Notification.person == person_id),
+            "notification_preferences": await delete_where(
+                PushPreference, PushPreference.person == person_id
+            ),
+        }
+    )

@@ -14,10 +14,12 @@ from pydantic import ValidationError
 
 from server.core.access import Principal
 from server.core.entries import Entry, Outcome
+from server.core.erasure import Erasure
 from server.core.errors import ProblemError
 from server.db import (
     Transaction,
     as_uuid,
+    delete_where,
     fetch,
     insert_rows,
     is_integrity_error,
@@ -278,3 +280,10 @@ def _result(mutation_id: UUID, row: dict[str, Any], repeat: bool) -> MutationRes
 
 def _rejected(mutation_id: UUID, error: ProblemError) -> MutationResult:
     return MutationResult(id=mutation_id, status="rejected", error=_problem(error), entity_id=None)
+
+
+async def erase_person(person_id: UUID) -> Erasure:
+    """The idempotency records of a departed person's phones (which no longer send)."""
+    return Erasure(
+        removed={"sync_records": await delete_where(SyncMutation, SyncMutation.person == person_id)}
+    )

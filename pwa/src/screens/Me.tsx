@@ -11,6 +11,7 @@ export function Me({
   openPlan,
   openAlertRules,
   openPrivacy,
+  openAccounts,
   online,
   unsynced,
   onSignOut,
@@ -21,6 +22,7 @@ export function Me({
   openPlan: () => void;
   openAlertRules: () => void;
   openPrivacy: () => void;
+  openAccounts: () => void;
   online: boolean;
   unsynced: number;
   onSignOut: () => void;
@@ -51,6 +53,11 @@ export function Me({
       <button class="quiet wide" onClick={openPrivacy} data-testid="open-privacy">
         {t((m) => m.me.privacy)}
       </button>
+      {me.roles.includes("admin") && (
+        <button class="quiet wide" onClick={openAccounts} data-testid="open-accounts">
+          {t((m) => m.accounts.title)}
+        </button>
+      )}
       {online && rights?.integrations && <Integrations />}
       <button data-testid="sign-out" class="secondary" onClick={signOut}>
         {t((m) => m.me.signOut)}
