@@ -18,11 +18,9 @@ Prints one JSON line per round with the seconds taken and the alerts opened and 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import random
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -36,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from piccolo.columns import Serial  # noqa: E402
 from piccolo.table import Table  # noqa: E402
 
-from benchmarks.sync_push import database_url, drop_database  # noqa: E402
+from benchmarks.sync_push import in_new_database  # noqa: E402
 from server import db  # noqa: E402
 from server.alerts import queries as alerts  # noqa: E402
 from server.checkins.defaults import DEFAULT_TEMPLATE_ID  # noqa: E402
@@ -239,9 +237,6 @@ if __name__ == "__main__":
     parser.add_argument("--backend", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--key-results", type=int, default=100_000)
     arguments = parser.parse_args()
-    with tempfile.TemporaryDirectory() as work:
-        url = database_url(arguments.backend, Path(work))  # a new, empty database
-        try:
-            asyncio.run(main(url, arguments.backend, arguments.key_results))
-        finally:
-            drop_database(url)
+    in_new_database(
+        arguments.backend, lambda url: main(url, arguments.backend, arguments.key_results)
+    )

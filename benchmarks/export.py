@@ -15,7 +15,6 @@ slowest with the size of the answer.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import statistics
 import sys
@@ -32,7 +31,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.sync_push import database_url, drop_database  # noqa: E402
+from benchmarks.sync_push import in_new_database  # noqa: E402
 from server import db, demo  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.checkins import queries as checkins  # noqa: E402
@@ -247,9 +246,4 @@ if __name__ == "__main__":
     parser.add_argument("--backend", choices=("postgres", "sqlite"), default="sqlite")
     parser.add_argument("--years", type=int, default=5)
     arguments = parser.parse_args()
-    with tempfile.TemporaryDirectory() as work:
-        url = database_url(arguments.backend, Path(work))  # a new, empty database
-        try:
-            asyncio.run(main(url, arguments.backend, arguments.years))
-        finally:
-            drop_database(url)
+    in_new_database(arguments.backend, lambda url: main(url, arguments.backend, arguments.years))

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,16 @@ def drop_database(url: str) -> None:
         await connection.close()
 
     asyncio.run(drop())
+
+
+def in_new_database(backend: str, run: Callable[[str], Coroutine[Any, Any, None]]) -> None:
+    """Runs a benchmark on a new, empty database of that backend, removed afterwards."""
+    with tempfile.TemporaryDirectory() as work:
+        url = database_url(backend, Path(work))
+        try:
+            asyncio.run(run(url))
+        finally:
+            drop_database(url)
 
 
 WRK_LINE = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)

@@ -106,3 +106,18 @@ def test_carol_takes_a_copy_of_her_data_without_her_managers_private_note(
     assert '<html lang="en">' in page_text  # the app's language
     assert "西区门店巡检提前两天完成" in page_text
     assert note not in page_text
+
+
+def test_hr_sets_how_long_kudos_are_kept(page: Page, base_url: str):
+    privacy = PrivacyPage.from_me(LoginPage(page).open().sign_in("hr@example.com"))
+    kudos = page.get_by_test_id("retention-kudos")
+    expect(kudos).to_have_value("")  # kept until deleted
+    expect(page.get_by_test_id("retention-access_log")).to_have_value("730")
+    kudos.fill("500")
+    page.get_by_test_id("retention-save").click()
+    expect(page.get_by_test_id("retention-note")).to_contain_text("Saved")
+    shown = Api(base_url, "admin@example.com").call("/api/privacy/retention")
+    [period] = [p for p in shown["periods"] if p["kind"] == "kudos"]
+    assert period["days"] == 500
+    assert period["updated_by"]["display_name"] == "王芳"
+    assert privacy.page.evaluate("document.documentElement.scrollWidth <= innerWidth")

@@ -42,6 +42,7 @@ APP_MODULES = (
     "server.sync.piccolo_app",
     "server.push.piccolo_app",
     "server.alerts.piccolo_app",
+    "server.privacy.piccolo_app",
 )
 SQLITE_BUSY_TIMEOUT_SECONDS = 10
 

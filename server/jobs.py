@@ -1,5 +1,6 @@
 """The work each server process does in the background while the app runs (Litestar's
-startup and shutdown hooks): the push dispatcher, the reminder rounds and the alert rounds.
+startup and shutdown hooks): the push dispatcher, the reminder rounds, the alert rounds and
+the retention purge.
 Every periodic round is safe to run in several processes at once (see each job)."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import aiohttp
 
 from server.alerts import queries as alerts
+from server.privacy import queries as privacy
 from server.push import reminders
 from server.push.dispatcher import SEND_TIMEOUT, Dispatcher
 from server.push.sender import Sender
@@ -39,6 +41,9 @@ class Background:
                 _every(self.settings.reminder_interval_seconds, reminders.send_reminders)
             ),
             asyncio.create_task(_every(self.settings.alert_interval_seconds, alerts.run_round)),
+            asyncio.create_task(
+                _every(self.settings.retention_interval_seconds, privacy.purge_expired)
+            ),
         ]
 
     async def stop(self) -> None:

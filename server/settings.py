@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # How often each server process evaluates every alert rule over everyone (one process at
     # a time); progress and check-ins are also evaluated as they are written.
     alert_interval_seconds: float = Field(default=900.0, gt=0, le=86400)
+    # How often each server process deletes the records past HR's retention periods (safe in
+    # several processes at once: a second delete finds nothing).
+    retention_interval_seconds: float = Field(default=21600.0, gt=0, le=604800)
 
     max_request_body_bytes: int = 1_048_576
     max_import_rows: int = 20_000

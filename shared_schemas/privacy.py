@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from pydantic import Field
+
 from shared_schemas.alerts import AlertRead
 from shared_schemas.audit import AccessLogEntryRead
 from shared_schemas.checkins import CheckinRead
-from shared_schemas.common import PersonRef, ReadModel
+from shared_schemas.common import PersonRef, ReadModel, WholeNumber, WriteModel
 from shared_schemas.feedback import FeedbackRead, KudosRead
 from shared_schemas.goals import GoalRecordRead
 from shared_schemas.org import PersonRead
@@ -69,3 +71,38 @@ class MyDataExport(ReadModel):
     notifications: list[NotificationRead]
     notification_preferences: NotificationPreferences
     access_log: list[AccessLogEntryRead]
+
+
+# The kinds of record HR keeps for a set time (docs/privacy.md).
+RetentionKind = Literal[
+    "checkin", "goal", "feedback", "kudos", "alert", "notification", "access_log"
+]
+
+
+class RetentionPeriodRead(ReadModel):
+    kind: RetentionKind
+    # None: kept until someone deletes it.
+    days: int | None
+    default_days: int | None
+    # The shortest period HR may set for this kind.
+    min_days: int
+    updated_by: PersonRef | None
+    updated_at: datetime | None
+
+
+class RetentionRead(ReadModel):
+    periods: list[RetentionPeriodRead]
+    # The viewer may change them (company-wide HR).
+    editable: bool
+
+
+class RetentionPeriodSet(WriteModel):
+    kind: RetentionKind
+    # Required: null keeps this kind of record until someone deletes it.
+    days: WholeNumber | None = Field(ge=1, le=36500)
+
+
+class RetentionUpdate(WriteModel):
+    """The kinds named change; the others keep their period."""
+
+    periods: list[RetentionPeriodSet] = Field(min_length=1, max_length=20)

@@ -143,6 +143,16 @@ MATRIX: dict[str, Row] = {
     # The export is each person's own data and nobody else's: there is no parameter to ask
     # for someone else's.
     "ExportMyData": Row("GET", "/api/me/export", everyone(200)),
+    # Retention is company policy: HR and admins read it, company-wide HR sets it.
+    "GetRetention": Row(
+        "GET", "/api/privacy/retention", only({"hr": 200, "hr.west": 200, "admin": 200})
+    ),
+    "SetRetention": Row(
+        "PUT",
+        "/api/privacy/retention",
+        only({"hr": 200}),
+        body={"periods": [{"kind": "kudos", "days": 400}]},
+    ),
     "ExportMyDataSummary": Row("GET", "/api/me/export/summary", everyone(200)),
     # Notifications: each person only ever reaches their own devices and inbox.
     "GetVapidPublicKey": Row("GET", "/api/push/vapid-public-key", everyone(200)),

@@ -792,3 +792,8 @@ async def erase_person(person_id: UUID) -> Erasure:
         removed={"alerts": await delete_where(Alert, Alert.person == person_id)},
         kept={"alerts_they_handled": await Alert.count().where(Alert.manager == person_id)},
     )
+
+
+async def purge_before(cutoff: datetime) -> int:
+    """Alerts closed before the cutoff; open and booked ones stay, however old."""
+    return await delete_where(Alert, Alert.state.not_in(list(ACTIVE)) & (Alert.closed_at < cutoff))

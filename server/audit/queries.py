@@ -100,3 +100,7 @@ async def erase_person(person_id: UUID) -> Erasure:
         removed={"access_log": await delete_where(AccessLog, AccessLog.subject == person_id)},
         kept={"views_in_others_logs": await AccessLog.count().where(AccessLog.viewer == person_id)},
     )
+
+
+async def purge_before(cutoff: datetime) -> int:
+    return await delete_where(AccessLog, AccessLog.viewed_at < cutoff)

@@ -219,3 +219,13 @@ async def erase_person(person_id: UUID, email: str) -> Erasure:
             "sign_in_failures": await delete_where(LoginFailure, LoginFailure.email == email),
         }
     )
+
+
+async def purge_sessions_ended_before(cutoff: datetime) -> int:
+    """Refresh tokens that expired before the cutoff: refused anyway, kept no longer."""
+    return await delete_where(RefreshToken, RefreshToken.expires_at < cutoff)
+
+
+async def purge_failures_before(cutoff: datetime) -> int:
+    """Failed sign-ins older than the cutoff, which no longer count (they hold addresses)."""
+    return await delete_where(LoginFailure, LoginFailure.failed_at < cutoff)

@@ -728,3 +728,12 @@ async def erase_person(person_id: UUID) -> Erasure:
         "team_cadence": await delete_where(TeamCadence, TeamCadence.manager == person_id),
     }
     return Erasure(removed, kept)
+
+
+async def purge_before(cutoff: datetime) -> int:
+    """Check-ins held (or, never held, begun) before the cutoff, whole; -> how many."""
+    return await delete_where(
+        Checkin,
+        (Checkin.held_on < cutoff.date())
+        | (Checkin.held_on.is_null() & (Checkin.created_at < cutoff)),
+    )

@@ -520,3 +520,11 @@ async def erase_person(person_id: UUID) -> Erasure:
         "feedback_given": await Feedback.count().where(Feedback.author == person_id),
     }
     return Erasure(removed, kept)
+
+
+async def purge_kudos_before(cutoff: datetime) -> int:
+    return await delete_where(Kudos, Kudos.created_at < cutoff)
+
+
+async def purge_feedback_before(cutoff: datetime) -> int:
+    return await delete_where(Feedback, Feedback.created_at < cutoff)

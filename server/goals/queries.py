@@ -1887,3 +1887,9 @@ async def erase_person(person_id: UUID) -> Erasure:
             ),
         },
     )
+
+
+async def purge_before(cutoff: datetime) -> int:
+    """Goals of cycles that ended before the cutoff, whole; the cycles stay. -> how many."""
+    ended = Cycle.select(Cycle.id).where(Cycle.ends_on < cutoff.date())
+    return await delete_where(Goal, Goal.cycle.is_in(ended))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from piccolo.columns import Column
 from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
 from piccolo.query import Select
@@ -343,19 +344,21 @@ def _invalid(field: str, code: str, message: str) -> ProblemError:
     return ProblemError(422, code, message, errors=[{"field": field, "message": message}])
 
 
+async def _unerased(person_id: UUID, *columns: Column) -> dict[str, Any]:
+    """These columns of a person; 404 for nobody, 409 for someone erased."""
+    row = await Person.select(*columns, Person.erased_at).where(Person.id == person_id).first()
+    if row is None:
+        raise not_found()
+    if row["erased_at"] is not None:
+        raise ALREADY_ERASED
+    return row
+
+
 async def update_person(principal: Principal, person_id: UUID, data: PersonUpdate) -> bool:
     """Apply an admin's changes; -> True when the person was disabled by this change."""
     changes = data.model_dump(exclude_unset=True)
     async with write_transaction():
-        current = (
-            await Person.select(Person.active, Person.roles, Person.erased_at)
-            .where(Person.id == person_id)
-            .first()
-        )
-        if current is None:
-            raise not_found()
-        if current["erased_at"] is not None:
-            raise ALREADY_ERASED
+        current = await _unerased(person_id, Person.active, Person.roles)
         if person_id == principal.person_id and (
             changes.get("active") is False
             or Role.ADMIN.value not in changes.get("roles", [Role.ADMIN.value])
@@ -795,15 +798,7 @@ PSEUDONYM = {"zh-CN": "前同事 {code}", "en": "Former colleague {code}"}
 async def departed_email(person_id: UUID) -> str:
     """The email of a person who may be erased: they left (disabled), they are not erased
     already, and nobody active reports to them any more (their reports were moved first)."""
-    row = (
-        await Person.select(Person.email, Person.active, Person.erased_at)
-        .where(Person.id == person_id)
-        .first()
-    )
-    if row is None:
-        raise not_found()
-    if row["erased_at"] is not None:
-        raise ALREADY_ERASED
+    row = await _unerased(person_id, Person.email, Person.active)
     if row["active"]:
         raise ProblemError(
             409, "person_active", "Disable the account first: only people who left are erased."

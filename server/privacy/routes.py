@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import MediaType, Response, Router, get
-from litestar.params import QueryParameter
+from litestar import MediaType, Response, Router, get, put
+from litestar.params import JSONBody, QueryParameter
 
 from server.auth.middleware import CurrentPrincipal
 from server.core.errors import PROBLEM_RESPONSES
 from server.privacy import queries, summary
 from shared_schemas.org import Locale
-from shared_schemas.privacy import DataAudienceRead, MyDataExport
+from shared_schemas.privacy import DataAudienceRead, MyDataExport, RetentionRead, RetentionUpdate
 
 
 @get("/api/me/data-audience", operation_id="GetMyDataAudience", responses=PROBLEM_RESPONSES)
@@ -54,8 +54,29 @@ async def export_my_data_summary(
     return Response(page, headers=_download(export, "html"))
 
 
+@get("/api/privacy/retention", operation_id="GetRetention", responses=PROBLEM_RESPONSES)
+async def get_retention(principal: CurrentPrincipal) -> RetentionRead:
+    """How long each kind of record is kept before the purge deletes it (HR and admins)."""
+    return await queries.retention(principal)
+
+
+@put("/api/privacy/retention", operation_id="SetRetention", responses=PROBLEM_RESPONSES)
+async def set_retention(
+    principal: CurrentPrincipal, data: JSONBody[RetentionUpdate]
+) -> RetentionRead:
+    """Company-wide HR set how long the kinds named are kept (`days`: null keeps them until
+    deleted), never shorter than each kind's minimum. The purge applies it within hours."""
+    return await queries.set_retention(principal, data)
+
+
 router = Router(
     path="/",
-    route_handlers=[get_my_data_audience, export_my_data, export_my_data_summary],
+    route_handlers=[
+        get_my_data_audience,
+        export_my_data,
+        export_my_data_summary,
+        get_retention,
+        set_retention,
+    ],
     tags=["privacy"],
 )

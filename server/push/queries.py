@@ -472,3 +472,8 @@ async def erase_person(person_id: UUID) -> Erasure:
             ),
         }
     )
+
+
+async def purge_before(cutoff: datetime) -> int:
+    """Notifications (with their deliveries) created before the cutoff."""
+    return await delete_where(Notification, Notification.created_at < cutoff)

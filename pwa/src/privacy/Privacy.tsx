@@ -1,8 +1,8 @@
 // "Who can see my data" (from the server's own policies), "who viewed my data" (the access
-// log, narrowed by kind of record, viewer and time span) and a copy of my data to take away.
-// Reached from Me.
+// log, narrowed by kind of record, viewer and time span), a copy of my data to take away,
+// and for HR and admins how long each kind of record is kept. Reached from Me.
 import { useEffect, useState } from "preact/hooks";
-import type { AccessLogPage, DataAudience, PersonRef } from "../api/client";
+import type { AccessLogPage, DataAudience, PersonRef, Retention as RetentionRead } from "../api/client";
 import { ChipTabs } from "../components/ChipTabs";
 import { failure } from "../goals/parts";
 import { useI18n } from "../i18n";
@@ -14,7 +14,7 @@ const LOGGED_KINDS: Array<LoggedKind | "all"> = ["all", "profile", "goal", "chec
 const SPANS = { any: 0, week: 7, month: 30, year: 365 } as const;
 type Span = keyof typeof SPANS;
 
-export function Privacy({ online }: { online: boolean }) {
+export function Privacy({ online, retention }: { online: boolean; retention: boolean }) {
   const { t } = useI18n();
   const [audience, setAudience] = useState<DataAudience | null>(null);
   const [note, setNote] = useState<string | null>(null);
@@ -29,6 +29,7 @@ export function Privacy({ online }: { online: boolean }) {
       {audience && <Audience audience={audience} />}
       {online && <AccessLog viewers={audience ? viewersIn(audience) : []} />}
       {online && <Export />}
+      {online && retention && <Retention />}
     </main>
   );
 }
@@ -205,6 +206,68 @@ function Export() {
         </button>
       ))}
       {failed && <p class="muted">{failed}</p>}
+    </section>
+  );
+}
+
+/** HR (and admins, read only): each kind's period in days; empty keeps it until deleted. */
+function Retention() {
+  const { t } = useI18n();
+  const [read, setRead] = useState<RetentionRead | null>(null);
+  const [days, setDays] = useState<Record<string, string>>({});
+  const [note, setNote] = useState<string | null>(null);
+  function show(periods: RetentionRead) {
+    setRead(periods);
+    setDays(Object.fromEntries(periods.periods.map((p) => [p.kind, p.days?.toString() ?? ""])));
+  }
+  useEffect(() => void authorized<RetentionRead>("/api/privacy/retention").then(show, (e) => setNote(failure(t, e))), []);
+  async function save(e: Event) {
+    e.preventDefault();
+    const typed = (kind: string) => (days[kind].trim() ? Number(days[kind]) : null);
+    const changed = read?.periods.filter((p) => typed(p.kind) !== p.days).map((p) => ({ kind: p.kind, days: typed(p.kind) })) ?? [];
+    if (changed.length === 0) return;
+    try {
+      show(await authorized<RetentionRead>("/api/privacy/retention", { method: "PUT", body: JSON.stringify({ periods: changed }) }));
+      setNote(t((m) => m.privacy.retentionSaved));
+    } catch (error) {
+      setNote(failure(t, error));
+    }
+  }
+  return (
+    <section data-testid="retention">
+      <h2>{t((m) => m.privacy.retentionTitle)}</h2>
+      <p class="muted">{t((m) => m.privacy.retentionIntro)}</p>
+      {read && (
+        <form onSubmit={save}>
+          {read.periods.map((period) => (
+            <label key={period.kind}>
+              {t((m) => m.privacy.retentionKind[period.kind])}
+              <input
+                type="number"
+                inputMode="numeric"
+                min={period.min_days}
+                max={36500}
+                placeholder={t((m) => m.privacy.keptUntilDeleted)}
+                value={days[period.kind]}
+                disabled={!read.editable}
+                onInput={(e) => setDays({ ...days, [period.kind]: e.currentTarget.value })}
+                data-testid={`retention-${period.kind}`}
+              />
+              <span class="muted">{t((m) => m.privacy.retentionMin, { days: period.min_days })}</span>
+            </label>
+          ))}
+          {read.editable && (
+            <button class="primary wide" data-testid="retention-save">
+              {t((m) => m.privacy.retentionSave)}
+            </button>
+          )}
+        </form>
+      )}
+      {note && (
+        <p role="status" data-testid="retention-note">
+          {note}
+        </p>
+      )}
     </section>
   );
 }

@@ -1,0 +1,4 @@
+from server.db import domain_app
+from server.privacy import tables
+
+APP_CONFIG = domain_app(tables, depends_on=("server.org",))
