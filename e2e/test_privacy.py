@@ -121,3 +121,14 @@ def test_hr_sets_how_long_kudos_are_kept(page: Page, base_url: str):
     assert period["days"] == 500
     assert period["updated_by"]["display_name"] == "王芳"
     assert privacy.page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+def test_hr_sees_check_in_coverage_without_figures_for_small_groups(page: Page):
+    shell = LoginPage(page).open().sign_in("hr@example.com")
+    shell.tab("checkins").click()
+    groups = page.get_by_test_id("coverage-group")
+    everyone = groups.filter(has_text="Everyone you cover")
+    expect(everyone).to_contain_text("on time")
+    # The East team has three people: its check-ins are not counted out loud.
+    expect(groups.filter(has_text="Field Sales East")).to_contain_text("No figures")
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from server.privacy.groups import MIN_GROUP_SIZE_FLOOR
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -59,6 +61,8 @@ class Settings(BaseSettings):
     # How often each server process deletes the records past HR's retention periods (safe in
     # several processes at once: a second delete finds nothing).
     retention_interval_seconds: float = Field(default=21600.0, gt=0, le=604800)
+    # No figure about fewer people than this (docs/privacy.md); never below the floor of 3.
+    min_group_size: int = Field(default=5, ge=MIN_GROUP_SIZE_FLOOR, le=100)
 
     max_request_body_bytes: int = 1_048_576
     max_import_rows: int = 20_000

@@ -188,3 +188,24 @@ class CheckinStatusRead(ReadModel):
     last_held_on: date | None
     next_due_on: date
     status: DueStatus
+
+
+class CoverageGroupRead(ReadModel):
+    """One group of the people HR covers: a department with its sub-departments, or (no
+    department) all of them. The counts are None where the group is too small, or placed so
+    that subtraction would tell about too few people (docs/privacy.md)."""
+
+    department_id: UUID | None
+    department_name: str | None
+    # The group that holds this one; None for all the people covered.
+    parent_id: UUID | None
+    people: int
+    on_time: int | None
+    due: int | None
+    overdue: int | None
+    never: int | None
+
+
+class CoverageRead(ReadModel):
+    min_group_size: int
+    groups: list[CoverageGroupRead]

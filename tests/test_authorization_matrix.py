@@ -143,6 +143,8 @@ MATRIX: dict[str, Row] = {
     # The export is each person's own data and nobody else's: there is no parameter to ask
     # for someone else's.
     "ExportMyData": Row("GET", "/api/me/export", everyone(200)),
+    # Counts over HR's own scope, never below the minimum group size.
+    "GetCheckinCoverage": Row("GET", "/api/checkin-coverage", only({"hr": 200, "hr.west": 200})),
     # Retention is company policy: HR and admins read it, company-wide HR sets it.
     "GetRetention": Row(
         "GET", "/api/privacy/retention", only({"hr": 200, "hr.west": 200, "admin": 200})

@@ -57,3 +57,8 @@ def can_set_cadence(principal: Principal, relations_to_manager: frozenset[Relati
     if Relation.SELF in relations_to_manager:
         return Role.MANAGER in principal.roles
     return principal.has(Role.HR) and Relation.HR_SCOPE in relations_to_manager
+
+
+def reads_coverage(principal: Principal) -> bool:
+    """Counts of check-ins on time by department, over their scope: for HR."""
+    return principal.has(Role.HR)

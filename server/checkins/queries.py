@@ -4,9 +4,9 @@ action), read by their two parties; status (never content) for the manager chain
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Sequence
-from datetime import UTC, datetime, time
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Sequence
+from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -35,6 +35,7 @@ from server.db import (
 from server.feedback import queries as feedback
 from server.goals import queries as goals
 from server.org import queries as org
+from server.privacy.groups import Group, hidden_groups
 from shared_schemas.checkins import (
     SECTION_KEYS,
     ActionRead,
@@ -46,6 +47,8 @@ from shared_schemas.checkins import (
     CheckinTemplateRead,
     CompleteAction,
     ConfirmMinutes,
+    CoverageGroupRead,
+    CoverageRead,
     KudosNote,
     PrepareCheckin,
     SubmitMinutes,
@@ -620,13 +623,11 @@ async def set_cadence(principal: Principal, manager_id: UUID, data: CadenceSet) 
         await TeamCadence.insert(TeamCadence(manager=manager_id, cadence=data.cadence))
 
 
-async def statuses(principal: Principal, nearest: bool = False) -> list[CheckinStatusRead]:
-    """Status only, for the people in the viewer's reach (themselves, their reports, HR
-    scope; `nearest`: themselves and their direct reports): the cadence, the last check-in
-    held and whether one is due."""
-    people = await org.staff_in_reach(principal, nearest)
-    ids = [p["id"] for p in people]
-    last = await _last_held(ids)
+async def _with_rhythm(
+    people: list[dict[str, Any]],
+) -> list[tuple[dict[str, Any], str, date | None]]:
+    """Each person with their team's cadence and the day of their last check-in held."""
+    last = await _last_held([p["id"] for p in people])
     managers = {p["manager_id"] for p in people if p["manager_id"]}
     cadences = {
         r["manager"]: r["cadence"]
@@ -636,11 +637,19 @@ async def statuses(principal: Principal, nearest: bool = False) -> list[CheckinS
             else []
         )
     }
+    return [
+        (p, cadences.get(p["manager_id"], cadence.DEFAULT_CADENCE), last.get(p["id"]))
+        for p in people
+    ]
+
+
+async def statuses(principal: Principal, nearest: bool = False) -> list[CheckinStatusRead]:
+    """Status only, for the people in the viewer's reach (themselves, their reports, HR
+    scope; `nearest`: themselves and their direct reports): the cadence, the last check-in
+    held and whether one is due."""
     today = now().date()
     result = []
-    for p in people:
-        rhythm = cadences.get(p["manager_id"], cadence.DEFAULT_CADENCE)
-        held = last.get(p["id"])
+    for p, rhythm, held in await _with_rhythm(await org.staff_in_reach(principal, nearest)):
         result.append(
             CheckinStatusRead(
                 person=PersonRef(id=p["id"], display_name=p["display_name"]),
@@ -656,6 +665,63 @@ async def statuses(principal: Principal, nearest: bool = False) -> list[CheckinS
             )
         )
     return result
+
+
+# The group of all the people the viewer covers, whatever their department.
+EVERYONE = "everyone"
+# Each count of the coverage and the status it counts (`cadence.status`).
+COVERAGE_FIELDS = {"on_time": "ok", "due": "due", "overdue": "overdue", "never": "never"}
+
+
+async def coverage(principal: Principal, min_group_size: int) -> CoverageRead:
+    """How many of the people HR covers are on time with their check-ins, by department
+    (sub-departments included) and in all; counts only, and none for a group too small to
+    show (`privacy.groups`)."""
+    if not policy.reads_coverage(principal):
+        raise forbidden("Check-in coverage is for HR.")
+    today = now().date()
+    scope = await org.hr_scope_departments(principal)
+    departments = {d.id: d for d in await org.list_departments() if scope is None or d.id in scope}
+    # A department's group sits in its parent's, or (its parent out of reach) in everyone's.
+    holder: dict[Hashable, Hashable | None] = {EVERYONE: None} | {
+        d.id: d.parent_id if d.parent_id in departments else EVERYONE for d in departments.values()
+    }
+    counts: dict[Hashable, Counter[str]] = {key: Counter() for key in holder}
+    # The people HR covers: those of its departments (their own reports and themselves are in
+    # their reach for other reasons, not as HR).
+    covered = [
+        person
+        for person in await org.staff_in_reach(principal)
+        if scope is None or person["department_id"] in scope
+    ]
+    for person, rhythm, held in await _with_rhythm(covered):
+        status = cadence.status(rhythm, held, today)
+        group: Hashable | None = person["department_id"]
+        if group not in departments:
+            group = EVERYONE
+        while group is not None:  # the person's department, those above it, everyone
+            counts[group][status] += 1
+            group = holder[group]
+    hidden = hidden_groups(
+        [Group(key, holder[key], sum(counts[key].values())) for key in holder], min_group_size
+    )
+    groups = []
+    for key, tally in counts.items():
+        department = departments[key] if isinstance(key, UUID) else None
+        above = holder[key]
+        groups.append(
+            CoverageGroupRead(
+                department_id=department.id if department else None,
+                department_name=department.name if department else None,
+                parent_id=above if isinstance(above, UUID) else None,
+                people=sum(tally.values()),
+                **{
+                    field: None if key in hidden else tally[status]
+                    for field, status in COVERAGE_FIELDS.items()
+                },
+            )
+        )
+    return CoverageRead(min_group_size=min_group_size, groups=groups)
 
 
 # --- for the reminders and deviation alerts (system jobs) ----------------------------------------

@@ -4,6 +4,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Router, get, post, put
+from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
@@ -17,6 +18,7 @@ from shared_schemas.checkins import (
     CheckinStatusRead,
     CheckinTemplateCreate,
     CheckinTemplateRead,
+    CoverageRead,
 )
 
 PersonFilter = Annotated[
@@ -66,6 +68,14 @@ async def list_checkin_status(principal: CurrentPrincipal) -> list[CheckinStatus
     return await queries.statuses(principal)
 
 
+@get("/api/checkin-coverage", operation_id="GetCheckinCoverage", responses=PROBLEM_RESPONSES)
+async def get_checkin_coverage(principal: CurrentPrincipal, state: State) -> CoverageRead:
+    """HR: how many of the people I cover are on time with their check-ins, by department
+    and in all. Counts only; none for a group under the minimum group size, or where
+    subtracting one group from another would tell about fewer people than that."""
+    return await queries.coverage(principal, state.settings.min_group_size)
+
+
 @put(
     "/api/cadences/{manager_id:uuid}",
     operation_id="SetTeamCadence",
@@ -88,6 +98,7 @@ router = Router(
         get_checkin,
         get_checkin_preparation,
         list_checkin_status,
+        get_checkin_coverage,
         set_team_cadence,
     ],
     tags=["check-ins"],

@@ -675,12 +675,14 @@ async def hr_covering(person_ids: list[UUID]) -> dict[UUID, list[UUID]]:
 
 async def staff_in_reach(principal: Principal, nearest: bool = False) -> list[dict[str, Any]]:
     """Active staff whose records the principal may oversee (themselves, their reports at
-    any depth, HR scope), by name: id, display_name, manager_id, manager_name. `nearest`:
+    any depth, HR scope), by name: id, display_name, department_id, manager_id,
+    manager_name. `nearest`:
     only themselves and their direct reports (what a phone carries)."""
     query = Person.select(
         Person.id,
         Person.display_name,
         Person.roles,
+        Person.department.as_alias("department_id"),
         Person.manager.id.as_alias("manager_id"),
         Person.manager.display_name.as_alias("manager_name"),
     ).where(Person.active == True)  # noqa: E712

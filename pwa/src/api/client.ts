@@ -71,6 +71,7 @@ export type Account = Schemas["AccountRead"];
 export type AccountState = NonNullable<NonNullable<operations["ListAccounts"]["parameters"]["query"]>["state"]>;
 export type ErasureReport = Schemas["ErasureReport"];
 export type Retention = Schemas["RetentionRead"];
+export type Coverage = Schemas["CoverageRead"];
 export type IntegrationTokenIssued = Schemas["IntegrationTokenIssued"];
 export type Problem = Schemas["Problem"];
 export type PushResult = Schemas["PushResult"];

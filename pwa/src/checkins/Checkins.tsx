@@ -87,6 +87,7 @@ export function Checkins({ me, online }: { me: Me; online: boolean }) {
           </ul>
         </section>
       )}
+      {me.roles.includes("hr") && <LazyCoverage online={online} />}
       {template?.editable && (
         <button class="quiet wide" onClick={() => (setPublished(null), setView({ kind: "template" }))} data-testid="edit-template">
           {t((m) => m.checkins.editTemplate)}
@@ -415,3 +416,4 @@ function CheckinCard({ userId, checkin }: { userId: string; checkin: Checkin }) 
 
 /** The template editor's code is fetched only when HR opens it. */
 const LazyTemplateEditor = lazy(async () => (await import("./TemplateEditor")).TemplateEditor);
+const LazyCoverage = lazy(async () => (await import("./Coverage")).Coverage);

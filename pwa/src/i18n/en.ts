@@ -396,6 +396,14 @@ export const en = {
     editTheme: "Edit",
   },
   people: { search: "Type a name", remove: "Remove {name}" },
+  coverage: {
+    title: "Check-ins on time, by department",
+    needsNetwork: "Connect to the network to see check-in coverage.",
+    everyone: "Everyone you cover",
+    people: "{count} people",
+    figures: "{onTime} on time · {due} due · {overdue} overdue · {never} never held",
+    tooFew: "No figures: fewer than {minimum} people, or a figure that would reveal a smaller group.",
+  },
   accounts: {
     title: "People and accounts",
     needsNetwork: "Connect to the network to manage accounts.",

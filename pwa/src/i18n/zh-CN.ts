@@ -395,6 +395,14 @@ export const zhCN: Messages = {
     editTheme: "修改",
   },
   people: { search: "输入姓名查找", remove: "移除 {name}" },
+  coverage: {
+    title: "各部门沟通是否按时",
+    needsNetwork: "联网后可以查看沟通覆盖情况。",
+    everyone: "你负责的全部人员",
+    people: "{count} 人",
+    figures: "按时 {onTime} · 到期 {due} · 逾期 {overdue} · 从未沟通 {never}",
+    tooFew: "不显示数字：不足 {minimum} 人，或数字会暴露更小的群体。",
+  },
   accounts: {
     title: "人员与账号",
     needsNetwork: "联网后才能管理账号。",

@@ -1,0 +1,60 @@
+"""The minimum group size: no figure about a group of people smaller than the minimum, and
+none that subtraction would turn into one (docs/privacy.md). Pure: works on sizes only.
+
+Groups nest (a department holds its sub-departments). A shown group's figures minus the
+figures of the shown groups inside it describe the people of that group in no shown group
+below it: that remainder must be nobody or at least the minimum. Every difference of nested
+shown groups is a union of such remainders, so it too is nobody or at least the minimum."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+MIN_GROUP_SIZE_FLOOR = 3
+
+
+@dataclass(frozen=True)
+class Group:
+    key: Hashable
+    # The group that holds this one (None for the outermost).
+    parent: Hashable | None
+    # People in the group, those of the groups inside it included.
+    size: int
+
+
+def hidden_groups(groups: list[Group], minimum: int) -> set[Hashable]:
+    """The keys of the groups whose figures may not be shown. Inner groups are settled
+    first; where a remainder would be too small, the smallest shown group inside is hidden
+    too (so the group itself can still be shown), until the remainder is large enough."""
+    assert minimum >= MIN_GROUP_SIZE_FLOOR
+    inside: dict[Hashable | None, list[Group]] = defaultdict(list)
+    for group in groups:
+        inside[group.parent].append(group)
+    hidden: set[Hashable] = set()
+
+    def shown_parts(group: Group) -> list[Group]:
+        """The outermost shown groups inside this one, smallest first."""
+        parts: list[Group] = []
+        for part in inside[group.key]:
+            parts += shown_parts(part) if part.key in hidden else [part]
+        return sorted(parts, key=lambda part: part.size)
+
+    def settle(group: Group) -> None:
+        for part in inside[group.key]:
+            settle(part)
+        if group.size < minimum:
+            hidden.add(group.key)
+            return
+        parts = shown_parts(group)
+        # Ends: each turn hides one more group, and with none left the remainder is the
+        # whole group, which is at least the minimum.
+        while 0 < group.size - sum(part.size for part in parts) < minimum:
+            hidden.add(parts[0].key)
+            parts = shown_parts(group)
+
+    keys = {group.key for group in groups}
+    for outermost in [g for g in groups if g.parent is None or g.parent not in keys]:
+        settle(outermost)
+    return hidden
