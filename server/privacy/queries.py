@@ -125,6 +125,11 @@ async def _set_periods() -> dict[str, dict[str, Any]]:
     return {r["kind"]: r for r in rows}
 
 
+def _in_force(kind: RetentionKind, stored: dict[str, dict[str, Any]]) -> int | None:
+    """The period of a kind: HR's, else its default (None: kept until deleted)."""
+    return stored[kind]["days"] if kind in stored else RULES[kind].default_days
+
+
 async def retention(principal: Principal) -> RetentionRead:
     if not policy.reads_retention(principal):
         raise forbidden("Retention periods are for HR and administrators.")
@@ -135,7 +140,7 @@ async def retention(principal: Principal) -> RetentionRead:
         periods.append(
             RetentionPeriodRead(
                 kind=kind,
-                days=row["days"] if row else rule.default_days,
+                days=_in_force(kind, stored),
                 default_days=rule.default_days,
                 min_days=rule.min_days,
                 updated_by=PersonRef(id=row["by_id"], display_name=row["by_name"])
@@ -192,8 +197,8 @@ async def purge_expired(at: datetime) -> dict[str, int]:
             "sessions": await auth.purge_sessions_ended_before(at),
             "sign_in_failures": await auth.purge_failures_before(at - FAILURES_KEPT),
         }
-    for kind, rule in RULES.items():
-        days = stored[kind]["days"] if kind in stored else rule.default_days
+    for kind in RULES:
+        days = _in_force(kind, stored)
         if days is None:
             continue
         async with write_transaction():
