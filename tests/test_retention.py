@@ -125,8 +125,12 @@ async def test_the_purge_deletes_only_what_is_older_than_its_period(
     await audit.record_access(
         people["manager.east"], people["alice"], "profile", Relation.DIRECT_MANAGER
     )
-    # A goal of a cycle that ended three years ago.
+    # Two goals of a cycle that ended three years ago; a goal of this half-year aligns to
+    # the second, so it stays.
     old_goal = await _goal_in_ended_cycle(people["alice"])
+    served = await _goal_in_ended_cycle(people["alice"])
+    current = await Goal.select(Goal.id).where(Goal.owner == people["alice"]).first()
+    await Goal.update({Goal.parent: served}).where(Goal.id == current["id"])
     notification = uuid.uuid4()
     await Notification.insert(
         Notification(
@@ -179,6 +183,7 @@ async def test_the_purge_deletes_only_what_is_older_than_its_period(
     assert await Alert.exists().where(Alert.id == still_open)
     assert await AccessLog.count().where(AccessLog.subject == people["alice"]) == 1
     assert not await Goal.exists().where(Goal.id == old_goal)
+    assert await Goal.exists().where(Goal.id == served)
     assert await Goal.exists().where(Goal.owner == people["alice"])  # this half-year's
     # Run again (another process, the next round): nothing is left to delete.
     assert set((await privacy.purge_expired(NOW)).values()) == {0}
@@ -207,10 +212,14 @@ async def _old_alerts(person: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
 
 
 async def _goal_in_ended_cycle(owner: uuid.UUID) -> uuid.UUID:
-    cycle = Cycle(
-        name="2023 上半年", kind="half", starts_on=date(2023, 1, 1), ends_on=date(2023, 6, 30)
+    cycle = await Cycle.objects().get_or_create(
+        Cycle.name == "2023 上半年",
+        defaults={
+            Cycle.kind: "half",
+            Cycle.starts_on: date(2023, 1, 1),
+            Cycle.ends_on: date(2023, 6, 30),
+        },
     )
-    await cycle.save()
     goal = Goal(
         level="individual",
         owner=owner,

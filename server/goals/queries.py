@@ -1856,29 +1856,41 @@ async def key_result_owner(key_result_id: UUID) -> UUID | None:
     return as_uuid(rows[0]["owner"]) if rows else None
 
 
-async def erase_person(person_id: UUID) -> Erasure:
-    """A departed person's goals go, with their versions, key results, progress and comments,
-    except a goal that someone else's goal aligns to, directly or through another of theirs
-    (the others' "why this goal" would break; it stays under the pseudonym). What they wrote
-    on other people's goals (comments, signatures, progress) stays: those records need it."""
+# Goals deleted per statement: a purge may take many, and a statement binds at most 32,767.
+DELETE_CHUNK = 10_000
+
+
+async def _delete_unless_aligned_to(candidates: Combinable) -> tuple[int, int]:
+    """Deletes the goals matching `candidates` (whole: versions, key results, progress,
+    comments), except those another goal aligns to, directly or through another candidate:
+    the other goal's "why this goal" would break. -> how many were deleted, how many stay."""
     parent_of = {
-        r["id"]: r["parent"]
-        for r in await Goal.select(Goal.id, Goal.parent).where(Goal.owner == person_id)
+        r["id"]: r["parent"] for r in await Goal.select(Goal.id, Goal.parent).where(candidates)
     }
+    children = await Goal.select(Goal.id, Goal.parent).where(
+        Goal.parent.is_in(Goal.select(Goal.id).where(candidates))
+    )
+    frontier = {r["parent"] for r in children if r["id"] not in parent_of}
     aligned_to: set[UUID] = set()
-    if parent_of:
-        others = await Goal.select(Goal.parent).where(
-            (Goal.owner != person_id) & Goal.parent.is_in(list(parent_of))
-        )
-        frontier = {r["parent"] for r in others}
-        while frontier:
-            aligned_to |= frontier
-            frontier = {parent_of[g] for g in frontier if parent_of[g] in parent_of} - aligned_to
+    while frontier:
+        aligned_to |= frontier
+        frontier = {parent_of[g] for g in frontier if parent_of[g] in parent_of} - aligned_to
     gone = [goal for goal in parent_of if goal not in aligned_to]
+    deleted = 0
+    for start in range(0, len(gone), DELETE_CHUNK):
+        deleted += await delete_where(Goal, Goal.id.is_in(gone[start : start + DELETE_CHUNK]))
+    return deleted, len(aligned_to)
+
+
+async def erase_person(person_id: UUID) -> Erasure:
+    """A departed person's goals go, except those others' goals align to, which stay under
+    the pseudonym. What they wrote on other people's goals (comments, signatures, progress)
+    stays: those records need it."""
+    deleted, aligned_to = await _delete_unless_aligned_to(Goal.owner == person_id)
     return Erasure(
-        removed={"goals": await delete_where(Goal, Goal.id.is_in(gone)) if gone else 0},
+        removed={"goals": deleted},
         kept={
-            "goals_others_align_to": len(aligned_to),
+            "goals_others_align_to": aligned_to,
             "comments_on_others_goals": await GoalComment.count().where(
                 (GoalComment.author == person_id) & (GoalComment.goal.owner != person_id)
             ),
@@ -1890,6 +1902,8 @@ async def erase_person(person_id: UUID) -> Erasure:
 
 
 async def purge_before(cutoff: datetime) -> int:
-    """Goals of cycles that ended before the cutoff, whole; the cycles stay. -> how many."""
+    """Goals of cycles that ended before the cutoff, except those a kept goal aligns to (a
+    later cycle's goal may serve an earlier year's); the cycles stay. -> how many."""
     ended = Cycle.select(Cycle.id).where(Cycle.ends_on < cutoff.date())
-    return await delete_where(Goal, Goal.cycle.is_in(ended))
+    deleted, _ = await _delete_unless_aligned_to(Goal.cycle.is_in(ended))
+    return deleted
