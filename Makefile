@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PWA_STAMP := pwa/node_modules/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test test-sqlite test-postgres lint types check-types pwa install clean bench-sync bench-push bench-alerts bench-export
+.PHONY: help run test test-sqlite test-postgres lint types check-types pwa install clean bench bench-sync bench-push bench-alerts bench-export
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -66,6 +66,9 @@ check-types: $(STAMP) $(PWA_STAMP) ## fail when the committed OpenAPI document o
 
 clean: ## remove build output and the local database
 	rm -rf pwa/dist var test-results
+
+bench: $(STAMP) ## the scenarios at 100,000 people on PostgreSQL, with a 30-minute memory soak (needs wrk; see docs/performance.md)
+	$(BIN)/python benchmarks/scale.py --people 100000 --soak-minutes 30
 
 bench-sync: $(STAMP) ## benchmark the sync push on SQLite and PostgreSQL (needs wrk; see docs/performance.md)
 	$(BIN)/python benchmarks/sync_push.py --backend sqlite

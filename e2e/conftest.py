@@ -53,24 +53,10 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> N
 
 
 @contextlib.contextmanager
-def demo_server(work: Path) -> Iterator[str]:
-    """`tandem demo` then `tandem serve` in a subprocess, exactly as a user runs them, on a
-    database of its own; -> its address."""
-    database_url = (
-        f"sqlite:///{work / 'tandem.db'}"
-        if BACKEND == "sqlite"
-        else run_coroutine(create_pg_database(PG_ADMIN_URL))
-    )
-    env = {
-        **os.environ,
-        "TANDEM_DATABASE_URL": database_url,
-        "TANDEM_VAR_DIR": str(work / "var"),
-    }
-    subprocess.run(
-        [sys.executable, "-m", "server.cli", "demo"], env=env, check=True, capture_output=True
-    )
+def serving(env: dict[str, str], log: Path) -> Iterator[str]:
+    """`tandem serve` in a subprocess on a free port, exactly as a user runs it; -> its
+    address."""
     port = free_port()
-    log = work / "server.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
             [
@@ -93,7 +79,39 @@ def demo_server(work: Path) -> Iterator[str]:
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()  # a graceful stop waited too long for a client
+            process.wait()
+
+
+def seeded_demo(database_url: str, work: Path, **settings: str) -> dict[str, str]:
+    """`tandem demo` on that database; -> the environment to serve it with."""
+    env = {
+        **os.environ,
+        "TANDEM_DATABASE_URL": database_url,
+        "TANDEM_VAR_DIR": str(work / "var"),
+        **settings,
+    }
+    subprocess.run(
+        [sys.executable, "-m", "server.cli", "demo"], env=env, check=True, capture_output=True
+    )
+    return env
+
+
+@contextlib.contextmanager
+def demo_server(work: Path) -> Iterator[str]:
+    """The demo served on a database of its own; -> its address."""
+    database_url = (
+        f"sqlite:///{work / 'tandem.db'}"
+        if BACKEND == "sqlite"
+        else run_coroutine(create_pg_database(PG_ADMIN_URL))
+    )
+    try:
+        with serving(seeded_demo(database_url, work), work / "server.log") as url:
+            yield url
+    finally:
         if BACKEND != "sqlite":
             run_coroutine(drop_pg_database(PG_ADMIN_URL, database_url))
 

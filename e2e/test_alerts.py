@@ -10,9 +10,9 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
-from e2e.pages import AlertsPage, Api, GoalsPage, InboxPage, ShellPage, sign_in_on_phone
+from e2e.pages import AlertsPage, Api, GoalsPage, InboxPage, LoginPage, ShellPage, sign_in_on_phone
 from tests.push_service import PushService, start_push_service
 
 pytestmark = pytest.mark.e2e
@@ -111,3 +111,14 @@ def test_hr_sets_a_quality_limit_on_one_goal(
     expect(rules.get_by_test_id("rule-quality_threshold-goal")).to_be_visible()
     [rule] = [r for r in hr_api.call("/api/alert-rules") if r["goal_id"] == goal["id"]]
     assert (rule["kind"], rule["threshold"], rule["enabled"]) == ("quality_threshold", "5", True)
+
+
+def test_hr_sees_open_alerts_by_department_without_figures_for_small_groups(page: Page):
+    shell = LoginPage(page).open().sign_in("hr@example.com")
+    shell.open_me()
+    page.get_by_test_id("open-alert-rules").click()
+    groups = page.get_by_test_id("open-alerts-group")
+    expect(groups.filter(has_text="Everyone you cover")).to_contain_text("open, about")
+    # The East team has three people: how many alerts are open about them is not said.
+    expect(groups.filter(has_text="Field Sales East")).to_contain_text("No figures")
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")

@@ -1,5 +1,5 @@
 """`tandem` command line: serve, doctor, migrate, demo, create-user, set-password, import-org,
-vapid, push-dispatch, openapi."""
+vapid, push-dispatch, openapi, bench."""
 
 from __future__ import annotations
 
@@ -151,6 +151,21 @@ def cmd_doctor(settings: Settings, _: argparse.Namespace) -> None:
         sys.exit(1)
 
 
+def cmd_bench_seed(settings: Settings, args: argparse.Namespace) -> None:
+    # The generator lives with the benchmarks, in a source checkout beside `server/`.
+    checkout = Path(__file__).resolve().parent.parent
+    if not (checkout / "benchmarks" / "organisation.py").exists():
+        sys.exit("tandem bench needs a source checkout (its benchmarks/ folder)")
+    sys.path.insert(0, str(checkout))
+    from benchmarks import organisation
+
+    try:
+        result = _run(settings, lambda: organisation.seed(args.people, seed=args.seed))
+    except ValueError as exc:
+        sys.exit(str(exc))
+    print(organisation.describe(result))
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -208,6 +223,15 @@ def parser() -> argparse.ArgumentParser:
         "push-dispatch", help="send the push notifications due now, then exit"
     ).set_defaults(handler=cmd_push_dispatch)
     sub.add_parser("openapi", help="print the OpenAPI document").set_defaults(handler=cmd_openapi)
+    bench = sub.add_parser("bench", help="benchmark data (see docs/performance.md)")
+    seed = bench.add_subparsers(dest="action", required=True).add_parser(
+        "seed", help="generate an organisation of N people with a year of history"
+    )
+    seed.add_argument("--people", type=int, required=True)
+    seed.add_argument(
+        "--seed", type=int, default=1, help="the random seed (same N and seed: same shape)"
+    )
+    seed.set_defaults(handler=cmd_bench_seed)
     return root
 
 

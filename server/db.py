@@ -418,13 +418,32 @@ def _ensure_folder_of(path: str) -> None:
     Path(path).absolute().parent.mkdir(parents=True, exist_ok=True)
 
 
+# PostgreSQL advisory lock key: one process at a time migrates ("migrate").
+MIGRATION_LOCK = 0x6D696772617465
+
+
 async def migrate(engine: Engine[Any]) -> None:
-    """Apply every pending migration of every domain app."""
+    """Apply every pending migration of every domain app. Several server processes starting
+    at once (a deployment) take turns on PostgreSQL: the first applies what is pending, the
+    others then find nothing to do."""
     bind(engine)
     if isinstance(engine, SQLiteEngine):
         await asyncio.to_thread(_ensure_folder_of, engine.path)
         # WAL lets readers work while one writer commits; the setting persists in the file.
         await engine.run_ddl("PRAGMA journal_mode=WAL")
+        await _migrate()
+        return
+    assert isinstance(engine, PostgresEngine)
+    # A session lock on a connection of its own, released when it closes, whatever happens.
+    holder = await engine.get_new_connection()
+    try:
+        await holder.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+        await _migrate()
+    finally:
+        await holder.close()
+
+
+async def _migrate() -> None:
     result = await run_forwards(app_name="all")
     if not result.success:
         raise RuntimeError(f"migration failed: {result.message}")

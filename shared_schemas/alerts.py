@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from shared_schemas.common import Day, Flag, PersonRef, ReadModel, WriteModel, refuse_null
 from shared_schemas.goals import Metric
+from shared_schemas.org import DepartmentGroupRead
 
 AlertKind = Literal[
     "kr_behind", "milestone_overdue", "quality_threshold", "checkin_overdue", "no_recognition"
@@ -114,3 +115,16 @@ class AlertResolve(WriteModel):
 
 class AlertDismiss(WriteModel):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class OpenAlertsGroupRead(DepartmentGroupRead):
+    """How many alerts are open about a group's people (not yet resolved, dismissed or
+    recovered; booked ones included), and about how many of them."""
+
+    open_alerts: int | None
+    people_with_open_alerts: int | None
+
+
+class OpenAlertsRead(ReadModel):
+    min_group_size: int
+    groups: list[OpenAlertsGroupRead]

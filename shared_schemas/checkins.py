@@ -11,6 +11,7 @@ from pydantic import Field
 
 from shared_schemas.common import Day, Flag, PersonRef, ReadModel, WholeNumber, WriteModel
 from shared_schemas.goals import Metric, Pace
+from shared_schemas.org import DepartmentGroupRead
 
 SectionKey = Literal["highlights", "obstacles", "next_actions"]
 SECTION_KEYS: tuple[SectionKey, ...] = ("highlights", "obstacles", "next_actions")
@@ -190,16 +191,9 @@ class CheckinStatusRead(ReadModel):
     status: DueStatus
 
 
-class CoverageGroupRead(ReadModel):
-    """One group of the people HR covers: a department with its sub-departments, or (no
-    department) all of them. The counts are None where the group is too small, or placed so
-    that subtraction would tell about too few people (docs/privacy.md)."""
+class CoverageGroupRead(DepartmentGroupRead):
+    """How many of a group are on time with their check-ins, due, overdue, or never had one."""
 
-    department_id: UUID | None
-    department_name: str | None
-    # The group that holds this one; None for all the people covered.
-    parent_id: UUID | None
-    people: int
     on_time: int | None
     due: int | None
     overdue: int | None

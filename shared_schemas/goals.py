@@ -362,6 +362,11 @@ class MyGoalsRead(ReadModel):
 class TreeNode(ReadModel):
     goal: GoalSummaryRead
     children: list[TreeNode]
+    more: int = Field(
+        description="Goals aligned to this one that the viewer may see but the answer leaves"
+        " out (a large organisation's tree is sent a part at a time):"
+        " GET /api/goals/{id}/children lists them all."
+    )
 
 
 class ThemeTree(ReadModel):

@@ -76,6 +76,19 @@ class DepartmentRead(ReadModel):
     parent_id: UUID | None
 
 
+class DepartmentGroupRead(ReadModel):
+    """One group of the people HR covers, for figures by department: a department with its
+    sub-departments, or (no department) all of them. Its figures are None where the group is
+    too small, or placed so that subtraction would tell about too few people
+    (docs/privacy.md)."""
+
+    department_id: UUID | None
+    department_name: str | None
+    # The group that holds this one; None for all the people covered.
+    parent_id: UUID | None
+    people: int
+
+
 class DepartmentCreate(WriteModel):
     name: str = Field(min_length=1, max_length=200)
     parent_id: UUID | None = None

@@ -145,6 +145,9 @@ MATRIX: dict[str, Row] = {
     "ExportMyData": Row("GET", "/api/me/export", everyone(200)),
     # Counts over HR's own scope, never below the minimum group size.
     "GetCheckinCoverage": Row("GET", "/api/checkin-coverage", only({"hr": 200, "hr.west": 200})),
+    "GetOpenAlertsByDepartment": Row(
+        "GET", "/api/open-alerts-by-department", only({"hr": 200, "hr.west": 200})
+    ),
     # Retention is company policy: HR and admins read it, company-wide HR sets it.
     "GetRetention": Row(
         "GET", "/api/privacy/retention", only({"hr": 200, "hr.west": 200, "admin": 200})
@@ -242,6 +245,8 @@ MATRIX: dict[str, Row] = {
         "POST", "/api/goals", everyone(201), body={"cycle_id": "{cycle}", "title": "学习新产品"}
     ),
     "GetGoal": Row("GET", "/api/goals/{alice_goal}", alice_goal(200, reader=200)),
+    # A branch of the tree: as readable as the goal it hangs from.
+    "ListGoalChildren": Row("GET", "/api/goals/{alice_goal}/children", alice_goal(200, reader=200)),
     "UpdateGoal": Row(
         "PATCH", "/api/goals/{alice_draft}", alice_goal(200), body={"title": "提升续约率到 85%"}
     ),

@@ -3,10 +3,13 @@
 -- "applied" (so a fast run that only refused entries cannot pass for a good one).
 local M = {}
 
-function M.people()
+-- The lines "<token> <value>" of the file named by an environment variable (a file: too
+-- many tokens for the environment at scale), as { token, value } pairs.
+function M.pairs(variable)
   local list = {}
-  for token, recipient in string.gmatch(os.getenv("TANDEM_PEOPLE"), "([^:,]+):([^,]+)") do
-    table.insert(list, { token = token, recipient = recipient })
+  for line in io.lines(os.getenv(variable)) do
+    local token, value = string.match(line, "^(%S+) (%S+)$")
+    table.insert(list, { token = token, value = value })
   end
   return list
 end
@@ -31,12 +34,17 @@ function M.setup(thread)
   table.insert(M.threads, thread)
 end
 
-function M.done(summary)
+-- wrk's done(): answers not counted as good, and p50/p95/p99 in ms (wrk's own --latency
+-- table has no p95).
+function M.done(summary, latency, requests)
   local refused = 0
   for _, thread in ipairs(M.threads) do
     refused = refused + (thread:get("refused") or 0)
   end
   io.write(string.format("REFUSED %d\n", refused))
+  for _, p in ipairs({ 50, 95, 99 }) do
+    io.write(string.format("PERCENTILE %d %.3f\n", p, latency:percentile(p) / 1000))
+  end
 end
 
 return M

@@ -13,12 +13,12 @@ end
 
 function request()
   -- wrk also calls this once on its main Lua state, where init never ran.
-  people = people or common.people()
+  people = people or common.pairs("TANDEM_PEOPLE")  -- token, recipient
   batch = batch or tonumber(os.getenv("TANDEM_BATCH") or "1")
   local who = people[math.random(#people)]
   local mutations = {}
   for i = 1, batch do
-    mutations[i] = common.kudos(who.recipient)
+    mutations[i] = common.kudos(who.value)
   end
   local body = '{"device_id":"bench","mutations":[' .. table.concat(mutations, ",") .. "]}"
   return wrk.format("POST", "/api/sync/push", {

@@ -193,7 +193,7 @@ function Shell(props: {
       </header>
       {route === "/" && <Today me={me} online={props.online} navigate={props.navigate} />}
       {(route === "/alerts" || alertId) && <Alerts alertId={alertId} online={props.online} meId={me.id} navigate={(path) => props.navigate(path as Route)} />}
-      {route === "/alert-rules" && <AlertRules />}
+      {route === "/alert-rules" && <AlertRules online={props.online} />}
       {route === "/privacy" && <Privacy online={props.online} retention={me.roles.includes("hr") || me.roles.includes("admin")} />}
       {route === "/accounts" && <Accounts online={props.online} />}
       {route === "/checkins" && <Checkins me={me} online={props.online} />}

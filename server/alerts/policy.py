@@ -42,6 +42,12 @@ def reads_rules(principal: Principal) -> bool:
     return principal.has(Role.HR)
 
 
+def reads_open_by_department(principal: Principal) -> bool:
+    """Counts of open alerts by department, over their scope: for HR (who alerts are about
+    stays with its two parties until it is escalated)."""
+    return principal.has(Role.HR)
+
+
 def sets_company_rules(principal: Principal) -> bool:
     return principal.hr_company_wide
 

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from litestar import Router, delete, get, patch, post
+from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
@@ -18,6 +19,7 @@ from shared_schemas.alerts import (
     AlertRuleRead,
     AlertRuleUpdate,
     AlertSchedule,
+    OpenAlertsRead,
 )
 
 
@@ -32,6 +34,20 @@ async def list_alerts(
 ) -> list[AlertRead]:
     """Alerts about me, about my direct reports, and (HR) escalated ones in scope."""
     return await queries.list_alerts(principal, status, person_id)
+
+
+@get(
+    "/api/open-alerts-by-department",
+    operation_id="GetOpenAlertsByDepartment",
+    responses=PROBLEM_RESPONSES,
+)
+async def get_open_alerts_by_department(
+    principal: CurrentPrincipal, state: State
+) -> OpenAlertsRead:
+    """HR: how many alerts are open about the people I cover, and about how many of them,
+    by department and in all. Counts only; none for a group under the minimum group size,
+    or where subtracting one group from another would tell about fewer people than that."""
+    return await queries.open_by_department(principal, state.settings.min_group_size)
 
 
 @get("/api/alerts/{alert_id:uuid}", operation_id="GetAlert", responses=PROBLEM_RESPONSES)
@@ -116,6 +132,7 @@ router = Router(
     tags=["alerts"],
     route_handlers=[
         list_alerts,
+        get_open_alerts_by_department,
         get_alert,
         schedule_alert,
         resolve_alert,

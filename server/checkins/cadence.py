@@ -10,6 +10,11 @@ DEFAULT_CADENCE = "biweekly"
 SHORTEST_DAYS = 7
 # Days after the due date before a check-in counts as overdue.
 GRACE_DAYS = 3
+# The longest time from one check-in to the next due date (monthly: up to 31 days). A last
+# check-in held longer ago than this plus the grace makes anyone overdue, whatever their
+# cadence: figures over many people need not look further back than that.
+LONGEST_DAYS = 31
+OVERDUE_FOR_ALL_AFTER = timedelta(days=LONGEST_DAYS + GRACE_DAYS)
 
 
 def next_due(cadence: str, last_held_on: date | None, today: date) -> date:

@@ -4,9 +4,9 @@ action), read by their two parties; status (never content) for the manager chain
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
-from collections.abc import Hashable, Sequence
-from datetime import UTC, date, datetime, time
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -35,7 +35,7 @@ from server.db import (
 from server.feedback import queries as feedback
 from server.goals import queries as goals
 from server.org import queries as org
-from server.privacy.groups import Group, hidden_groups
+from server.privacy.groups import tally
 from shared_schemas.checkins import (
     SECTION_KEYS,
     ActionRead,
@@ -623,20 +623,23 @@ async def set_cadence(principal: Principal, manager_id: UUID, data: CadenceSet) 
         await TeamCadence.insert(TeamCadence(manager=manager_id, cadence=data.cadence))
 
 
+PEOPLE_AT_ONCE = 10_000
+
+
 async def _with_rhythm(
     people: list[dict[str, Any]],
 ) -> list[tuple[dict[str, Any], str, date | None]]:
     """Each person with their team's cadence and the day of their last check-in held."""
-    last = await _last_held([p["id"] for p in people])
-    managers = {p["manager_id"] for p in people if p["manager_id"]}
-    cadences = {
-        r["manager"]: r["cadence"]
-        for r in (
-            await TeamCadence.select().where(TeamCadence.manager.is_in(sorted(managers)))
-            if managers
-            else []
-        )
-    }
+    last: dict[UUID, Any] = {}
+    cadences: dict[UUID, str] = {}
+    # In parts: the drivers bind at most 32,767 values (a manager of thousands reads this).
+    for start in range(0, len(people), PEOPLE_AT_ONCE):
+        part = people[start : start + PEOPLE_AT_ONCE]
+        last |= await _last_held([p["id"] for p in part])
+        managers = sorted({p["manager_id"] for p in part if p["manager_id"]})
+        if managers:
+            rows = await TeamCadence.select().where(TeamCadence.manager.is_in(managers))
+            cadences |= {r["manager"]: r["cadence"] for r in rows}
     return [
         (p, cadences.get(p["manager_id"], cadence.DEFAULT_CADENCE), last.get(p["id"]))
         for p in people
@@ -667,8 +670,6 @@ async def statuses(principal: Principal, nearest: bool = False) -> list[CheckinS
     return result
 
 
-# The group of all the people the viewer covers, whatever their department.
-EVERYONE = "everyone"
 # Each count of the coverage and the status it counts (`cadence.status`).
 COVERAGE_FIELDS = {"on_time": "ok", "due": "due", "overdue": "overdue", "never": "never"}
 
@@ -676,51 +677,51 @@ COVERAGE_FIELDS = {"on_time": "ok", "due": "due", "overdue": "overdue", "never":
 async def coverage(principal: Principal, min_group_size: int) -> CoverageRead:
     """How many of the people HR covers are on time with their check-ins, by department
     (sub-departments included) and in all; counts only, and none for a group too small to
-    show (`privacy.groups`)."""
+    show (`privacy.groups`). Counted in SQL by department, cadence and day of the last
+    check-in held, so HR of a company of 100,000 people waits for a few thousand rows."""
     if not policy.reads_coverage(principal):
         raise forbidden("Check-in coverage is for HR.")
     today = now().date()
-    scope = await org.hr_scope_departments(principal)
-    departments = {d.id: d for d in await org.list_departments() if scope is None or d.id in scope}
-    # A department's group sits in its parent's, or (its parent out of reach) in everyone's.
-    holder: dict[Hashable, Hashable | None] = {EVERYONE: None} | {
-        d.id: d.parent_id if d.parent_id in departments else EVERYONE for d in departments.values()
-    }
-    counts: dict[Hashable, Counter[str]] = {key: Counter() for key in holder}
-    # The people HR covers: those of its departments (their own reports and themselves are in
-    # their reach for other reasons, not as HR).
-    covered = [
-        person
-        for person in await org.staff_in_reach(principal)
-        if scope is None or person["department_id"] in scope
-    ]
-    for person, rhythm, held in await _with_rhythm(covered):
-        status = cadence.status(rhythm, held, today)
-        group: Hashable | None = person["department_id"]
-        if group not in departments:
-            group = EVERYONE
-        while group is not None:  # the person's department, those above it, everyone
-            counts[group][status] += 1
-            group = holder[group]
-    hidden = hidden_groups(
-        [Group(key, holder[key], sum(counts[key].values())) for key in holder], min_group_size
+    covered = await org.covered_by_hr(principal)
+    # Whoever last met before this day is overdue whatever their cadence, so they stand in
+    # with the day before it and the check-ins older than it need not be read.
+    looked_back_to = today - cadence.OVERDUE_FOR_ALL_AFTER
+    long_ago = looked_back_to - timedelta(days=1)
+    held = sorted(HELD_STATES)
+    rows = await fetch(
+        "SELECT department, cadence, last_held, held_before, count(*) AS people FROM ("  # noqa: S608 - placeholders and constants only
+        " SELECT p.department, t.cadence, r.last_held, r.last_held IS NULL AND EXISTS ("
+        " SELECT 1 FROM checkins_checkin c WHERE c.employee = p.id"
+        f" AND c.state IN ({placeholders(held)})) AS held_before"
+        " FROM org_person p LEFT JOIN checkins_cadence t ON t.manager = p.manager"
+        " LEFT JOIN (SELECT employee, MAX(held_on) AS last_held FROM checkins_checkin"
+        f" WHERE state IN ({placeholders(held)}) AND held_on >= {{}} GROUP BY employee) r"
+        f" ON r.employee = p.id WHERE {covered.condition}"
+        ") x GROUP BY department, cadence, last_held, held_before",
+        *held,
+        *held,
+        looked_back_to,
+        *covered.args,
     )
-    groups = []
-    for key, tally in counts.items():
-        department = departments[key] if isinstance(key, UUID) else None
-        above = holder[key]
-        groups.append(
-            CoverageGroupRead(
-                department_id=department.id if department else None,
-                department_name=department.name if department else None,
-                parent_id=above if isinstance(above, UUID) else None,
-                people=sum(tally.values()),
-                **{
-                    field: None if key in hidden else tally[status]
-                    for field, status in COVERAGE_FIELDS.items()
-                },
-            )
+    statuses = []
+    for row in rows:
+        last_held = as_date(row["last_held"]) if row["last_held"] is not None else None
+        status = cadence.status(
+            row["cadence"] or cadence.DEFAULT_CADENCE,
+            long_ago if row["held_before"] else last_held,
+            today,
         )
+        statuses.append((covered.group_of(row["department"]), {status: int(row["people"])}))
+    groups = [
+        CoverageGroupRead(
+            **covered.described(group),
+            **{
+                field: None if group.figures is None else group.figures[status]
+                for field, status in COVERAGE_FIELDS.items()
+            },
+        )
+        for group in tally(covered.holder, covered.people, statuses, min_group_size)
+    ]
     return CoverageRead(min_group_size=min_group_size, groups=groups)
 
 

@@ -30,7 +30,9 @@ class Checkin(Table, tablename="checkins_checkin"):
     # The employee's answers before the conversation, JSON {section key: text}.
     answers = Text(default="{}")
     prepared_at = Timestamptz(null=True, default=None)
-    held_on = Date(null=True, default=None, index=True)
+    # Indexed with the employee and state (a migration: Piccolo declares one-column indexes
+    # only), so ranges of days and HR's coverage are read from the index alone.
+    held_on = Date(null=True, default=None)
     highlights = Text(default="")
     blockers = Text(default="")
     support = Text(default="")

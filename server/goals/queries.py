@@ -230,10 +230,20 @@ GOAL_COLUMNS = (
 def visible_goals(principal: Principal) -> Combinable:
     """Deny by default, in SQL: shared objectives, public goals, and individual goals of
     people within the principal's reach."""
-    reach = org.reach_condition(principal, "goals_goal.owner")
+    sql, args = _visible_sql(principal, "goals_goal")
+    return WhereRaw(sql, *args)
+
+
+def _visible_sql(principal: Principal, goal: str) -> tuple[str, list[Any]]:
+    """`visible_goals` over the goals table named `goal` in a raw query: SQL with `{}`
+    markers and their values."""
+    reach = org.reach_sql(principal, f"{goal}.owner")
     if reach is None:
-        return WhereRaw("1 = 1")
-    return (Goal.level != "individual") | (Goal.visibility == "public") | reach
+        return "1 = 1", []
+    return (
+        f"({goal}.level != 'individual' OR {goal}.visibility = 'public' OR {reach[0]})",
+        reach[1],
+    )
 
 
 async def readable_titles(principal: Principal, goal_ids: Iterable[UUID]) -> dict[UUID, str]:
@@ -402,6 +412,9 @@ def _awaiting(
     return not any(s["version"] == open_version and s["role"] == role for s in signatures)
 
 
+SUMMARIES_AT_ONCE = 10_000
+
+
 async def _summaries(principal: Principal, rows: list[dict[str, Any]]) -> list[GoalSummaryRead]:
     """Goal rows -> summaries with pace, in a fixed number of queries."""
     ids = [r["id"] for r in rows]
@@ -479,47 +492,175 @@ async def list_team_goals(principal: Principal, cycle_id: UUID | None) -> list[G
     return await _summaries(principal, rows)
 
 
+# Goals a tree answer holds, besides the viewer's own and those around them: enough for a
+# small company's whole tree; a large one's is opened a branch at a time.
+TREE_GOALS = 100
+
+
 async def goal_tree(principal: Principal, cycle_id: UUID) -> GoalTreeRead:
     """From each strategy theme down to individual goals, as far as the viewer may see.
-    A goal whose parent the viewer cannot see hangs directly under its theme."""
+    A goal whose parent the viewer cannot see hangs directly under its theme. The answer
+    holds every such top goal, the viewer's own goals with the chain above each and the goals
+    aligned to each, then the rest breadth first up to TREE_GOALS goals; every node says how
+    many of its children were left out (`more`). Read level by level in SQL, so the work
+    follows the size of the answer, not of the organisation."""
     cycle = await _get_cycle(cycle_id, status=404)
-    rows = (
-        await Goal.select(*GOAL_COLUMNS)
-        .where((Goal.cycle == cycle_id) & (Goal.state != "withdrawn"))
-        .where(visible_goals(principal))
-    )
-    rows.sort(key=lambda r: (LEVEL_ORDER[r["level"]], r["title"]))
-    summaries = {s.id: s for s in await _summaries(principal, rows)}
-    by_id = {r["id"]: r for r in rows}
+    tree = _TreeReader(principal, cycle_id)
+    roots = await tree.roots()
+    shown = {r["id"]: r for r in roots}
+    mine = await tree.read("g.owner = {}", [principal.person_id])
+    for row in await tree.chains_above(mine) + mine + await tree.children(mine):
+        shown[row["id"]] = row
+    level = roots
+    while level and len(shown) < TREE_GOALS:
+        level = await tree.children(level)
+        for row in level[: TREE_GOALS - len(shown)]:
+            shown.setdefault(row["id"], row)
     children: dict[UUID, list[UUID]] = defaultdict(list)
-    roots: dict[UUID | None, list[UUID]] = defaultdict(list)
-    for row in rows:
-        if row["parent"] in by_id:
+    for row in sorted(shown.values(), key=_tree_order):
+        if row["parent"] in shown:
             children[row["parent"]].append(row["id"])
-        else:
-            roots[_theme_of(row, by_id)].append(row["id"])
+    aligned = await tree.children_counts(list(shown))
+    rows = await _goal_rows(sorted(shown))
+    summaries = {s.id: s for s in await _summaries(principal, rows)}
 
     def node(goal_id: UUID) -> TreeNode:
-        return TreeNode(goal=summaries[goal_id], children=[node(c) for c in children[goal_id]])
+        kept = children[goal_id]
+        return TreeNode(
+            goal=summaries[goal_id],
+            children=[node(c) for c in kept],
+            more=aligned.get(goal_id, 0) - len(kept),
+        )
 
+    under: dict[UUID | None, list[UUID]] = defaultdict(list)
+    for row in sorted(roots, key=_tree_order):
+        under[row["theme"]].append(row["id"])
     themes = await list_themes(cycle_id)
     known = {t.id for t in themes}
-    trees = [ThemeTree(theme=t, objectives=[node(g) for g in roots[t.id]]) for t in themes]
+    trees = [ThemeTree(theme=t, objectives=[node(g) for g in under[t.id]]) for t in themes]
     # Goals serving a theme of another cycle, or none, are listed after the themes.
-    loose = [g for theme_id, ids in roots.items() if theme_id not in known for g in ids]
+    loose = [g for theme_id, ids in under.items() if theme_id not in known for g in ids]
     if loose:
         trees.append(ThemeTree(theme=None, objectives=[node(g) for g in loose]))
     return GoalTreeRead(cycle=cycle, themes=trees)
 
 
-def _theme_of(row: dict[str, Any], by_id: dict[UUID, dict[str, Any]]) -> UUID | None:
-    """A goal serves its own theme, or the theme of the nearest ancestor that names one."""
-    seen = 0
-    while row["theme"] is None and row["parent"] in by_id and seen < MAX_PARENT_DEPTH:
-        row = by_id[row["parent"]]
-        seen += 1
-    theme: UUID | None = row["theme"]
-    return theme
+def _tree_order(row: dict[str, Any]) -> tuple[int, str]:
+    return LEVEL_ORDER[row["level"]], row["title"]
+
+
+class _TreeReader:
+    """The goals of one cycle's tree that a viewer may see, read a part at a time."""
+
+    COLUMNS = "g.id, g.parent, g.level, g.title, g.theme"
+
+    def __init__(self, principal: Principal, cycle_id: UUID) -> None:
+        self.principal, self.cycle_id = principal, cycle_id
+        visible, self.visible_args = _visible_sql(principal, "g")
+        self.in_tree = f"g.cycle = {{}} AND g.state != 'withdrawn' AND {visible}"
+
+    def _where(self) -> tuple[str, list[Any]]:
+        return self.in_tree, [self.cycle_id, *self.visible_args]
+
+    async def read(self, condition: str, args: list[Any]) -> list[dict[str, Any]]:
+        where, where_args = self._where()
+        rows = await fetch(
+            f"SELECT {self.COLUMNS} FROM goals_goal g WHERE {where} AND {condition}",  # noqa: S608 - placeholders and constants only
+            *where_args,
+            *args,
+        )
+        return [_tree_row(r) for r in rows]
+
+    async def read_in(self, condition: str, ids: list[UUID]) -> list[dict[str, Any]]:
+        """`read` with `condition` holding `{in}`, for any number of ids."""
+        where, where_args = self._where()
+        rows = await fetch_in(
+            f"SELECT {self.COLUMNS} FROM goals_goal g WHERE {where} AND {condition}",  # noqa: S608 - placeholders and constants only
+            ids,
+            *where_args,
+        )
+        return [_tree_row(r) for r in rows]
+
+    async def roots(self) -> list[dict[str, Any]]:
+        """Goals whose parent the viewer cannot see in this tree (or that have none)."""
+        visible, args = _visible_sql(self.principal, "p")
+        return await self.read(
+            "NOT EXISTS (SELECT 1 FROM goals_goal p WHERE p.id = g.parent AND p.cycle = {}"  # noqa: S608 - placeholders only
+            f" AND p.state != 'withdrawn' AND {visible})",
+            [self.cycle_id, *args],
+        )
+
+    async def children(self, parents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The goals aligned to these, in tree order (by level, then title)."""
+        if not parents:
+            return []
+        rows = await self.read_in("g.parent IN ({in})", [p["id"] for p in parents])
+        return sorted(rows, key=_tree_order)
+
+    async def chains_above(self, goals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Every visible goal above these, up to the top of the tree."""
+        found: dict[UUID, dict[str, Any]] = {}
+        wanted = {g["parent"] for g in goals if g["parent"] is not None}
+        for _ in range(MAX_PARENT_DEPTH):
+            wanted -= found.keys()
+            if not wanted:
+                break
+            parents = await self.read_in("g.id IN ({in})", sorted(wanted))
+            found |= {p["id"]: p for p in parents}
+            wanted = {p["parent"] for p in parents if p["parent"] is not None}
+        return list(found.values())
+
+    async def children_counts(self, goal_ids: list[UUID]) -> dict[UUID, int]:
+        where, where_args = self._where()
+        rows = await fetch_in(
+            f"SELECT g.parent, count(*) AS aligned FROM goals_goal g WHERE {where}"  # noqa: S608 - placeholders and constants only
+            " AND g.parent IN ({in}) GROUP BY g.parent",
+            goal_ids,
+            *where_args,
+        )
+        return {as_uuid(r["parent"]): int(r["aligned"]) for r in rows}
+
+
+def _tree_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **row,
+        "id": as_uuid(row["id"]),
+        "parent": as_uuid(row["parent"]) if row["parent"] is not None else None,
+        "theme": as_uuid(row["theme"]) if row["theme"] is not None else None,
+    }
+
+
+async def _goal_rows(goal_ids: list[UUID]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(goal_ids), SUMMARIES_AT_ONCE):
+        part = goal_ids[start : start + SUMMARIES_AT_ONCE]
+        rows += await Goal.select(*GOAL_COLUMNS).where(Goal.id.is_in(part))
+    return rows
+
+
+async def goal_children(principal: Principal, goal_id: UUID) -> list[TreeNode]:
+    """The goals aligned to one the viewer may read, as far as the viewer may see them, each
+    with how many are aligned to it in turn (`more`: not included)."""
+    await _readable_goal(principal, goal_id)
+    rows = (
+        await Goal.select(*GOAL_COLUMNS)
+        .where((Goal.parent == goal_id) & (Goal.state != "withdrawn"))
+        .where(visible_goals(principal))
+    )
+    rows.sort(key=lambda r: (LEVEL_ORDER[r["level"]], r["title"]))
+    ids = [r["id"] for r in rows]
+    below: dict[UUID, int] = defaultdict(int)
+    if ids:
+        for row in (
+            await Goal.select(Goal.parent)
+            .where(Goal.parent.is_in(ids) & (Goal.state != "withdrawn"))
+            .where(visible_goals(principal))
+        ):
+            below[row["parent"]] += 1
+    return [
+        TreeNode(goal=summary, children=[], more=below[summary.id])
+        for summary in await _summaries(principal, rows)
+    ]
 
 
 async def _ancestors(goal_id: UUID) -> list[dict[str, Any]]:

@@ -43,6 +43,7 @@ from shared_schemas.goals import (
     ThemeRead,
     ThemeUpdate,
     TransitionRequest,
+    TreeNode,
 )
 
 CycleFilter = Annotated[UUID | None, QueryParameter(description="Only this cycle.")]
@@ -118,8 +119,19 @@ async def list_team_goals(
     "/api/goal-cycles/{cycle_id:uuid}/tree", operation_id="GetGoalTree", responses=PROBLEM_RESPONSES
 )
 async def goal_tree(principal: CurrentPrincipal, cycle_id: FromPath[UUID]) -> GoalTreeRead:
-    """From each strategy theme down to the individual goals this viewer may see."""
+    """From each strategy theme down to the individual goals this viewer may see: the top of
+    the tree and the viewer's own branch; `more` on a node counts what was left out."""
     return await queries.goal_tree(principal, cycle_id)
+
+
+@get(
+    "/api/goals/{goal_id:uuid}/children",
+    operation_id="ListGoalChildren",
+    responses=PROBLEM_RESPONSES,
+)
+async def goal_children(principal: CurrentPrincipal, goal_id: FromPath[UUID]) -> list[TreeNode]:
+    """The goals aligned to this one that I may see, to open a branch of the tree."""
+    return await queries.goal_children(principal, goal_id)
 
 
 @post("/api/goals", operation_id="CreateGoal", responses=PROBLEM_RESPONSES)
@@ -348,6 +360,7 @@ router = Router(
         list_my_goals,
         list_team_goals,
         goal_tree,
+        goal_children,
         create_goal,
         get_goal,
         update_goal,

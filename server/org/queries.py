@@ -3,6 +3,7 @@ of people data goes through the policy-scoped functions here."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +28,7 @@ from server.org.tables import (
     HrScope,
     Person,
 )
+from server.privacy.groups import Tally
 from shared_schemas.common import PersonRef
 from shared_schemas.org import (
     AccountRead,
@@ -592,6 +594,12 @@ def reach_condition(principal: Principal, person_column: str) -> WhereRaw | None
     """A SQL condition: `person_column` names someone whose private records the principal may
     read through the manager chain or HR scope (themselves included). None: the whole company
     (company-wide HR). The column is our own code's, never user input."""
+    found = reach_sql(principal, person_column)
+    return None if found is None else WhereRaw(found[0], *found[1])
+
+
+def reach_sql(principal: Principal, person_column: str) -> tuple[str, list[Any]] | None:
+    """`reach_condition` as SQL with `{}` markers and their values, for raw queries."""
     if principal.hr_company_wide:
         return None
     parts = [f"{person_column} = {{}}"]
@@ -609,7 +617,7 @@ def reach_condition(principal: Principal, person_column: str) -> WhereRaw | None
         hr_sql, hr_args = _in_hr_subtree(person_column, principal.hr_department_ids)
         parts.append(hr_sql)
         args.extend(hr_args)
-    return WhereRaw("(" + " OR ".join(parts) + ")", *args)
+    return "(" + " OR ".join(parts) + ")", args
 
 
 def _in_hr_subtree(person_column: str, scoped: frozenset[UUID]) -> tuple[str, list[Any]]:
@@ -696,6 +704,73 @@ async def staff_in_reach(principal: Principal, nearest: bool = False) -> list[di
             query = query.where(reach)
     rows = await query.order_by(Person.display_name)
     return [r for r in rows if Role.EMPLOYEE.value in r["roles"].split()]
+
+
+# The group of all the people HR covers, whatever their department.
+EVERYONE = "everyone"
+
+
+@dataclass(frozen=True)
+class CoveredPeople:
+    """The people HR covers, for figures by department that are counted in SQL: active staff
+    of HR's departments (their own reports and themselves are in their reach for other
+    reasons, not as HR). The groups nest: each department in scope holds its
+    sub-departments, everyone holds all."""
+
+    departments: dict[UUID, DepartmentRead]
+    # Each group's enclosing group: a department's parent, or (its parent out of scope)
+    # EVERYONE, which has none.
+    holder: dict[Hashable, Hashable | None]
+    # A SQL condition on `org_person p` (with `{}` markers) and its values: p is covered.
+    condition: str
+    args: list[Any]
+    # How many covered people each group holds directly (not counting its sub-departments).
+    people: dict[Hashable, int]
+
+    def group_of(self, department_id: Any) -> Hashable:
+        """The group of the people of a department (as the driver returns its id)."""
+        department = as_uuid(department_id) if department_id is not None else None
+        return department if department in self.departments else EVERYONE
+
+    def described(self, group: Tally) -> dict[str, Any]:
+        """The fields of a `DepartmentGroupRead` for a group of `privacy.groups.tally`."""
+        department = self.departments.get(group.key)  # type: ignore[call-overload]
+        return {
+            "department_id": department.id if department else None,
+            "department_name": department.name if department else None,
+            "parent_id": group.parent if isinstance(group.parent, UUID) else None,
+            "people": group.people,
+        }
+
+
+async def covered_by_hr(principal: Principal) -> CoveredPeople:
+    scope = await hr_scope_departments(principal)
+    departments = {d.id: d for d in await list_departments() if scope is None or d.id in scope}
+    holder: dict[Hashable, Hashable | None] = {EVERYONE: None} | {
+        d.id: d.parent_id if d.parent_id in departments else EVERYONE for d in departments.values()
+    }
+    condition = _STAFF_SQL
+    args: list[Any] = []
+    if scope is not None:
+        ids = sorted(scope)
+        condition += f" AND p.department IN ({placeholders(ids)})" if ids else " AND 1 = 0"
+        args += ids
+    rows = await fetch(
+        f"SELECT p.department, count(*) AS people FROM org_person p WHERE {condition}"  # noqa: S608 - placeholders and constants only
+        " GROUP BY p.department",
+        *args,
+    )
+    covered = CoveredPeople(departments, holder, condition, args, {})
+    for row in rows:
+        group = covered.group_of(row["department"])
+        covered.people[group] = covered.people.get(group, 0) + int(row["people"])
+    return covered
+
+
+# Active staff (`roles` holds names separated by spaces, none of which contains another). A
+# constant pattern on the column, so the planner estimates it from the column's statistics:
+# a guess here once made it loop over 100,000 people instead of joining.
+_STAFF_SQL = f"p.active AND p.roles LIKE '%{Role.EMPLOYEE.value}%'"
 
 
 async def display_names(ids: list[UUID]) -> dict[UUID, str]:

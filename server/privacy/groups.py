@@ -8,8 +8,8 @@ shown groups is a union of such remainders, so it too is nobody or at least the 
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Hashable
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 MIN_GROUP_SIZE_FLOOR = 3
@@ -58,3 +58,44 @@ def hidden_groups(groups: list[Group], minimum: int) -> set[Hashable]:
     for outermost in [g for g in groups if g.parent is None or g.parent not in keys]:
         settle(outermost)
     return hidden
+
+
+@dataclass(frozen=True)
+class Tally:
+    key: Hashable
+    parent: Hashable | None
+    people: int
+    # Each figure summed over the group's people; None where the group may not be shown.
+    figures: Counter[str] | None
+
+
+def tally(
+    holder: Mapping[Hashable, Hashable | None],
+    people: Mapping[Hashable, int],
+    figures: Iterable[tuple[Hashable, Mapping[str, int]]],
+    minimum: int,
+) -> list[Tally]:
+    """Figures per group, for nested groups (`holder`: each group's enclosing group, None for
+    the outermost). `people`: how many people each group holds directly; `figures`: counts
+    about the people held directly by a group (several entries for a group add up). Both
+    count in that group and every group holding it. Groups too small to show get none."""
+    sizes: Counter[Hashable] = Counter()
+    sums: dict[Hashable, Counter[str]] = {key: Counter() for key in holder}
+    for group, count in people.items():
+        for at in _outwards(holder, group):
+            sizes[at] += count
+    for group, counts in figures:
+        for at in _outwards(holder, group):
+            sums[at].update(counts)
+    hidden = hidden_groups([Group(key, holder[key], sizes[key]) for key in holder], minimum)
+    return [
+        Tally(key, holder[key], sizes[key], None if key in hidden else sums[key]) for key in holder
+    ]
+
+
+def _outwards(holder: Mapping[Hashable, Hashable | None], group: Hashable) -> Iterator[Hashable]:
+    """The group and every group holding it."""
+    at: Hashable | None = group
+    while at is not None:
+        yield at
+        at = holder[at]

@@ -1,10 +1,12 @@
 // HR's alert rules: the company's thresholds and those of the departments in their scope
-// (this screen), and one goal's own rules, such as a quality limit (on the goal's page).
+// (this screen, under the open alerts by department), and one goal's own rules, such as a
+// quality limit (on the goal's page).
 import { useEffect, useState } from "preact/hooks";
 import type { AlertRule, Department } from "../api/client";
 import { failure } from "../goals/parts";
 import { useI18n } from "../i18n";
 import { authorized } from "../session";
+import { OpenByDepartment } from "./OpenByDepartment";
 
 type Kind = AlertRule["kind"];
 const DEPARTMENT_KINDS: Kind[] = ["kr_behind", "milestone_overdue", "checkin_overdue", "no_recognition"];
@@ -29,7 +31,7 @@ function useRules(filter: (rule: AlertRule) => boolean) {
   return { rules, note, run };
 }
 
-export function AlertRules() {
+export function AlertRules({ online }: { online: boolean }) {
   const { t } = useI18n();
   const { rules, note, run } = useRules(() => true);
   const [departments, setDepartments] = useState<Department[]>([]);
@@ -39,6 +41,7 @@ export function AlertRules() {
   return (
     <main class="screen" data-testid="alert-rules">
       <h1>{t((m) => m.alerts.rulesTitle)}</h1>
+      <OpenByDepartment online={online} />
       <p class="muted">{t((m) => m.alertRules.intro)}</p>
       <RuleList rules={rules} note={note} run={run} />
       {departments.length > 0 && (

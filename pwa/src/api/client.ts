@@ -72,6 +72,9 @@ export type AccountState = NonNullable<NonNullable<operations["ListAccounts"]["p
 export type ErasureReport = Schemas["ErasureReport"];
 export type Retention = Schemas["RetentionRead"];
 export type Coverage = Schemas["CoverageRead"];
+export type OpenAlerts = Schemas["OpenAlertsRead"];
+/** What every group of HR's figures by department has (DepartmentGroupRead on the server). */
+export type DepartmentGroup = Pick<Coverage["groups"][number], "department_id" | "department_name" | "parent_id" | "people">;
 export type IntegrationTokenIssued = Schemas["IntegrationTokenIssued"];
 export type Problem = Schemas["Problem"];
 export type PushResult = Schemas["PushResult"];

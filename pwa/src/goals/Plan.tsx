@@ -178,13 +178,28 @@ export function Plan({ rights, open }: { rights: GoalRights; open: (goalId: stri
   );
 }
 
+/** A goal and what aligns to it. A large organisation's tree arrives in parts: `more` counts
+ * the aligned goals left out, fetched when the viewer opens the branch. */
 function TreeBranch({ node, open }: { node: Node; open: (goalId: string) => void }) {
+  const { t } = useI18n();
+  const [children, setChildren] = useState(node.children);
+  const [more, setMore] = useState(node.more);
+  const showAll = () =>
+    authorized<Node[]>(`/api/goals/${node.goal.id}/children`).then((all) => {
+      setChildren(all);
+      setMore(0);
+    }, () => undefined);
   return (
     <>
       <GoalCard goal={node.goal} onOpen={open} />
-      {node.children.length > 0 && (
+      {(children.length > 0 || more > 0) && (
         <li class="branch">
-          <ul class="list">{node.children.map((child) => <TreeBranch key={child.goal.id} node={child} open={open} />)}</ul>
+          <ul class="list">{children.map((child) => <TreeBranch key={child.goal.id} node={child} open={open} />)}</ul>
+          {more > 0 && (
+            <button class="quiet" onClick={showAll} data-testid="tree-more">
+              {t((m) => m.plan.treeMore, { count: more })}
+            </button>
+          )}
         </li>
       )}
     </>

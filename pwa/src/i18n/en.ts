@@ -57,6 +57,10 @@ export const en = {
     },
   },
   alerts: {
+    byDepartment: {
+      title: "Open alerts, by department",
+      figures: "{alerts} open, about {people} people",
+    },
     title: "Alerts",
     rulesTitle: "Alert rules",
     needsNetwork: "Connect to the network to see alerts.",
@@ -375,6 +379,7 @@ export const en = {
     assigned: "{created} copies created, {skipped} people already had one.",
   },
   plan: {
+    treeMore: "Show {count} more aligned goals",
     title: "Strategy and cycles",
     cycles: "Cycles",
     newCycle: "New cycle",
@@ -396,13 +401,15 @@ export const en = {
     editTheme: "Edit",
   },
   people: { search: "Type a name", remove: "Remove {name}" },
+  departmentFigures: {
+    everyone: "Everyone you cover",
+    people: "{count} people",
+    tooFew: "No figures: fewer than {minimum} people, or a figure that would reveal a smaller group.",
+  },
   coverage: {
     title: "Check-ins on time, by department",
     needsNetwork: "Connect to the network to see check-in coverage.",
-    everyone: "Everyone you cover",
-    people: "{count} people",
     figures: "{onTime} on time · {due} due · {overdue} overdue · {never} never held",
-    tooFew: "No figures: fewer than {minimum} people, or a figure that would reveal a smaller group.",
   },
   accounts: {
     title: "People and accounts",

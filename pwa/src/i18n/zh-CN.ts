@@ -58,6 +58,10 @@ export const zhCN: Messages = {
     },
   },
   alerts: {
+    byDepartment: {
+      title: "各部门未关闭的预警",
+      figures: "未关闭 {alerts} 条，涉及 {people} 人",
+    },
     title: "偏差预警",
     rulesTitle: "预警规则",
     needsNetwork: "连接网络后可以查看预警。",
@@ -374,6 +378,7 @@ export const zhCN: Messages = {
     assigned: "已创建 {created} 份，{skipped} 人已经有了。",
   },
   plan: {
+    treeMore: "展开另外 {count} 个对齐的目标",
     title: "战略与周期",
     cycles: "目标周期",
     newCycle: "新建周期",
@@ -395,13 +400,15 @@ export const zhCN: Messages = {
     editTheme: "修改",
   },
   people: { search: "输入姓名查找", remove: "移除 {name}" },
+  departmentFigures: {
+    everyone: "你负责的全部人员",
+    people: "{count} 人",
+    tooFew: "不显示数字：不足 {minimum} 人，或数字会暴露更小的群体。",
+  },
   coverage: {
     title: "各部门沟通是否按时",
     needsNetwork: "联网后可以查看沟通覆盖情况。",
-    everyone: "你负责的全部人员",
-    people: "{count} 人",
     figures: "按时 {onTime} · 到期 {due} · 逾期 {overdue} · 从未沟通 {never}",
-    tooFew: "不显示数字：不足 {minimum} 人，或数字会暴露更小的群体。",
   },
   accounts: {
     title: "人员与账号",
