@@ -86,3 +86,23 @@ async def test_children_of_a_goal_i_may_not_read_are_not_found(client, people, h
     private = next(g for g in mine if g["visibility"] == "private")
     response = await client.get(f"/api/goals/{private['id']}/children", headers=headers_for("bob"))
     problem(response, 404, "not_found")
+
+
+@pytest.mark.parametrize("viewer", ["alice", "manager.east", "admin"])
+async def test_a_part_holds_the_budget_besides_the_top_and_my_own_branch(
+    client, people, headers_for, monkeypatch, viewer
+):
+    """Whatever the budget, every goal taken for it hangs from a goal in the answer (one
+    that did not would be lost from it): the answer holds the top and the viewer's own
+    branch, then exactly as many more goals as the budget allows."""
+    headers = headers_for(viewer)
+    cycle = await cycle_id(client, headers)
+    whole = len(edges(await tree(client, headers, cycle)))
+
+    async def size(budget: int) -> int:
+        monkeypatch.setattr(queries, "TREE_GOALS", budget)
+        return len(edges(await tree(client, headers, cycle)))
+
+    fixed = await size(0)  # the top, and my goals with what is above and under them
+    for budget in range(whole + 2):
+        assert await size(budget) == max(fixed, min(budget, whole)), budget

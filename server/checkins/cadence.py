@@ -11,8 +11,8 @@ SHORTEST_DAYS = 7
 # Days after the due date before a check-in counts as overdue.
 GRACE_DAYS = 3
 # The longest time from one check-in to the next due date (monthly: up to 31 days). A last
-# check-in held longer ago than this plus the grace makes anyone overdue, whatever their
-# cadence: figures over many people need not look further back than that.
+# check-in held longer ago than OVERDUE_FOR_ALL_AFTER (that and the grace) makes anyone
+# overdue, whatever their cadence: figures over many people need not look further back.
 LONGEST_DAYS = 31
 OVERDUE_FOR_ALL_AFTER = timedelta(days=LONGEST_DAYS + GRACE_DAYS)
 

@@ -513,9 +513,15 @@ async def goal_tree(principal: Principal, cycle_id: UUID) -> GoalTreeRead:
         shown[row["id"]] = row
     level = roots
     while level and len(shown) < TREE_GOALS:
-        level = await tree.children(level)
-        for row in level[: TREE_GOALS - len(shown)]:
+        # The next level is read under the goals taken from this one only, so whatever is
+        # taken hangs from a goal in the answer.
+        taken = []
+        for row in await tree.children(level):
+            if len(shown) >= TREE_GOALS:
+                break
             shown.setdefault(row["id"], row)
+            taken.append(row)
+        level = taken
     children: dict[UUID, list[UUID]] = defaultdict(list)
     for row in sorted(shown.values(), key=_tree_order):
         if row["parent"] in shown:
