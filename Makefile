@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PWA_STAMP := pwa/node_modules/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test test-sqlite test-postgres lint types check-types pwa install clean bench bench-sync bench-push bench-alerts bench-export
+.PHONY: help run test test-sqlite test-postgres lint types check-types pwa install clean bench bench-pwa bench-sync bench-push bench-alerts bench-export
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -69,6 +69,14 @@ clean: ## remove build output and the local database
 
 bench: $(STAMP) ## the scenarios at 100,000 people on PostgreSQL, with a 30-minute memory soak (needs wrk; see docs/performance.md)
 	$(BIN)/python benchmarks/scale.py --people 100000 --soak-minutes 30
+
+BENCH_PWA_STAMP := benchmarks/pwa/node_modules/.installed
+$(BENCH_PWA_STAMP): benchmarks/pwa/package.json benchmarks/pwa/package-lock.json
+	cd benchmarks/pwa && npm ci --no-audit --no-fund
+	touch $@
+
+bench-pwa: install pwa $(BENCH_PWA_STAMP) ## Lighthouse on the Today and check-in screens, mobile emulation, system Chromium (see docs/performance.md)
+	$(BIN)/python benchmarks/pwa_lighthouse.py
 
 bench-sync: $(STAMP) ## benchmark the sync push on SQLite and PostgreSQL (needs wrk; see docs/performance.md)
 	$(BIN)/python benchmarks/sync_push.py --backend sqlite

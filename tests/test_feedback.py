@@ -7,11 +7,13 @@ import json
 import shutil
 import subprocess
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from server.feedback import coach
+from server.feedback.tables import Kudos, KudosRecipient
 from tests.conftest import ROOT, problem
 from tests.test_sync import BEHAVIOUR, kudos_to, mutation, outcomes, push
 
@@ -261,3 +263,39 @@ async def test_the_weekly_figure_counts_specific_kudos_from_the_manager(
     assert count_for(after, "王伟") == count_for(before, "王伟")
     assert len(after) == 2  # alice and bob, the direct reports
     assert (await client.get(url, headers=headers_for("alice"))).json() == []
+
+
+@pytest.mark.parametrize("show", ["feed", "received", "given"])
+async def test_the_kudos_pages_follow_one_another_without_gap_or_repeat(
+    client, people, headers_for, show
+):
+    """The demo's kudos and a few more, some written in the same instant, paged three at a
+    time: the pages, in order, are the whole list."""
+    at = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    for n in range(7):
+        kudos_id = uuid.uuid4()
+        await Kudos.insert(
+            Kudos(
+                id=kudos_id,
+                author=people["manager.east"],
+                behaviour=f"第 {n} 次把客户的三条顾虑逐条回应",
+                visibility="public" if n % 2 else "private",
+                created_at=at - timedelta(minutes=n // 2),  # pairs share an instant
+                written_at=at,
+            )
+        )
+        await KudosRecipient.insert(KudosRecipient(kudos=kudos_id, person=people["alice"]))
+    headers = headers_for("alice")
+    whole = [k["id"] for k in await feed(client, headers, show)]
+    paged, cursor = [], None
+    while True:
+        query = f"/api/kudos?show={show}&limit=3" + (f"&cursor={cursor}" if cursor else "")
+        page = (await client.get(query, headers=headers)).json()
+        paged += [k["id"] for k in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert paged == whole
+    assert len(whole) == len(set(whole))
+    if show != "given":
+        assert len(whole) >= 7
