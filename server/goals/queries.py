@@ -645,27 +645,17 @@ async def _goal_rows(goal_ids: list[UUID]) -> list[dict[str, Any]]:
 
 
 async def goal_children(principal: Principal, goal_id: UUID) -> list[TreeNode]:
-    """The goals aligned to one the viewer may read, as far as the viewer may see them, each
+    """The goals aligned to one the viewer may read, in its cycle's tree as far as the viewer
+    may see it (the same reads as the tree, so they are the ones its `more` counted), each
     with how many are aligned to it in turn (`more`: not included)."""
-    await _readable_goal(principal, goal_id)
-    rows = (
-        await Goal.select(*GOAL_COLUMNS)
-        .where((Goal.parent == goal_id) & (Goal.state != "withdrawn"))
-        .where(visible_goals(principal))
-    )
-    rows.sort(key=lambda r: (LEVEL_ORDER[r["level"]], r["title"]))
-    ids = [r["id"] for r in rows]
-    below: dict[UUID, int] = defaultdict(int)
-    if ids:
-        for row in (
-            await Goal.select(Goal.parent)
-            .where(Goal.parent.is_in(ids) & (Goal.state != "withdrawn"))
-            .where(visible_goals(principal))
-        ):
-            below[row["parent"]] += 1
+    parent, _ = await _readable_goal(principal, goal_id)
+    tree = _TreeReader(principal, parent["cycle"])
+    children = await tree.children([parent])
+    below = await tree.children_counts([c["id"] for c in children])
+    rows = await _goal_rows([c["id"] for c in children])
+    summaries = {s.id: s for s in await _summaries(principal, rows)}
     return [
-        TreeNode(goal=summary, children=[], more=below[summary.id])
-        for summary in await _summaries(principal, rows)
+        TreeNode(goal=summaries[c["id"]], children=[], more=below.get(c["id"], 0)) for c in children
     ]
 
 
