@@ -51,6 +51,7 @@ SAMPLE = {"employees": 400, "managers": 200}
 HR_READS = {
     "check-in coverage": "/api/checkin-coverage",
     "open alerts by department": "/api/open-alerts-by-department",
+    "check-in status, first page of 50": "/api/checkin-status",
 }
 
 

@@ -191,6 +191,12 @@ class CheckinStatusRead(ReadModel):
     status: DueStatus
 
 
+class CheckinStatusPage(ReadModel):
+    items: list[CheckinStatusRead]
+    # Pass as `cursor` for the next page (by name); None: no more.
+    next_cursor: str | None
+
+
 class CoverageGroupRead(DepartmentGroupRead):
     """How many of a group are on time with their check-ins, due, overdue, or never had one."""
 

@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 from server.alerts import queries as alerts
 from server.alerts import rules
 from server.alerts.tables import Alert
-from server.db import is_sqlite
+from server.db import fetch, is_sqlite
 from server.goals import queries as goals
 from server.goals.tables import Cycle, Goal, KeyResult
+from server.org import queries as org
 from server.org.tables import Person
 from server.push import reminders
 from server.push.tables import Notification, PushDelivery
@@ -440,6 +441,46 @@ async def test_a_round_over_everyone_finds_what_rounds_per_person_find(client, p
     per_person = await opened_by(everyone)
     assert {c.split(":")[0] for c in per_person} >= {"checkin_overdue", "no_recognition"}
     assert await opened_by(None) == per_person
+
+
+async def test_the_slices_of_a_round_hold_everyone_once_in_order(client, people):
+    everyone = sorted(r["id"] for r in await Person.select(Person.id))
+    slices = await org.people_slices(3)
+    assert len(slices) == len(everyone) // 3 + 1
+    in_slices = []
+    for part in slices:
+        condition, bounds = part.sql("id")
+        sql = "SELECT id FROM org_person WHERE 1 = 1" + condition  # noqa: S608 - placeholders only
+        rows = await fetch(sql, *bounds)
+        in_slices += sorted(alerts.as_uuid(r["id"]) for r in rows)
+    assert in_slices == everyone
+
+
+async def test_a_round_in_small_slices_opens_and_recovers_what_one_slice_does(
+    client, people, monkeypatch
+):
+    """A round over everyone goes through the company a slice of people at a time (its
+    memory follows the slice): slices of two open exactly what one slice of everyone opens,
+    see their own live alerts (nothing opens twice), and close them on recovery."""
+    later = datetime.now(UTC) + timedelta(weeks=6)
+
+    async def opened_in_slices_of(size: int) -> set[str]:
+        monkeypatch.setattr(alerts, "ROUND_SLICE", size)
+        await alerts.evaluate(later)
+        rows = await Alert.select(Alert.condition).where(Alert.opened_at == later)
+        return {r["condition"] for r in rows}
+
+    whole = await opened_in_slices_of(1_000)
+    await Alert.delete().where(Alert.opened_at == later)
+    assert await opened_in_slices_of(2) == whole
+    assert {c.split(":")[0] for c in whole} >= {"kr_behind", "checkin_overdue", "no_recognition"}
+    assert await alerts.evaluate(later) == alerts.RoundResult(opened=0, recovered=0)
+
+    await KeyResult.update({KeyResult.current_value: KeyResult.target_value}, force=True)
+    behind = {c for c in whole if c.startswith("kr_behind")}
+    assert (await alerts.evaluate(later)).recovered >= len(behind) > 0
+    still_open = await Alert.select(Alert.condition).where(Alert.state == "open")
+    assert not behind & {r["condition"] for r in still_open}
 
 
 async def test_rounds_of_several_processes_at_once_evaluate_once(client, people):

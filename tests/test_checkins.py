@@ -185,12 +185,27 @@ def test_cadence_decides_when_a_checkin_is_due(rhythm, last, today, due, status)
     assert cadence.status(rhythm, last, today) == status
 
 
+async def statuses_in_reach(client, headers, limit: int = 50) -> list[dict[str, Any]]:
+    """Every page of the check-in status list, in order."""
+    rows: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": limit} | ({"cursor": cursor} if cursor else {})
+        response = await client.get("/api/checkin-status", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        rows += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return rows
+
+
 async def test_status_follows_the_teams_cadence_and_shows_no_content(client, people, headers_for):
-    def by_name(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        return {r["person"]["display_name"]: r for r in rows}
+    async def by_name(headers) -> dict[str, dict[str, Any]]:
+        return {r["person"]["display_name"]: r for r in await statuses_in_reach(client, headers)}
 
     hr = headers_for("hr")
-    statuses = by_name((await client.get("/api/checkin-status", headers=hr)).json())
+    statuses = await by_name(hr)
     assert statuses["刘思思"]["cadence"] == "biweekly"
     assert statuses["王伟"]["status"] == "overdue"  # 24 days since his last one
     assert set(statuses["刘思思"]) == {
@@ -207,7 +222,7 @@ async def test_status_follows_the_teams_cadence_and_shows_no_content(client, peo
         headers=headers_for("manager.east"),
     )
     assert response.status_code == 204
-    statuses = by_name((await client.get("/api/checkin-status", headers=hr)).json())
+    statuses = await by_name(hr)
     assert statuses["王伟"]["cadence"] == "monthly"
     assert statuses["王伟"]["status"] == "ok"
     problem(
@@ -220,14 +235,27 @@ async def test_status_follows_the_teams_cadence_and_shows_no_content(client, peo
         "forbidden",
     )
     # Scope: a manager sees themself and their reports; an employee only themself.
-    assert set(
-        by_name(
-            (await client.get("/api/checkin-status", headers=headers_for("manager.east"))).json()
-        )
-    ) == {"李娜", "刘思思", "王伟"}
-    assert set(
-        by_name((await client.get("/api/checkin-status", headers=headers_for("alice"))).json())
-    ) == {"刘思思"}
+    assert set(await by_name(headers_for("manager.east"))) == {"李娜", "刘思思", "王伟"}
+    assert set(await by_name(headers_for("alice"))) == {"刘思思"}
+
+
+async def test_the_status_list_comes_by_name_a_page_at_a_time(client, people, headers_for):
+    """A reach can be a whole company: small pages follow one another by name, with nobody
+    repeated or skipped, and a forged cursor is refused."""
+    hr = headers_for("hr")
+    whole = await statuses_in_reach(client, hr, limit=200)
+    assert len(whole) > 5
+    assert await statuses_in_reach(client, hr, limit=2) == whole
+    names = [s["person"]["display_name"] for s in whole]
+    assert names == sorted(names)
+    assert len({s["person"]["id"] for s in whole}) == len(whole)
+    problem(
+        await client.get("/api/checkin-status", params={"cursor": "bm90IGpzb24"}, headers=hr),
+        400,
+        "invalid_cursor",
+    )
+    response = await client.get("/api/checkin-status", params={"limit": 0}, headers=hr)
+    assert response.status_code == 400
 
 
 async def test_templates_are_versioned(client, people, as_hr, as_employee):

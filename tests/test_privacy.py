@@ -91,8 +91,8 @@ class Records:
     async def checkin(self, viewer: str, checkin_id: str) -> str | None:
         if await self.get(viewer, f"/api/checkins/{checkin_id}") is not None:
             return "read"
-        statuses = await self.get(viewer, "/api/checkin-status") or []
-        seen = any(s["person"]["id"] == str(self.people["alice"]) for s in statuses)
+        statuses = await self.get(viewer, "/api/checkin-status?limit=200") or {"items": []}
+        seen = any(s["person"]["id"] == str(self.people["alice"]) for s in statuses["items"])
         return "status" if seen else None
 
     async def goal(self, viewer: str, goal_id: str) -> str | None:

@@ -291,51 +291,72 @@ class RoundResult:
     escalated: int = 0
 
 
+# People per slice of a round over everyone: a round's memory follows the slice (about
+# 20,000 key results), not the company.
+ROUND_SLICE = 10_000
+
+
 async def evaluate(
     at: datetime, people: Sequence[UUID] | None = None, kinds: Sequence[str] = tuple(rules.KINDS)
 ) -> RoundResult:
-    """Every rule of these kinds over these people (None: everyone) as things stand at `at`:
-    breaches without an alert raise one (both parties are told), open alerts whose condition
-    recovered close themselves, and closed ones re-arm. In the open transaction, or its own."""
-    today = at.date()
+    """Every rule of these kinds over these people (None: everyone, slice by slice) as things
+    stand at `at`: breaches without an alert raise one (both parties are told), open alerts
+    whose condition recovered close themselves, and closed ones re-arm. In the open
+    transaction, or its own."""
     async with write_transaction():
-        live = await _live(people, kinds)
-        watched: dict[str, set[UUID]] = {kind: set() for kind in rules.KINDS}
-        for row in live:
-            watched[row["kind"]].add(row["subject"])
-        watched_krs = set().union(*(watched[kind] for kind in rules.KEY_RESULT_KINDS))
         book = await rule_book()
-        managers: dict[UUID, UUID | None] = {}
-        findings: list[rules.Finding] = []
-        if set(kinds) & set(rules.KEY_RESULT_KINDS):
-            for row, plan in await _key_results(people, book, today, watched_krs):
-                kr = tracked_key_result(row, plan)
-                findings += [
-                    f
-                    for f in rules.key_result_findings(kr, book, today, kr.id in watched_krs)
-                    if f.kind in kinds
-                ]
-        if "checkin_overdue" in kinds:
-            for row in await _rhythms(people, book, at, watched["checkin_overdue"]):
-                managers[row["person"]] = row["manager"]
-                rule = book.rule("checkin_overdue", row["department"])
-                if rule is not None:
-                    last = row["last_held_on"] or row["joined_on"]
-                    due = cadence.next_due(row["cadence"], last, today)
-                    findings.append(
-                        rules.days_overdue_finding(
-                            "checkin_overdue", rule, row["person"], due, today
-                        )
-                    )
-        if "no_recognition" in kinds:
-            for row in await _recognition(people, book, at, watched["no_recognition"]):
-                managers[row["person"]] = row["manager"]
-                rule = book.rule("no_recognition", row["department"])
-                if rule is not None:
-                    given = row["last_given"]
-                    since = max(given.date(), row["joined_on"]) if given else row["joined_on"]
-                    findings.append(rules.silence_finding(rule, row["person"], since, today))
-        return await _apply(findings, at, live, managers)
+        if people is not None:
+            return await _evaluate(at, book, kinds, people, org.ALL_PEOPLE)
+        opened = recovered = 0
+        for part in await org.people_slices(ROUND_SLICE):
+            result = await _evaluate(at, book, kinds, None, part)
+            opened, recovered = opened + result.opened, recovered + result.recovered
+        return RoundResult(opened=opened, recovered=recovered)
+
+
+async def _evaluate(
+    at: datetime,
+    book: rules.RuleBook,
+    kinds: Sequence[str],
+    people: Sequence[UUID] | None,
+    within: org.PeopleSlice,
+) -> RoundResult:
+    """`evaluate` over these people (None: everyone `within` the slice)."""
+    today = at.date()
+    live = await _live(people, kinds, within)
+    watched: dict[str, set[UUID]] = {kind: set() for kind in rules.KINDS}
+    for row in live:
+        watched[row["kind"]].add(row["subject"])
+    watched_krs = set().union(*(watched[kind] for kind in rules.KEY_RESULT_KINDS))
+    managers: dict[UUID, UUID | None] = {}
+    findings: list[rules.Finding] = []
+    if set(kinds) & set(rules.KEY_RESULT_KINDS):
+        for row, plan in await _key_results(people, within, book, today, watched_krs):
+            kr = tracked_key_result(row, plan)
+            findings += [
+                f
+                for f in rules.key_result_findings(kr, book, today, kr.id in watched_krs)
+                if f.kind in kinds
+            ]
+    if "checkin_overdue" in kinds:
+        for row in await _rhythms(people, within, book, at, watched["checkin_overdue"]):
+            managers[row["person"]] = row["manager"]
+            rule = book.rule("checkin_overdue", row["department"])
+            if rule is not None:
+                last = row["last_held_on"] or row["joined_on"]
+                due = cadence.next_due(row["cadence"], last, today)
+                findings.append(
+                    rules.days_overdue_finding("checkin_overdue", rule, row["person"], due, today)
+                )
+    if "no_recognition" in kinds:
+        for row in await _recognition(people, within, book, at, watched["no_recognition"]):
+            managers[row["person"]] = row["manager"]
+            rule = book.rule("no_recognition", row["department"])
+            if rule is not None:
+                given = row["last_given"]
+                since = max(given.date(), row["joined_on"]) if given else row["joined_on"]
+                findings.append(rules.silence_finding(rule, row["person"], since, today))
+    return await _apply(findings, at, live, managers)
 
 
 def tracked_key_result(row: dict[str, Any], plan: pace.Plan) -> rules.TrackedKeyResult:
@@ -366,9 +387,9 @@ async def _read(
     candidates: Callable[[], Awaitable[list[Row]]] | None,
     subject: Callable[[Row], UUID],
 ) -> list[Row]:
-    """What a kind of rule looks at: `people`'s rows; for a round over everyone, the rows its
-    domain pre-selects as possible breaches (`candidates`; None: the kind is off everywhere)
-    plus those with a live alert, to see them recover."""
+    """What a kind of rule looks at: `people`'s rows; for a round over everyone (a slice of
+    them at a time), the rows its domain pre-selects as possible breaches (`candidates`;
+    None: the kind is off everywhere) plus those with a live alert, to see them recover."""
     if people is not None:
         return await of_people(people)
     found = await candidates() if candidates is not None else []
@@ -377,7 +398,11 @@ async def _read(
 
 
 async def _key_results(
-    people: Sequence[UUID] | None, book: rules.RuleBook, today: date, watched: set[UUID]
+    people: Sequence[UUID] | None,
+    within: org.PeopleSlice,
+    book: rules.RuleBook,
+    today: date,
+    watched: set[UUID],
 ) -> list[tuple[dict[str, Any], pace.Plan]]:
     lowest = book.lowest("kr_behind")
     bound = 1.0 if lowest is None else (float(lowest) - PRESELECT_MARGIN) / 100
@@ -386,50 +411,65 @@ async def _key_results(
         watched,
         goals.tracked_key_results,
         lambda ids: goals.tracked_key_results(key_result_ids=ids),
-        lambda: goals.tracked_key_results(behind_by_more_than=bound, on=today),
+        lambda: goals.tracked_key_results(behind_by_more_than=bound, on=today, within=within),
         lambda item: as_uuid(item[0]["id"]),
     )
 
 
 async def _rhythms(
-    people: Sequence[UUID] | None, book: rules.RuleBook, at: datetime, watched: set[UUID]
+    people: Sequence[UUID] | None,
+    within: org.PeopleSlice,
+    book: rules.RuleBook,
+    at: datetime,
+    watched: set[UUID],
 ) -> list[dict[str, Any]]:
     # Overdue by more than the lowest allowance after the shortest rhythm, at the soonest.
     lowest = book.lowest("checkin_overdue")
     quiet = timedelta(days=cadence.SHORTEST_DAYS + float(lowest)) if lowest is not None else None
-    return await _people_rows(people, watched, checkins.rhythms, at, quiet)
+    return await _people_rows(people, within, watched, checkins.rhythms, at, quiet)
 
 
 async def _recognition(
-    people: Sequence[UUID] | None, book: rules.RuleBook, at: datetime, watched: set[UUID]
+    people: Sequence[UUID] | None,
+    within: org.PeopleSlice,
+    book: rules.RuleBook,
+    at: datetime,
+    watched: set[UUID],
 ) -> list[dict[str, Any]]:
     lowest = book.lowest("no_recognition")
     quiet = timedelta(weeks=float(lowest)) if lowest is not None else None
-    return await _people_rows(people, watched, feedback.last_recognition, at, quiet)
+    return await _people_rows(people, within, watched, feedback.last_recognition, at, quiet)
 
 
 async def _people_rows(
     people: Sequence[UUID] | None,
+    within: org.PeopleSlice,
     watched: set[UUID],
     read: Callable[..., Awaitable[list[dict[str, Any]]]],
     at: datetime,
     quiet: timedelta | None,
 ) -> list[dict[str, Any]]:
-    """A person rule's rows; over everyone, those quiet (no check-in, no kudos) for at least
-    `quiet` less a day (None: the kind is off everywhere)."""
-    candidates = None if quiet is None else lambda: read(quiet_since=at - quiet + ONE_DAY)
+    """A person rule's rows; over everyone in the slice, those quiet (no check-in, no kudos)
+    for at least `quiet` less a day (None: the kind is off everywhere)."""
+    candidates = (
+        None if quiet is None else lambda: read(quiet_since=at - quiet + ONE_DAY, within=within)
+    )
     return await _read(people, watched, read, read, candidates, lambda row: row["person"])
 
 
-async def _live(people: Sequence[UUID] | None, kinds: Sequence[str]) -> list[dict[str, Any]]:
+async def _live(
+    people: Sequence[UUID] | None, kinds: Sequence[str], within: org.PeopleSlice
+) -> list[dict[str, Any]]:
     """The alerts that keep their condition from alerting again (active, or closed and not
-    yet recovered), with what each is about (`subject`: the key result, else the person)."""
+    yet recovered), with what each is about (`subject`: the key result, else the person);
+    of these people (None: everyone `within` the slice)."""
     sql = (
         "SELECT id, kind, condition, state, COALESCE(key_result, person) AS subject"  # noqa: S608 - placeholders only
         f" FROM alerts_alert WHERE rearmed_at IS NULL AND kind IN ({placeholders(kinds)})"
     )
     if people is None:
-        rows = await fetch(sql, *kinds)
+        in_slice, bounds = within.sql("person")
+        rows = await fetch(sql + in_slice, *kinds, *bounds)
     else:
         rows = await fetch_in(sql + " AND person IN ({in})", list(people), *kinds)
     for row in rows:

@@ -12,7 +12,7 @@ from litestar.params import QueryParameter
 from server.audit import queries
 from server.auth.middleware import CurrentPrincipal
 from server.core.errors import PROBLEM_RESPONSES
-from server.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from server.core.pagination import DEFAULT_LIMIT, Cursor, Limit
 from shared_schemas.audit import AccessLogPage, LoggedRecordKind
 
 # RFC 3339 text only: Litestar's own datetime parameters also take a number ("0.5") as
@@ -36,8 +36,8 @@ def _instant(name: str, text: str | None) -> datetime | None:
 @get("/api/me/access-log", operation_id="ListMyAccessLog", responses=PROBLEM_RESPONSES)
 async def list_my_access_log(
     principal: CurrentPrincipal,
-    cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
-    limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
     record_kind: Annotated[LoggedRecordKind | None, QueryParameter()] = None,
     viewer_id: Annotated[UUID | None, QueryParameter()] = None,
     since: Instant = None,

@@ -23,6 +23,7 @@ from server.checkins.tables import (
 from server.core.access import Principal, Relation
 from server.core.erasure import Erasure
 from server.core.errors import ProblemError, forbidden, not_found
+from server.core.pagination import decode_name_cursor, encode_name_cursor
 from server.db import (
     as_date,
     as_uuid,
@@ -42,6 +43,7 @@ from shared_schemas.checkins import (
     CadenceSet,
     CheckinPrepRead,
     CheckinRead,
+    CheckinStatusPage,
     CheckinStatusRead,
     CheckinTemplateCreate,
     CheckinTemplateRead,
@@ -650,9 +652,24 @@ async def statuses(principal: Principal, nearest: bool = False) -> list[CheckinS
     """Status only, for the people in the viewer's reach (themselves, their reports, HR
     scope; `nearest`: themselves and their direct reports): the cadence, the last check-in
     held and whether one is due."""
+    return await _statuses(await org.staff_in_reach(principal, nearest))
+
+
+async def status_page(principal: Principal, cursor: str | None, limit: int) -> CheckinStatusPage:
+    """`statuses` a page at a time, by name: a reach can be a whole company."""
+    after = decode_name_cursor(cursor) if cursor else None
+    people = await org.staff_in_reach(principal, after=after, limit=limit + 1)
+    shown = people[:limit]
+    next_cursor = None
+    if len(people) > limit:
+        next_cursor = encode_name_cursor(shown[-1]["display_name"], shown[-1]["id"])
+    return CheckinStatusPage(items=await _statuses(shown), next_cursor=next_cursor)
+
+
+async def _statuses(people: list[dict[str, Any]]) -> list[CheckinStatusRead]:
     today = now().date()
     result = []
-    for p, rhythm, held in await _with_rhythm(await org.staff_in_reach(principal, nearest)):
+    for p, rhythm, held in await _with_rhythm(people):
         result.append(
             CheckinStatusRead(
                 person=PersonRef(id=p["id"], display_name=p["display_name"]),
@@ -729,32 +746,41 @@ async def coverage(principal: Principal, min_group_size: int) -> CoverageRead:
 
 
 async def rhythms(
-    person_ids: Sequence[UUID] | None = None, *, quiet_since: datetime | None = None
+    person_ids: Sequence[UUID] | None = None,
+    *,
+    quiet_since: datetime | None = None,
+    within: org.PeopleSlice = org.ALL_PEOPLE,
 ) -> list[dict[str, Any]]:
-    """Everyone active with a manager: person, manager, department, their team's cadence, the
-    last check-in held and the day they joined (`joined_on`, when none was ever held).
-    `person_ids`: only these; else `quiet_since`: only people with no check-in held (nor a
-    start) since then, the only ones a check-in can be overdue for after that long."""
+    """Everyone active with a manager (`within` that slice of people): person, manager,
+    department, their team's cadence, the last check-in held and the day they joined
+    (`joined_on`, when none was ever held). `person_ids`: only these; else `quiet_since`: only
+    people with no check-in held (nor a start) since then, the only ones a check-in can be
+    overdue for after that long."""
     held = sorted(HELD_STATES)
+    # The slice goes into the last-held subquery too: PostgreSQL would aggregate every
+    # check-in of the company for each slice.
+    held_in_slice, held_bounds = within.sql("employee")
+    in_slice, bounds = within.sql("p.id")
     sql = (
         "SELECT p.id, p.manager, p.department, p.created_at, t.cadence, h.last_held"  # noqa: S608 - placeholders only
         " FROM org_person p JOIN org_person m ON m.id = p.manager AND m.active"
         " LEFT JOIN checkins_cadence t ON t.manager = p.manager"
         " LEFT JOIN (SELECT employee, MAX(held_on) AS last_held FROM checkins_checkin"
-        f" WHERE state IN ({placeholders(held)}) GROUP BY employee) h ON h.employee = p.id"
-        " WHERE p.active"
+        f" WHERE state IN ({placeholders(held)}){held_in_slice} GROUP BY employee) h"
+        f" ON h.employee = p.id WHERE p.active{in_slice}"
     )
+    args = [*held, *held_bounds, *bounds]
     if person_ids is not None:
-        rows = await fetch_in(sql + " AND p.id IN ({in})", list(person_ids), *held)
+        rows = await fetch_in(sql + " AND p.id IN ({in})", list(person_ids), *args)
     elif quiet_since is not None:
         rows = await fetch(
             sql + " AND (h.last_held < {} OR (h.last_held IS NULL AND p.created_at < {}))",
-            *held,
+            *args,
             quiet_since.date(),
             quiet_since,
         )
     else:
-        rows = await fetch(sql, *held)
+        rows = await fetch(sql, *args)
     return [
         {
             "person": as_uuid(row["id"]),

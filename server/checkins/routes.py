@@ -11,11 +11,12 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from server.auth.middleware import CurrentPrincipal
 from server.checkins import queries
 from server.core.errors import PROBLEM_RESPONSES
+from server.core.pagination import DEFAULT_LIMIT, Cursor, Limit
 from shared_schemas.checkins import (
     CadenceSet,
     CheckinPrepRead,
     CheckinRead,
-    CheckinStatusRead,
+    CheckinStatusPage,
     CheckinTemplateCreate,
     CheckinTemplateRead,
     CoverageRead,
@@ -63,9 +64,12 @@ async def get_checkin_preparation(
 
 
 @get("/api/checkin-status", operation_id="ListCheckinStatus", responses=PROBLEM_RESPONSES)
-async def list_checkin_status(principal: CurrentPrincipal) -> list[CheckinStatusRead]:
-    """Due or overdue, per person in my reach: status only, never what was said."""
-    return await queries.statuses(principal)
+async def list_checkin_status(
+    principal: CurrentPrincipal, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+) -> CheckinStatusPage:
+    """Due or overdue, per person in my reach, by name a page at a time: status only, never
+    what was said."""
+    return await queries.status_page(principal, cursor, limit)
 
 
 @get("/api/checkin-coverage", operation_id="GetCheckinCoverage", responses=PROBLEM_RESPONSES)

@@ -22,7 +22,9 @@ class CheckinTemplate(Table, tablename="checkins_template"):
 
 class Checkin(Table, tablename="checkins_checkin"):
     id = UUID(primary_key=True)
-    employee = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+    # Indexed with the day held and the state (a migration): each person's last check-in
+    # held is read from the index alone.
+    employee = ForeignKey(Person, on_delete=OnDelete.cascade)
     # The employee's manager when the check-in was made.
     manager = ForeignKey(Person, null=True, on_delete=OnDelete.set_null, index=True)
     template = ForeignKey(CheckinTemplate, on_delete=OnDelete.restrict)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
+from litestar.params import QueryParameter
 from piccolo.columns import Column
 from piccolo.query import Select
 
@@ -17,18 +18,46 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 
-def encode_cursor(at: datetime, row_id: UUID) -> str:
-    raw = json.dumps([at.isoformat(), str(row_id)]).encode()
+# A page's query parameters, the same on every paged list.
+Cursor = Annotated[str | None, QueryParameter(max_length=200)]
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)]
+
+
+def _encode(key: str, row_id: UUID) -> str:
+    raw = json.dumps([key, str(row_id)]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+def _decode(cursor: str) -> tuple[str, UUID]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        at, row_id = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(at), UUID(row_id)
+        key, row_id = json.loads(base64.urlsafe_b64decode(padded))
+        if not isinstance(key, str):
+            raise TypeError(key)
+        return key, UUID(row_id)
     except (ValueError, TypeError) as exc:
         raise ProblemError(400, "invalid_cursor", "The page cursor is not valid.") from exc
+
+
+def encode_cursor(at: datetime, row_id: UUID) -> str:
+    return _encode(at.isoformat(), row_id)
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    at, row_id = _decode(cursor)
+    try:
+        return datetime.fromisoformat(at), row_id
+    except ValueError as exc:
+        raise ProblemError(400, "invalid_cursor", "The page cursor is not valid.") from exc
+
+
+def encode_name_cursor(name: str, row_id: UUID) -> str:
+    """For lists in the order of names (then ids)."""
+    return _encode(name, row_id)
+
+
+def decode_name_cursor(cursor: str) -> tuple[str, UUID]:
+    return _decode(cursor)
 
 
 def newest_first(

@@ -475,33 +475,42 @@ async def team_recognition(principal: Principal, weeks: int) -> list[ReportRecog
 
 
 async def last_recognition(
-    person_ids: Sequence[UUID] | None = None, *, quiet_since: datetime | None = None
+    person_ids: Sequence[UUID] | None = None,
+    *,
+    quiet_since: datetime | None = None,
+    within: org.PeopleSlice = org.ALL_PEOPLE,
 ) -> list[dict[str, Any]]:
-    """Everyone active with a manager: person, manager, department, when the manager last
-    gave them specific kudos (`last_given`, None: never) and when they joined (a system job's
-    read, for the recognition nudge). `person_ids`: only these; else `quiet_since`: only
-    people with no specific kudos from their manager (nor a start) since then."""
+    """Everyone active with a manager (`within` that slice of people): person, manager,
+    department, when the manager last gave them specific kudos (`last_given`, None: never)
+    and when they joined (a system job's read, for the recognition nudge). `person_ids`: only
+    these; else `quiet_since`: only people with no specific kudos from their manager (nor a
+    start) since then."""
+    # The slice goes on the recipients too, or PostgreSQL reads all of them for each slice.
+    recipients_in_slice, recipient_bounds = within.sql("r.person")
+    in_slice, bounds = within.sql("p.id")
     sql = (
-        "SELECT p.id, p.manager, p.department, p.created_at, MAX(k.written_at) AS last_given"
+        "SELECT p.id, p.manager, p.department, p.created_at, MAX(k.written_at) AS last_given"  # noqa: S608 - placeholders only
         " FROM org_person p JOIN org_person m ON m.id = p.manager AND m.active"
-        " LEFT JOIN feedback_kudos_recipient r ON r.person = p.id"
+        f" LEFT JOIN feedback_kudos_recipient r ON r.person = p.id{recipients_in_slice}"
         " LEFT JOIN feedback_kudos k ON k.id = r.kudos AND k.author = p.manager"
-        " AND NOT k.generic WHERE p.active"
+        f" AND NOT k.generic WHERE p.active{in_slice}"
     )
+    bounds = [*recipient_bounds, *bounds]
     group = " GROUP BY p.id, p.manager, p.department, p.created_at"
     if person_ids is not None:
-        rows = await fetch_in(sql + " AND p.id IN ({in})" + group, list(person_ids))
+        rows = await fetch_in(sql + " AND p.id IN ({in})" + group, list(person_ids), *bounds)
     elif quiet_since is not None:
         rows = await fetch(
             sql
             + " AND p.created_at < {}"
             + group
             + " HAVING MAX(k.written_at) IS NULL OR MAX(k.written_at) < {}",
+            *bounds,
             quiet_since,
             quiet_since,
         )
     else:
-        rows = await fetch(sql + group)
+        rows = await fetch(sql + group, *bounds)
     return [
         {
             "person": as_uuid(row["id"]),

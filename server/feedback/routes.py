@@ -8,12 +8,10 @@ from litestar.params import FromPath, QueryParameter
 
 from server.auth.middleware import CurrentPrincipal
 from server.core.errors import PROBLEM_RESPONSES
-from server.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from server.core.pagination import DEFAULT_LIMIT, Cursor, Limit
 from server.feedback import queries
 from shared_schemas.feedback import FeedbackRead, KudosPage, ReportRecognition
 
-Cursor = Annotated[str | None, QueryParameter(max_length=200)]
-Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)]
 MAX_WEEKS = 26
 
 

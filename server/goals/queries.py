@@ -1938,10 +1938,12 @@ async def tracked_key_results(
     key_result_ids: Sequence[UUID] | None = None,
     behind_by_more_than: float | None = None,
     on: date | None = None,
+    within: org.PeopleSlice = org.ALL_PEOPLE,
 ) -> list[tuple[dict[str, Any], pace.Plan]]:
     """Each live key result of an agreed or active goal with its plan (a system job's read,
     for the alert rules): id, goal, owner, the owner's department, current_value, direction,
-    standards. `owner_ids` or `key_result_ids`: only these (neither: all).
+    standards. `owner_ids` or `key_result_ids`: only these (neither: all); `within`: only
+    those of owners in that slice of people.
 
     `behind_by_more_than` (a share of the way): leave out straight-line results that cannot
     trail their plan by that much `on` that day, so a round over a whole company reads only
@@ -1974,6 +1976,11 @@ async def tracked_key_results(
             f" / (CAST(kr.target_value AS {FLOAT}) - CAST(kr.start_value AS {FLOAT})) END > {{}})"
         )
         args += [*binary, on or _today(), behind_by_more_than]
+    # On both sides of the join: with the owner's alone, PostgreSQL reads every person.
+    for column in ("g.owner", "p.id"):
+        in_slice, bounds = within.sql(column)
+        sql += in_slice
+        args += bounds
     # The IN list goes last: fetch_in binds its values after `args`.
     if owner_ids is not None:
         sql += " AND g.owner IN ({in})"

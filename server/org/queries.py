@@ -3,6 +3,7 @@ of people data goes through the policy-scoped functions here."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -681,11 +682,16 @@ async def hr_covering(person_ids: list[UUID]) -> dict[UUID, list[UUID]]:
     return covering
 
 
-async def staff_in_reach(principal: Principal, nearest: bool = False) -> list[dict[str, Any]]:
+async def staff_in_reach(
+    principal: Principal,
+    nearest: bool = False,
+    after: tuple[str, UUID] | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
     """Active staff whose records the principal may oversee (themselves, their reports at
-    any depth, HR scope), by name: id, display_name, department_id, manager_id,
-    manager_name. `nearest`:
-    only themselves and their direct reports (what a phone carries)."""
+    any depth, HR scope), by name (then id): id, display_name, department_id, manager_id,
+    manager_name. `nearest`: only themselves and their direct reports (what a phone
+    carries). `after` a (name, id) and up to `limit`: a page of them."""
     query = Person.select(
         Person.id,
         Person.display_name,
@@ -702,8 +708,15 @@ async def staff_in_reach(principal: Principal, nearest: bool = False) -> list[di
         reach = reach_condition(principal, "org_person.id")
         if reach is not None:
             query = query.where(reach)
-    rows = await query.order_by(Person.display_name)
-    return [r for r in rows if Role.EMPLOYEE.value in r["roles"].split()]
+    if after is not None:
+        name, person_id = after
+        query = query.where(
+            (Person.display_name > name) | ((Person.display_name == name) & (Person.id > person_id))
+        )
+    # Staff are people with the employee role: no other role's name holds the word.
+    query = query.where(Person.roles.like(f"%{Role.EMPLOYEE.value}%"))
+    query = query.order_by(Person.display_name, Person.id)
+    return await (query.limit(limit) if limit is not None else query)
 
 
 # The group of all the people HR covers, whatever their department.
@@ -813,6 +826,42 @@ async def active_people(
         )
         found |= {r["id"] for r in rows}
     return sorted(found), [i for i in ids if i not in found]
+
+
+@dataclass(frozen=True)
+class PeopleSlice:
+    """The people whose id comes after `after` (None: from the first) up to `upto` (None: to
+    the last), in the order of ids. A job over a whole company goes through it in slices, so
+    its memory follows the slice, not the company."""
+
+    after: UUID | None
+    upto: UUID | None
+
+    def sql(self, person_column: str) -> tuple[str, list[Any]]:
+        """`AND …` conditions keeping `person_column` inside the slice, and their values."""
+        conditions, values = "", []
+        if self.after is not None:
+            conditions += f" AND {person_column} > {{}}"
+            values.append(self.after)
+        if self.upto is not None:
+            conditions += f" AND {person_column} <= {{}}"
+            values.append(self.upto)
+        return conditions, values
+
+
+ALL_PEOPLE = PeopleSlice(None, None)
+
+
+async def people_slices(size: int) -> list[PeopleSlice]:
+    """Everyone ever recorded (the inactive too: what is about them may need closing), in
+    consecutive slices of `size` people."""
+    rows = await fetch(
+        "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM org_person) s"
+        " WHERE n % {} = 0 ORDER BY id",
+        size,
+    )
+    bounds: list[UUID | None] = [None, *(as_uuid(r["id"]) for r in rows), None]
+    return [PeopleSlice(after, upto) for after, upto in itertools.pairwise(bounds)]
 
 
 async def is_active_person(person_id: UUID) -> bool:

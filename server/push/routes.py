@@ -9,7 +9,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from server.auth.middleware import CurrentPrincipal
 from server.core.errors import PROBLEM_RESPONSES
-from server.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from server.core.pagination import DEFAULT_LIMIT, Cursor, Limit
 from server.push import queries
 from shared_schemas.push import (
     NotificationPage,
@@ -56,8 +56,8 @@ async def remove_push_subscription(
 @get("/api/me/notifications", operation_id="ListMyNotifications", responses=PROBLEM_RESPONSES)
 async def list_my_notifications(
     principal: CurrentPrincipal,
-    cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
-    limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
     locale: Annotated[Literal["zh-CN", "en"] | None, QueryParameter()] = None,
 ) -> NotificationPage:
     """My inbox, newest first, with the number unread; texts in `locale` (the app's

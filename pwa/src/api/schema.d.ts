@@ -1399,6 +1399,11 @@ export interface components {
             /** Format: uuid */
             template_id: string;
         };
+        /** CheckinStatusPage */
+        CheckinStatusPage: {
+            items: components["schemas"]["CheckinStatusRead"][];
+            next_cursor: string | null;
+        };
         /** CheckinStatusRead */
         CheckinStatusRead: {
             /** @enum {string} */
@@ -5069,7 +5074,10 @@ export interface operations {
     };
     ListCheckinStatus: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5082,7 +5090,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CheckinStatusRead"][];
+                    "application/json": components["schemas"]["CheckinStatusPage"];
                 };
             };
             /** @description Bad Request */
