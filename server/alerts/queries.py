@@ -656,16 +656,21 @@ ALERT_SELECT = (
 def _visible(principal: Principal) -> tuple[str, list[Any]]:
     """policy.can_read in SQL: the person (not a nudge), their current direct manager, and HR
     in scope once escalated."""
-    hr_sql, hr_args = org.hr_reach_sql(principal, "a.person")
     me = principal.person_id
-    # The reports as a list, not `p.manager = me` over the joined person: that made
-    # PostgreSQL read every open alert of the company for each list (85 ms against 2 ms).
-    return (
-        "((a.person = {} AND NOT a.manager_only)"  # noqa: S608 - hr_sql: placeholders only
-        " OR a.person IN (SELECT id FROM org_person WHERE manager = {})"
-        f" OR (a.escalated_at IS NOT NULL AND {hr_sql}))",
-        [me, me, *hr_args],
+    # Me and my reports as one list the alerts' person index is probed with: `p.manager = me`
+    # over the joined person, or an OR of me and the list, made PostgreSQL read every open
+    # alert of the company for each list (85 ms, then 25 ms, against 3 ms). Any OR does,
+    # even with a condition always false, so HR's is added only for HR.
+    sql = (
+        "(a.person IN (SELECT id FROM org_person WHERE manager = {} UNION ALL SELECT {})"
+        " AND NOT (a.person = {} AND a.manager_only))"
     )
+    args: list[Any] = [me, me, me]
+    hr_reach = org.hr_reach_sql(principal, "a.person")
+    if hr_reach is not None:
+        sql = f"({sql} OR (a.escalated_at IS NOT NULL AND {hr_reach[0]}))"
+        args += hr_reach[1]
+    return sql, args
 
 
 async def _reads(principal: Principal, rows: list[dict[str, Any]]) -> list[AlertRead]:

@@ -632,14 +632,14 @@ def _in_hr_subtree(person_column: str, scoped: frozenset[UUID]) -> tuple[str, li
     )
 
 
-def hr_reach_sql(principal: Principal, person_column: str) -> tuple[str, list[Any]]:
+def hr_reach_sql(principal: Principal, person_column: str) -> tuple[str, list[Any]] | None:
     """A SQL condition (with `{}` markers and their values): `person_column` is in the
-    principal's HR scope. Always false for someone who is not HR."""
+    principal's HR scope. None for someone who is not HR (no one is)."""
     if principal.hr_company_wide:
         return "1 = 1", []
     if principal.has(Role.HR) and principal.hr_department_ids:
         return _in_hr_subtree(person_column, principal.hr_department_ids)
-    return "1 = 0", []
+    return None
 
 
 async def department_parents() -> dict[UUID, UUID | None]:
