@@ -5,12 +5,15 @@ integration token."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from e2e.pages import GoalForm, GoalPage, GoalsPage, ShellPage, sign_in_on_phone
+from e2e.conftest import demo_server
+from e2e.pages import Api, GoalForm, GoalPage, GoalsPage, ShellPage, sign_in_on_phone
 
 pytestmark = pytest.mark.e2e
 
@@ -115,6 +118,69 @@ def test_hr_sets_a_department_objective_and_renames_a_theme(
     expect(objective.title).to_have_text("华西区客户满意度 90 分")
     expect(hr.get_by_test_id("goal-detail")).to_contain_text("张强")
     expect(hr.get_by_test_id("alignment")).to_contain_text("组织与人才")
+
+
+TEAM_OBJECTIVE = "华东区新签客户 60 家"
+# More goals aligned to one objective than a tree answer holds (`goals.TREE_GOALS`, 100).
+ALIGNED = 105
+
+
+def nodes(tree: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    def walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        yield node
+        for child in node["children"]:
+            yield from walk(child)
+
+    for branch in tree["themes"]:
+        for objective in branch["objectives"]:
+            yield from walk(objective)
+
+
+def test_a_large_tree_arrives_in_parts_and_a_branch_opens_in_full(
+    browser: Browser, browser_context_args: dict[str, Any], tmp_path: Path
+):
+    """On a demo of its own: alice aligns 105 public goals to her team's objective, more than
+    one answer of the tree holds. HR's tree shows part of that branch with the number left
+    out; opening it fetches the rest."""
+    with demo_server(tmp_path) as url:
+        alice, hr_api = Api(url, "alice@example.com"), Api(url, "hr@example.com")
+        cycle = next(
+            c
+            for c in hr_api.call("/api/goal-cycles")
+            for node in nodes(hr_api.call(f"/api/goal-cycles/{c['id']}/tree"))
+            if node["goal"]["title"] == TEAM_OBJECTIVE
+        )
+        tree_path = f"/api/goal-cycles/{cycle['id']}/tree"
+        [objective] = [
+            n["goal"] for n in nodes(hr_api.call(tree_path)) if n["goal"]["title"] == TEAM_OBJECTIVE
+        ]
+        for n in range(ALIGNED):
+            alice.call(
+                "/api/goals",
+                body={
+                    "cycle_id": cycle["id"],
+                    "parent_id": objective["id"],
+                    "title": f"分支目标 {n:03}",
+                    "visibility": "public",
+                },
+            )
+        [branch] = [n for n in nodes(hr_api.call(tree_path)) if n["goal"]["id"] == objective["id"]]
+        assert branch["more"] > 0
+
+        hr = sign_in_on_phone(browser, {**browser_context_args, "base_url": url}, "hr@example.com")
+        ShellPage(hr).tab("me").click()
+        hr.get_by_test_id("open-plan").click()
+        plan = hr.get_by_test_id("plan")
+        plan.get_by_test_id("plan-cycle").select_option(value=cycle["id"])
+        aligned = plan.get_by_test_id("goal-card").filter(has_text="分支目标")
+        shown = sum(1 for n in branch["children"] if n["goal"]["title"].startswith("分支目标"))
+        expect(aligned).to_have_count(shown)
+        card = plan.get_by_test_id("goal-card").filter(has_text=TEAM_OBJECTIVE)
+        more = card.locator("xpath=following-sibling::li[1]").get_by_test_id("tree-more")
+        expect(more).to_have_text(f"展开另外 {branch['more']} 个对齐的目标")
+        more.click()
+        expect(aligned).to_have_count(ALIGNED)
+        expect(more).to_have_count(0)
 
 
 def test_an_admin_issues_a_token_once_and_revokes_it(

@@ -695,7 +695,6 @@ async def staff_in_reach(
     query = Person.select(
         Person.id,
         Person.display_name,
-        Person.roles,
         Person.department.as_alias("department_id"),
         Person.manager.id.as_alias("manager_id"),
         Person.manager.display_name.as_alias("manager_name"),
