@@ -291,8 +291,8 @@ class RoundResult:
     escalated: int = 0
 
 
-# People per slice of a round over everyone: a round's memory follows the slice (about
-# 20,000 key results), not the company.
+# People per slice of a round over everyone: a round's memory follows the slice (in the
+# generated organisation, about 21,000 key results that may be behind), not the company.
 ROUND_SLICE = 10_000
 
 
