@@ -140,3 +140,36 @@ def test_vapid_init_creates_a_private_key_once_and_never_prints_it(tandem, tmp_p
     assert key.read_text() == pem
     body = pem.split("-----")[2].strip().splitlines()[0]
     assert body not in first + second
+
+
+# The indexes on large tables that docs/operations.md says to build by hand first, with
+# CREATE INDEX CONCURRENTLY on PostgreSQL, so that a deploy does not lock writes.
+BUILT_BY_HAND = {
+    "checkins_checkin_held_on_employee_state": "checkins_checkin (held_on, employee, state)",
+    "checkins_checkin_employee_held_on_state": "checkins_checkin (employee, held_on, state)",
+}
+# The check-ins app's last migration before them.
+CHECKINS_FIRST = "2026-11-27T14:56:40:000000"
+
+
+def test_migrate_accepts_the_large_indexes_built_by_hand_first(tandem, tmp_path: Path):
+    """A database from before those indexes (check-ins as first created), the indexes built
+    by hand as the operations guide says, then `tandem migrate`: it completes."""
+    piccolo = Path(sys.executable).with_name("piccolo")
+    env = {
+        **os.environ,
+        "PICCOLO_CONF": "server.piccolo_conf",
+        "TANDEM_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+    }
+    for app, *up_to in (("org",), ("auth",), ("goals",), ("checkins", CHECKINS_FIRST)):
+        subprocess.run([piccolo, "migrations", "forwards", app, *up_to], env=env, check=True)
+    assert tandem.query("SELECT count(*) FROM checkins_checkin") == [(0,)]
+    for name, on in BUILT_BY_HAND.items():
+        tandem.query(f"CREATE INDEX {name} ON {on}")
+    ran = tandem("migrate", check=False)
+    assert ran.returncode == 0, ran.stderr
+    indexes = {
+        row[0] for row in tandem.query("SELECT name FROM sqlite_master WHERE type = 'index'")
+    }
+    assert set(BUILT_BY_HAND) <= indexes
+    assert "checkins_checkin_employee" not in indexes

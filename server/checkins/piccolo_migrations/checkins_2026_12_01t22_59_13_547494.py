@@ -32,7 +32,7 @@ async def forwards():
     # coverage reads who met since a day, and in what state, from the index alone.
     async def create_index() -> None:
         await RawTable.raw(
-            "CREATE INDEX checkins_checkin_held_on_employee_state"
+            "CREATE INDEX IF NOT EXISTS checkins_checkin_held_on_employee_state"
             " ON checkins_checkin (held_on, employee, state)"
         )
 

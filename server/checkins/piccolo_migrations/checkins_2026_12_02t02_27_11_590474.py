@@ -34,7 +34,7 @@ async def forwards():
     # one-column index did.
     async def create_index() -> None:
         await RawTable.raw(
-            "CREATE INDEX checkins_checkin_employee_held_on_state"
+            "CREATE INDEX IF NOT EXISTS checkins_checkin_employee_held_on_state"
             " ON checkins_checkin (employee, held_on, state)"
         )
 
