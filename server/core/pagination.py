@@ -23,41 +23,33 @@ Cursor = Annotated[str | None, QueryParameter(max_length=200)]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)]
 
 
-def _encode(key: str, row_id: UUID) -> str:
-    raw = json.dumps([key, str(row_id)]).encode()
+def encode_name_cursor(name: str, row_id: UUID) -> str:
+    """For lists in the order of names (then ids); the time cursors below are built on it."""
+    raw = json.dumps([name, str(row_id)]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> tuple[str, UUID]:
+def decode_name_cursor(cursor: str) -> tuple[str, UUID]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        key, row_id = json.loads(base64.urlsafe_b64decode(padded))
-        if not isinstance(key, str):
-            raise TypeError(key)
-        return key, UUID(row_id)
+        name, row_id = json.loads(base64.urlsafe_b64decode(padded))
+        if not isinstance(name, str):
+            raise TypeError(name)
+        return name, UUID(row_id)
     except (ValueError, TypeError) as exc:
         raise ProblemError(400, "invalid_cursor", "The page cursor is not valid.") from exc
 
 
 def encode_cursor(at: datetime, row_id: UUID) -> str:
-    return _encode(at.isoformat(), row_id)
+    return encode_name_cursor(at.isoformat(), row_id)
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
-    at, row_id = _decode(cursor)
+    at, row_id = decode_name_cursor(cursor)
     try:
         return datetime.fromisoformat(at), row_id
     except ValueError as exc:
         raise ProblemError(400, "invalid_cursor", "The page cursor is not valid.") from exc
-
-
-def encode_name_cursor(name: str, row_id: UUID) -> str:
-    """For lists in the order of names (then ids)."""
-    return _encode(name, row_id)
-
-
-def decode_name_cursor(cursor: str) -> tuple[str, UUID]:
-    return _decode(cursor)
 
 
 def newest_first(
@@ -69,6 +61,17 @@ def newest_first(
         cursor_at, cursor_id = decode_cursor(cursor)
         query = query.where((at < cursor_at) | ((at == cursor_at) & (row_id < cursor_id)))
     return query.order_by(at, row_id, ascending=False).limit(limit + 1)
+
+
+def newest_first_sql(at: str, row_id: str, cursor: str | None, limit: int) -> tuple[str, list[Any]]:
+    """`newest_first` for a raw query: the conditions (starting with AND), order and limit to
+    end it with, and their values."""
+    condition, args = "", []
+    if cursor:
+        cursor_at, cursor_id = decode_cursor(cursor)
+        condition = f" AND ({at} < {{}} OR ({at} = {{}} AND {row_id} < {{}}))"
+        args = [cursor_at, cursor_at, cursor_id]
+    return f"{condition} ORDER BY {at} DESC, {row_id} DESC LIMIT {limit + 1}", args
 
 
 def next_cursor(rows: list[dict[str, Any]], limit: int, at_key: str) -> str | None:

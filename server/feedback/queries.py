@@ -15,7 +15,7 @@ from server.core.access import Principal
 from server.core.entries import Entry, Outcome
 from server.core.erasure import Erasure
 from server.core.errors import ProblemError, forbidden, not_found
-from server.core.pagination import decode_cursor, newest_first, next_cursor
+from server.core.pagination import newest_first, newest_first_sql, next_cursor
 from server.db import (
     as_datetime,
     as_uuid,
@@ -147,17 +147,9 @@ async def _kudos_rows(
 async def list_kudos(
     principal: Principal, show: KudosScope, cursor: str | None, limit: int
 ) -> KudosPage:
-    """A page, newest first (keyset pagination as `core.pagination.newest_first`)."""
-    tail, args = "", []
-    if cursor:
-        at, last_id = decode_cursor(cursor)
-        tail, args = (
-            " AND (k.created_at < {} OR (k.created_at = {} AND k.id < {}))",
-            [at, at, last_id],
-        )
-    rows = await _kudos_rows(
-        principal, show, tail + f" ORDER BY k.created_at DESC, k.id DESC LIMIT {limit + 1}", *args
-    )
+    """A page, newest first."""
+    tail, args = newest_first_sql("k.created_at", "k.id", cursor, limit)
+    rows = await _kudos_rows(principal, show, tail, *args)
     items = await _kudos_reads(principal, rows[:limit])
     return KudosPage(items=items, next_cursor=next_cursor(rows, limit, "created_at"))
 
@@ -495,22 +487,22 @@ async def last_recognition(
         " LEFT JOIN feedback_kudos k ON k.id = r.kudos AND k.author = p.manager"
         f" AND NOT k.generic WHERE p.active{in_slice}"
     )
-    bounds = [*recipient_bounds, *bounds]
+    args = [*recipient_bounds, *bounds]
     group = " GROUP BY p.id, p.manager, p.department, p.created_at"
     if person_ids is not None:
-        rows = await fetch_in(sql + " AND p.id IN ({in})" + group, list(person_ids), *bounds)
+        rows = await fetch_in(sql + " AND p.id IN ({in})" + group, list(person_ids), *args)
     elif quiet_since is not None:
         rows = await fetch(
             sql
             + " AND p.created_at < {}"
             + group
             + " HAVING MAX(k.written_at) IS NULL OR MAX(k.written_at) < {}",
-            *bounds,
+            *args,
             quiet_since,
             quiet_since,
         )
     else:
-        rows = await fetch(sql + group, *bounds)
+        rows = await fetch(sql + group, *args)
     return [
         {
             "person": as_uuid(row["id"]),
