@@ -374,8 +374,11 @@ class GoalForm:
         fields.get_by_test_id("kr-title").fill(title)
         fields.get_by_test_id("kr-target").fill(target)
 
-    def choose_person(self, picker: str, name: str) -> None:
-        self.form.get_by_test_id(picker).fill(name[:1])
+    def choose(self, picker: str, name: str, typed: str | None = None) -> None:
+        """Types `typed` (default: the name's first letter) into a search picker and takes
+        `name` from what it finds; `typed=""` takes it from what the picker suggests."""
+        if typed != "":
+            self.form.get_by_test_id(picker).fill(name[:1] if typed is None else typed)
         self.form.get_by_role("button", name=name).click()
         expect(self.form.get_by_test_id(f"{picker}-chosen")).to_contain_text(name)
 

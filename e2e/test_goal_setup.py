@@ -26,7 +26,8 @@ def test_a_new_goal_is_written_with_the_four_answers_and_edited(
     carol.get_by_test_id("new-goal").click()
     form = GoalForm(carol)
     form.title.fill("成都老客户转介绍")
-    form.form.get_by_test_id("goal-parent").select_option(label="华西区新增收入 1200 万元")
+    # Her manager's objective is suggested first, before she types anything.
+    form.choose("goal-parent", "华西区新增收入 1200 万元", typed="")
     form.fill_key_result(0, "转介绍新客户", "8")
     form.key_result(0).get_by_role("checkbox", name="数量").check()
     form.fill_key_result(1, "转介绍成交额（万元）", "50")
@@ -37,7 +38,7 @@ def test_a_new_goal_is_written_with_the_four_answers_and_edited(
     form.key_result(1).get_by_role("checkbox", name="成本").check()
     carol.get_by_test_id("goal-weight").fill("20")
     form.form.get_by_test_id("goal-support").fill("需要市场部提供转介绍礼品预算。")
-    form.choose_person("support-person", "王芳")
+    form.choose("support-person", "王芳")
     form.save()
 
     goal = GoalPage(carol)
@@ -49,6 +50,9 @@ def test_a_new_goal_is_written_with_the_four_answers_and_edited(
     # Before proposing she renames it and drops the second key result.
     form = goal.edit()
     expect(form.title).to_have_value("成都老客户转介绍")
+    expect(form.form.get_by_test_id("goal-parent-chosen")).to_contain_text(
+        "华西区新增收入 1200 万元"
+    )
     form.title.fill("成都老客户转介绍 8 家")
     form.key_result(1).get_by_role("button", name="删除这个关键结果").click()
     form.fill_key_result(0, "转介绍新客户", "8")
@@ -107,7 +111,8 @@ def test_hr_sets_a_department_objective_and_renames_a_theme(
     form = GoalForm(hr)
     form.title.fill("华西区客户满意度 90 分")
     form.form.get_by_test_id("goal-department").select_option(label="Field Sales West")
-    form.choose_person("goal-owner", "张强")
+    form.choose("goal-owner", "张强")
+    form.choose("goal-parent", "华东、华西市场份额各提升 5 个百分点", typed="市场份额")
     form.form.get_by_test_id("goal-theme").select_option(label="组织与人才")
     form.fill_key_result(0, "满意度调查得分", "90")
     form.save()
@@ -117,6 +122,7 @@ def test_hr_sets_a_department_objective_and_renames_a_theme(
     objective = GoalPage(hr)
     expect(objective.title).to_have_text("华西区客户满意度 90 分")
     expect(hr.get_by_test_id("goal-detail")).to_contain_text("张强")
+    expect(hr.get_by_test_id("alignment")).to_contain_text("华东、华西市场份额各提升 5 个百分点")
     expect(hr.get_by_test_id("alignment")).to_contain_text("组织与人才")
 
 

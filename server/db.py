@@ -74,6 +74,18 @@ def placeholders(values: Collection[Any]) -> str:
     return ", ".join("{}" for _ in values)
 
 
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern for `text` anywhere in a value. A person's % and _ are taken out, not
+    read as wildcards."""
+    return "%" + text.replace("%", "").replace("_", "") + "%"
+
+
+def like_ignoring_case() -> str:
+    """The operator for `contains_pattern` in raw SQL: SQLite's LIKE already ignores (ASCII)
+    case, and it has no ILIKE."""
+    return "LIKE" if bound_engine().engine_type == "sqlite" else "ILIKE"
+
+
 async def insert_rows(table: type[Table], rows: Sequence[Mapping[str, Any]]) -> None:
     """All rows in one statement, in the open transaction or a new one. Keys are column names,
     the same in every row. The hot write paths (the sync push) use it because Piccolo builds

@@ -379,6 +379,16 @@ class GoalTreeRead(ReadModel):
     themes: list[ThemeTree]
 
 
+class ParentChoice(ReadModel):
+    """An objective a goal may be aligned to."""
+
+    id: UUID
+    level: GoalLevel
+    title: str
+    owner: PersonRef
+    department_name: str | None
+
+
 class CommentCreate(WriteModel):
     body: str = Field(min_length=1, max_length=4000)
     prompt: CommentPrompt | None = None

@@ -241,6 +241,7 @@ MATRIX: dict[str, Row] = {
     "ListMyGoals": Row("GET", "/api/me/goals", everyone(200)),
     "ListTeamGoals": Row("GET", "/api/me/team/goals", everyone(200)),
     "GetGoalTree": Row("GET", "/api/goal-cycles/{cycle}/tree", everyone(200)),
+    "ListParentChoices": Row("GET", "/api/goal-cycles/{cycle}/parent-choices", everyone(200)),
     "CreateGoal": Row(
         "POST", "/api/goals", everyone(201), body={"cycle_id": "{cycle}", "title": "学习新产品"}
     ),

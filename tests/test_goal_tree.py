@@ -4,6 +4,7 @@ viewer's own branch, each node counting what it leaves out, and opening the bran
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -106,3 +107,99 @@ async def test_a_part_holds_the_budget_besides_the_top_and_my_own_branch(
     fixed = await size(0)  # the top, and my goals with what is above and under them
     for budget in range(whole + 2):
         assert await size(budget) == max(fixed, min(budget, whole)), budget
+
+
+# --- the objectives a goal may be aligned to -------------------------------------------------
+
+
+async def choices(client, headers, cycle: str, **params: str) -> list[dict[str, Any]]:
+    response = await client.get(
+        f"/api/goal-cycles/{cycle}/parent-choices", headers=headers, params=params
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def objectives(nodes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The shared (not individual) goals of a tree, by id."""
+    found = {}
+    for node in nodes:
+        if node["goal"]["level"] != "individual":
+            found[node["goal"]["id"]] = node["goal"]
+        found |= objectives(node["children"])
+    return found
+
+
+async def test_parent_choices_are_my_managers_objectives_nearest_first(client, people, headers_for):
+    alice = headers_for("alice")
+    cycle = await cycle_id(client, alice)
+    shared = objectives(await tree(client, headers_for("hr"), cycle))
+    chain = [str(people[name]) for name in ("alice", "manager.east", "ceo")]
+    offered = await choices(client, alice, cycle)
+
+    expected = {
+        goal_id
+        for goal_id, goal in shared.items()
+        if goal["owner"]["id"] in chain or goal["level"] == "company"
+    }
+    assert {c["id"] for c in offered} == expected
+    nearness = [chain.index(c["owner"]["id"]) for c in offered]
+    assert nearness == sorted(nearness)
+    # Her manager's department objective comes first; the other region's is not offered
+    # unless she searches for it.
+    assert offered[0]["title"] == "华东区新签客户 60 家"
+    assert offered[0]["department_name"] == "Field Sales East"
+    assert "华西区新增收入 1200 万元" not in {c["title"] for c in offered}
+    assert len(await choices(client, alice, cycle, limit="2")) == 2
+
+
+async def test_a_search_finds_any_objective_by_title_but_no_individual_goal(
+    client, people, headers_for
+):
+    alice = headers_for("alice")
+    cycle = await cycle_id(client, alice)
+    found = await choices(client, alice, cycle, q="华西区")
+    # Manager West's own goal "华西团队辅导与微沟通" is an individual goal: not a parent.
+    assert [c["title"] for c in found] == ["华西区新增收入 1200 万元"]
+    assert found[0]["level"] == "department"
+    assert await choices(client, alice, cycle, q="no such objective") == []
+
+
+async def test_a_goal_is_not_offered_beneath_itself(client, people, headers_for):
+    ceo = headers_for("ceo")
+    cycle = await cycle_id(client, ceo)
+    shared = objectives(await tree(client, ceo, cycle))
+    share = next(g for g in shared.values() if g["title"] == "华东、华西市场份额各提升 5 个百分点")
+    below = {g["id"] for g in shared.values() if g["parent_id"] == share["id"]}
+    assert below  # the two regions' objectives
+
+    offered = {c["id"] for c in await choices(client, ceo, cycle, exclude=share["id"])}
+    assert offered == {
+        g["id"] for g in shared.values() if g["level"] == "company" and g["id"] != share["id"]
+    }
+    everything = {c["id"] for c in await choices(client, ceo, cycle, q="区")}
+    assert below <= everything
+    assert not below & {
+        c["id"] for c in await choices(client, ceo, cycle, q="区", exclude=share["id"])
+    }
+
+
+async def test_withdrawn_objectives_are_not_offered_and_bad_questions_get_problems(
+    client, people, headers_for
+):
+    ceo = headers_for("ceo")
+    cycle = await cycle_id(client, ceo)
+    west = (await choices(client, ceo, cycle, q="华西区新增收入"))[0]
+    response = await client.post(
+        f"/api/goals/{west['id']}/transitions", headers=ceo, json={"action": "withdraw"}
+    )
+    assert response.status_code == 200, response.text
+    assert await choices(client, ceo, cycle, q="华西区新增收入") == []
+    url = f"/api/goal-cycles/{cycle}/parent-choices"
+    problem(
+        await client.get(f"/api/goal-cycles/{uuid.uuid4()}/parent-choices", headers=ceo),
+        404,
+        "not_found",
+    )
+    for bad in ({"exclude": "a goal"}, {"q": "长" * 101}, {"limit": "0"}):
+        problem(await client.get(url, headers=ceo, params=bad), 400, "validation_failed")

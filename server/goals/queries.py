@@ -23,10 +23,12 @@ from server.core.erasure import Erasure
 from server.core.errors import ProblemError, forbidden, not_found
 from server.db import (
     as_uuid,
+    contains_pattern,
     days_between_sql,
     delete_where,
     fetch,
     fetch_in,
+    like_ignoring_case,
     placeholders,
     write_transaction,
 )
@@ -73,6 +75,7 @@ from shared_schemas.goals import (
     KeyResultRead,
     MilestoneRead,
     MyGoalsRead,
+    ParentChoice,
     ProgressCreate,
     ProgressRead,
     SignatureCreate,
@@ -656,6 +659,62 @@ async def goal_children(principal: Principal, goal_id: UUID) -> list[TreeNode]:
     summaries = {s.id: s for s in await _summaries(principal, rows)}
     return [
         TreeNode(goal=summaries[c["id"]], children=[], more=below.get(c["id"], 0)) for c in children
+    ]
+
+
+async def parent_choices(
+    principal: Principal, cycle_id: UUID, query: str, exclude: UUID | None, limit: int
+) -> list[ParentChoice]:
+    """Objectives of this cycle a goal may be aligned to, nearest first: the viewer's own,
+    then each manager's above them up to the top (their team's, department's and company's
+    objectives), then the rest by level and title. Without a search: those nearest ones and
+    the company's objectives; with one, any whose title holds it, so a large company's
+    thousands of team objectives are found, not listed. Shared objectives only, which
+    everyone may read (`policy.can_read`); withdrawn ones are left out, and so are `exclude`
+    and the goals below it, as a goal cannot be aligned beneath itself."""
+    await _get_cycle(cycle_id, status=404)
+    chain = await org.manager_chain(principal.person_id)
+    below, below_args = "", []
+    if exclude is not None:
+        below = (
+            "WITH RECURSIVE below(id, depth) AS (SELECT id, 0 FROM goals_goal WHERE id = {}"  # noqa: S608 - a constant only
+            " UNION ALL SELECT g.id, below.depth + 1 FROM goals_goal g JOIN below"
+            f" ON g.parent = below.id WHERE below.depth < {MAX_PARENT_DEPTH}) "
+        )
+        below_args = [exclude]
+    nearness = " ".join(f"WHEN {{}} THEN {depth}" for depth in range(len(chain)))
+    where = "g.cycle = {} AND g.state != 'withdrawn' AND g.level != 'individual'"
+    where_args: list[Any] = [cycle_id]
+    if query:
+        where += f" AND g.title {like_ignoring_case()} {{}}"
+        where_args.append(contains_pattern(query))
+    else:
+        where += f" AND (g.level = 'company' OR g.owner IN ({placeholders(chain)}))"
+        where_args += chain
+    if below:
+        where += " AND g.id NOT IN (SELECT id FROM below)"
+    rows = await fetch(
+        f"{below}SELECT g.id, g.level, g.title, g.owner, p.display_name AS owner_name,"  # noqa: S608 - placeholders and constants only
+        " d.name AS department_name"
+        " FROM goals_goal g JOIN org_person p ON p.id = g.owner"
+        " LEFT JOIN org_department d ON d.id = g.department"
+        f" WHERE {where} ORDER BY CASE g.owner {nearness} ELSE {len(chain)} END,"
+        " CASE g.level WHEN 'company' THEN 0 WHEN 'department' THEN 1 ELSE 2 END, g.title, g.id"
+        " LIMIT {}",
+        *below_args,
+        *where_args,
+        *chain,
+        limit,
+    )
+    return [
+        ParentChoice(
+            id=as_uuid(r["id"]),
+            level=r["level"],
+            title=r["title"],
+            owner=PersonRef(id=as_uuid(r["owner"]), display_name=r["owner_name"]),
+            department_name=r["department_name"],
+        )
+        for r in rows
     ]
 
 

@@ -32,6 +32,7 @@ from shared_schemas.goals import (
     IntegrationTokenIssued,
     IntegrationTokenRead,
     MyGoalsRead,
+    ParentChoice,
     ProgressCreate,
     ProgressRead,
     SignatureCreate,
@@ -122,6 +123,28 @@ async def goal_tree(principal: CurrentPrincipal, cycle_id: FromPath[UUID]) -> Go
     """From each strategy theme down to the individual goals this viewer may see: the top of
     the tree and the viewer's own branch; `more` on a node counts what was left out."""
     return await queries.goal_tree(principal, cycle_id)
+
+
+@get(
+    "/api/goal-cycles/{cycle_id:uuid}/parent-choices",
+    operation_id="ListParentChoices",
+    responses=PROBLEM_RESPONSES,
+)
+async def parent_choices(
+    principal: CurrentPrincipal,
+    cycle_id: FromPath[UUID],
+    q: Annotated[str, QueryParameter(max_length=100, description="Part of a title.")] = "",
+    exclude: Annotated[
+        UUID | None,
+        QueryParameter(
+            description="The goal being edited: it and the goals below it are left out."
+        ),
+    ] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+) -> list[ParentChoice]:
+    """Objectives a goal of this cycle may be aligned to, nearest first: mine and my
+    managers' up to the company's; with `q`, any whose title holds it."""
+    return await queries.parent_choices(principal, cycle_id, q.strip(), exclude, limit)
 
 
 @get(
@@ -360,6 +383,7 @@ router = Router(
         list_my_goals,
         list_team_goals,
         goal_tree,
+        parent_choices,
         goal_children,
         create_goal,
         get_goal,

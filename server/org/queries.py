@@ -18,7 +18,15 @@ from piccolo.query import Select
 from server.audit import queries as audit
 from server.core.access import Principal, Relation, Role
 from server.core.errors import ProblemError, not_found
-from server.db import as_uuid, fetch, fetch_in, placeholders, write_transaction
+from server.db import (
+    as_uuid,
+    contains_pattern,
+    fetch,
+    fetch_in,
+    like_ignoring_case,
+    placeholders,
+    write_transaction,
+)
 from server.org import people_csv, policy
 from server.org.people_csv import PersonRow, RowError
 from server.org.tables import (
@@ -226,9 +234,8 @@ def _named(select: Select[Any], query: str) -> Select[Any]:
     """People whose name holds `query`, ignoring case."""
     if not query:
         return select
-    pattern = f"%{_strip_wildcards(query)}%"
-    # SQLite has no ILIKE, and its LIKE already ignores ASCII case.
-    if Person._meta.db.engine_type == "sqlite":
+    pattern = contains_pattern(query)
+    if like_ignoring_case() == "LIKE":
         return select.where(Person.display_name.like(pattern))
     return select.where(Person.display_name.ilike(pattern))
 
@@ -270,10 +277,6 @@ async def list_accounts(query: str, state: AccountState, limit: int) -> list[Acc
         )
         for r in rows
     ]
-
-
-def _strip_wildcards(text: str) -> str:
-    return text.replace("%", "").replace("_", "")
 
 
 # --- company and departments -------------------------------------------------------------------

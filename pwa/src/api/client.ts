@@ -60,6 +60,7 @@ export type Progress = Schemas["ProgressRead"];
 export type Cycle = Schemas["CycleRead"];
 export type Theme = Schemas["ThemeRead"];
 export type GoalTree = Schemas["GoalTreeRead"];
+export type ParentChoice = Schemas["ParentChoice"];
 export type Template = Schemas["TemplateRead"];
 export type TemplateAssignResult = Schemas["TemplateAssignResult"];
 export type KeyResultIn = Schemas["KeyResultIn"];

@@ -451,6 +451,23 @@ export interface paths {
         patch: operations["UpdateCycle"];
         trace?: never;
     };
+    "/api/goal-cycles/{cycle_id}/parent-choices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ParentChoices */
+        get: operations["ListParentChoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/goal-cycles/{cycle_id}/tree": {
         parameters: {
             query?: never;
@@ -2085,6 +2102,16 @@ export interface components {
         OpenAlertsRead: {
             groups: components["schemas"]["OpenAlertsGroupRead"][];
             min_group_size: number;
+        };
+        /** ParentChoice */
+        ParentChoice: {
+            department_name: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            level: "company" | "department" | "team" | "individual";
+            owner: components["schemas"]["PersonRef"];
+            title: string;
         };
         /** PersonCardRead */
         PersonCardRead: {
@@ -5880,6 +5907,124 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CycleRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ListParentChoices: {
+        parameters: {
+            query?: {
+                /** @description Part of a title. */
+                q?: string;
+                /** @description The goal being edited: it and the goals below it are left out. */
+                exclude?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                cycle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParentChoice"][];
                 };
             };
             /** @description Bad Request */

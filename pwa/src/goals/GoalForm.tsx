@@ -3,8 +3,9 @@
 // a goal is negotiated, and a change proposal (amendment) once it is agreed. The server
 // checks the answers again when the goal is proposed.
 import { useEffect, useState } from "preact/hooks";
-import type { Cycle, Department, Goal, GoalCreate, GoalTree, GoalUpdate, KeyResultIn, Theme } from "../api/client";
+import type { Cycle, Department, Goal, GoalCreate, GoalUpdate, KeyResultIn, ParentChoice, Theme } from "../api/client";
 import { PersonPicker, type Chosen } from "../components/PersonPicker";
+import { SearchPicker, type Choice } from "../components/SearchPicker";
 import { useI18n } from "../i18n";
 import { authorized } from "../session";
 import { blankKeyResult, keyResultIn, KeyResultFields, withDirection } from "./KeyResultFields";
@@ -17,14 +18,13 @@ export type GoalFormMode =
   | { kind: "edit"; goal: Goal }
   | { kind: "amend"; goal: Goal };
 
-function objectivesOf(tree: GoalTree, except?: string): Array<{ id: string; title: string }> {
-  const found: Array<{ id: string; title: string }> = [];
-  const walk = (node: GoalTree["themes"][number]["objectives"][number]) => {
-    if (node.goal.level !== "individual" && node.goal.id !== except) found.push({ id: node.goal.id, title: node.goal.title });
-    node.children.forEach(walk);
-  };
-  tree.themes.forEach((theme) => theme.objectives.forEach(walk));
-  return found;
+const PARENT_CHOICES = 8;
+
+// The objective a goal already supports, as the picker shows it chosen.
+function currentParent(goal: Goal | null, hiddenTitle: string): Choice | null {
+  const step = goal?.alignment[0];
+  if (!goal?.parent_id || step?.kind !== "goal") return null;
+  return { id: goal.parent_id, label: step.hidden ? hiddenTitle : (step.title ?? "") };
 }
 
 function initialForm(mode: GoalFormMode) {
@@ -32,7 +32,6 @@ function initialForm(mode: GoalFormMode) {
   return {
     title: goal?.title ?? "",
     description: goal?.description ?? "",
-    parent: goal?.parent_id ?? "",
     theme: goal?.theme_id ?? "",
     weight: goal ? String(goal.weight) : "",
     priority: goal?.priority ?? "medium",
@@ -49,7 +48,7 @@ export function GoalForm({ cycle, mode, onSaved, onCancel }: { cycle: Cycle; mod
   const level = mode.kind === "create" ? mode.level : mode.goal.level;
   const individual = level === "individual";
   const [themes, setThemes] = useState<Theme[]>([]);
-  const [parents, setParents] = useState<Array<{ id: string; title: string }>>([]);
+  const [parent, setParent] = useState<Choice | null>(() => currentParent(goal, t((m) => m.goals.hiddenParent)));
   const [form, setForm] = useState(() => initialForm(mode));
   const [keyResults, setKeyResults] = useState<KeyResultIn[]>(() => goal?.key_results.map(keyResultIn) ?? [blankKeyResult(cycle, 100)]);
   const [supportFrom, setSupportFrom] = useState<Chosen | null>(goal?.support.from_person ?? null);
@@ -59,9 +58,14 @@ export function GoalForm({ cycle, mode, onSaved, onCancel }: { cycle: Cycle; mod
   // Visibility is the owner's call; only a new goal or its owner may set it.
   const choosesVisibility = individual && (mode.kind === "create" || (mode.kind === "edit" && mode.goal.permissions.change_visibility));
 
+  const searchParents = async (query: string): Promise<Choice[]> => {
+    const except = goal ? `&exclude=${goal.id}` : "";
+    const found = await authorized<ParentChoice[]>(`/api/goal-cycles/${cycle.id}/parent-choices?q=${encodeURIComponent(query)}&limit=${PARENT_CHOICES}${except}`);
+    return found.map((o) => ({ id: o.id, label: o.title, detail: `${t((m) => m.level[o.level])} · ${o.department_name ?? o.owner.display_name}` }));
+  };
+
   useEffect(() => {
     authorized<Theme[]>(`/api/strategy-themes?cycle_id=${cycle.id}`).then(setThemes, () => setThemes([]));
-    authorized<GoalTree>(`/api/goal-cycles/${cycle.id}/tree`).then((tree) => setParents(objectivesOf(tree, goal?.id)), () => setParents([]));
   }, [cycle.id]);
 
   const set = (name: keyof typeof form) => (e: Event) => {
@@ -81,7 +85,7 @@ export function GoalForm({ cycle, mode, onSaved, onCancel }: { cycle: Cycle; mod
     const content = {
       title: form.title,
       description: form.description,
-      parent_id: form.parent || null,
+      parent_id: parent?.id ?? null,
       theme_id: form.theme || null,
       weight: Number(form.weight || 0),
       priority: form.priority as GoalCreate["priority"],
@@ -143,17 +147,15 @@ export function GoalForm({ cycle, mode, onSaved, onCancel }: { cycle: Cycle; mod
       )}
       <h3>{t((m) => m.goals.questionServes)}</h3>
       {level !== "company" && (
-        <label>
-          {t((m) => m.goals.parentField)}
-          <select value={form.parent} onChange={set("parent")} data-testid="goal-parent">
-            <option value="">{t((m) => m.goals.none)}</option>
-            {parents.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.title}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SearchPicker
+          label={t((m) => m.goals.parentField)}
+          placeholder={t((m) => m.goals.parentSearch)}
+          chosen={parent}
+          onChoose={setParent}
+          search={searchParents}
+          suggests
+          testId="goal-parent"
+        />
       )}
       <label>
         {t((m) => m.goals.themeField)}

@@ -182,13 +182,14 @@ export function Plan({ rights, open }: { rights: GoalRights; open: (goalId: stri
  * the aligned goals left out, fetched when the viewer opens the branch. */
 function TreeBranch({ node, open }: { node: Node; open: (goalId: string) => void }) {
   const { t } = useI18n();
-  const [children, setChildren] = useState(node.children);
-  const [more, setMore] = useState(node.more);
+  const [opened, setOpened] = useState<{ from: Node; children: Node[] } | null>(null);
+  // A reloaded tree (after a new objective, say) brings new nodes; a branch opened on the
+  // old ones is let go, so the new tree shows.
+  const all = opened?.from === node ? opened.children : null;
+  const children = all ?? node.children;
+  const more = all ? 0 : node.more;
   const showAll = () =>
-    authorized<Node[]>(`/api/goals/${node.goal.id}/children`).then((all) => {
-      setChildren(all);
-      setMore(0);
-    }, () => undefined);
+    authorized<Node[]>(`/api/goals/${node.goal.id}/children`).then((found) => setOpened({ from: node, children: found }), () => undefined);
   return (
     <>
       <GoalCard goal={node.goal} onOpen={open} />

@@ -302,6 +302,7 @@ export const en = {
     create: "Create",
     titleField: "Goal",
     parentField: "Supports",
+    parentSearch: "Type part of an objective's title",
     themeField: "Strategy theme",
     none: "None",
     weightField: "Weight (%)",
@@ -400,7 +401,8 @@ export const en = {
     editCycle: "Edit this cycle",
     editTheme: "Edit",
   },
-  people: { search: "Type a name", remove: "Remove {name}" },
+  people: { search: "Type a name" },
+  picker: { remove: "Remove {name}" },
   departmentFigures: {
     everyone: "Everyone you cover",
     people: "{count} people",

@@ -301,6 +301,7 @@ export const zhCN: Messages = {
     create: "创建",
     titleField: "目标",
     parentField: "支撑的上级目标",
+    parentSearch: "输入目标标题中的词查找",
     themeField: "战略主题",
     none: "无",
     weightField: "权重（%）",
@@ -399,7 +400,8 @@ export const zhCN: Messages = {
     editCycle: "修改这个周期",
     editTheme: "修改",
   },
-  people: { search: "输入姓名查找", remove: "移除 {name}" },
+  people: { search: "输入姓名查找" },
+  picker: { remove: "移除 {name}" },
   departmentFigures: {
     everyone: "你负责的全部人员",
     people: "{count} 人",
