@@ -350,6 +350,9 @@ class Generator:
             cycle=cycle_id,
             theme=theme,
             parent=parent,
+            # Every goal here serves the objective of its owner's manager (or the company's),
+            # a shared objective of the same cycle.
+            parent_shared=parent is not None,
             title=title,
             weight=content.weight,
             visibility=visibility,

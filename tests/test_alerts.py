@@ -173,7 +173,17 @@ async def test_unresolved_after_two_weeks_hr_in_scope_sees_it_and_is_told(
     url = f"/api/alerts/{alert['id']}"
     assert await alerts.escalate(datetime.now(UTC) + timedelta(days=13)) == 0
     problem(await client.get(url, headers=headers_for("hr")), 404, "not_found")
+
+    async def listed_for(name: str) -> set[str]:
+        response = await client.get("/api/alerts", headers=headers_for(name))
+        assert response.status_code == 200, response.text
+        return {a["id"] for a in response.json()}
+
+    assert alert["id"] not in await listed_for("hr")
     assert await alerts.escalate(datetime.now(UTC) + timedelta(days=15)) >= 1
+    assert alert["id"] in await listed_for("hr")
+    assert alert["id"] not in await listed_for("hr.west")
+    assert alert["id"] in await listed_for("manager.east")
     escalated = (await client.get(url, headers=headers_for("hr"))).json()
     assert escalated["escalated_at"] is not None
     assert not escalated["can_act"]

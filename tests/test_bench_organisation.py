@@ -70,10 +70,17 @@ async def test_goals_are_aligned_agreed_and_signed_over_their_content(
     seeded: organisation.Seeded,
 ) -> None:
     goals = await db.fetch(
-        "SELECT g.id, g.level, g.parent, g.owner, g.cycle, p.manager"
+        "SELECT g.id, g.level, g.parent, g.parent_shared, g.owner, g.cycle, p.manager"
         " FROM goals_goal g JOIN org_person p ON p.id = g.owner"
     )
     by_id = {g["id"]: g for g in goals}
+    for goal in goals:  # as the API writes it: the parent is a shared objective of the cycle
+        parent = by_id.get(goal["parent"])
+        assert bool(goal["parent_shared"]) == (
+            parent is not None
+            and parent["level"] != "individual"
+            and parent["cycle"] == goal["cycle"]
+        )
     individual = [g for g in goals if g["level"] == "individual"]
     assert len(individual) == 2 * 2 * (PEOPLE - 1)  # two goals, two cycles, all but the chief
     for goal in individual:

@@ -31,9 +31,9 @@ def tandem(tmp_path: Path):
             check=check,
         )
 
-    def query(sql: str) -> list[tuple]:
+    def query(sql: str, *values: object) -> list[tuple]:
         with sqlite3.connect(database) as connection:
-            return connection.execute(sql).fetchall()
+            return connection.execute(sql, values).fetchall()
 
     run.query = query  # type: ignore[attr-defined]
     return run
@@ -173,3 +173,43 @@ def test_migrate_accepts_the_large_indexes_built_by_hand_first(tandem, tmp_path:
     }
     assert set(BUILT_BY_HAND) <= indexes
     assert "checkins_checkin_employee" not in indexes
+
+
+# The goals app's last migration before goals said whether their parent is shared.
+GOALS_BEFORE_PARENT_SHARED = "2026-11-25T23:07:24:467996"
+
+
+def test_migrate_tells_existing_goals_whether_their_parent_is_shared(tandem, tmp_path: Path):
+    """Goals written before `parent_shared` get it from their parents: a shared objective of
+    the same cycle, not an individual goal, nor one of another cycle, nor none."""
+    piccolo = Path(sys.executable).with_name("piccolo")
+    env = {
+        **os.environ,
+        "PICCOLO_CONF": "server.piccolo_conf",
+        "TANDEM_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+    }
+    for app, *up_to in (("org",), ("auth",), ("goals", GOALS_BEFORE_PARENT_SHARED)):
+        subprocess.run([piccolo, "migrations", "forwards", app, *up_to], env=env, check=True)
+    tandem.query("INSERT INTO org_person (id, email) VALUES ('p', 'p@example.com')")
+    tandem.query("INSERT INTO goals_cycle (id) VALUES ('this'), ('last')")
+    goals = [  # id, level, cycle, parent
+        ("objective", "team", "this", None),
+        ("old objective", "team", "last", None),
+        ("mine", "individual", "this", None),
+        ("under objective", "individual", "this", "objective"),
+        ("under mine", "individual", "this", "mine"),
+        ("under old objective", "individual", "this", "old objective"),
+    ]
+    for goal_id, level, cycle, parent in goals:
+        tandem.query(
+            "INSERT INTO goals_goal (id, level, owner, cycle, parent, created_by)"
+            " VALUES (?, ?, 'p', ?, ?, 'p')",
+            goal_id,
+            level,
+            cycle,
+            parent,
+        )
+    ran = tandem("migrate", check=False)
+    assert ran.returncode == 0, ran.stderr
+    flagged = tandem.query("SELECT id FROM goals_goal WHERE parent_shared")
+    assert flagged == [("under objective",)]

@@ -203,3 +203,70 @@ async def test_withdrawn_objectives_are_not_offered_and_bad_questions_get_proble
     )
     for bad in ({"exclude": "a goal"}, {"q": "长" * 101}, {"limit": "0"}):
         problem(await client.get(url, headers=ceo, params=bad), 400, "validation_failed")
+
+
+# --- the tops of the tree ----------------------------------------------------------------
+
+
+def titles_at_the_top(nodes: list[dict[str, Any]]) -> set[str]:
+    return {node["goal"]["title"] for node in nodes}
+
+
+def titles_anywhere(nodes: list[dict[str, Any]]) -> set[str]:
+    return {n["goal"]["title"] for n in nodes} | {
+        t for n in nodes for t in titles_anywhere(n["children"])
+    }
+
+
+async def test_a_goal_under_a_goal_i_cannot_see_is_at_the_top_of_my_tree(
+    client, people, headers_for
+):
+    """Created under a shared objective, then moved under Alice's private goal: Bob, who
+    may not see hers, finds it at the top; Alice finds it under her goal."""
+    manager, bob, alice = headers_for("manager.east"), headers_for("bob"), headers_for("alice")
+    cycle = await cycle_id(client, manager)
+    shared = objectives(await tree(client, manager, cycle))
+    east = next(g for g in shared.values() if g["title"] == "华东区新签客户 60 家")
+    created = await client.post(
+        "/api/goals",
+        headers=manager,
+        json={
+            "cycle_id": cycle,
+            "title": "陪同苏州首访",
+            "parent_id": east["id"],
+            "visibility": "public",
+        },
+    )
+    assert created.status_code == 201, created.text
+    assert "陪同苏州首访" not in titles_at_the_top(await tree(client, bob, cycle))
+    assert "陪同苏州首访" in titles_anywhere(await tree(client, bob, cycle))
+
+    mine = (await client.get("/api/me/goals", headers=alice)).json()["goals"]
+    private = next(g for g in mine if g["title"] == "拓展苏州制造业新客户")
+    assert private["visibility"] == "private"
+    moved = await client.patch(
+        f"/api/goals/{created.json()['id']}", headers=manager, json={"parent_id": private["id"]}
+    )
+    assert moved.status_code == 200, moved.text
+
+    seen_by_bob = await tree(client, bob, cycle)
+    assert "陪同苏州首访" in titles_at_the_top(seen_by_bob)
+    assert "拓展苏州制造业新客户" not in titles_anywhere(seen_by_bob)
+    seen_by_alice = await tree(client, alice, cycle)
+    assert "陪同苏州首访" not in titles_at_the_top(seen_by_alice)
+    assert "陪同苏州首访" in titles_anywhere(seen_by_alice)
+
+
+async def test_the_goals_under_a_withdrawn_objective_move_to_the_top(client, people, headers_for):
+    ceo, bob = headers_for("ceo"), headers_for("bob")
+    cycle = await cycle_id(client, ceo)
+    west = (await choices(client, ceo, cycle, q="华西区新增收入"))[0]
+    assert "成都重点客户收入 400 万元" not in titles_at_the_top(await tree(client, bob, cycle))
+
+    response = await client.post(
+        f"/api/goals/{west['id']}/transitions", headers=ceo, json={"action": "withdraw"}
+    )
+    assert response.status_code == 200, response.text
+    seen_by_bob = await tree(client, bob, cycle)
+    assert "成都重点客户收入 400 万元" in titles_at_the_top(seen_by_bob)  # Carol's, public
+    assert west["title"] not in titles_anywhere(seen_by_bob)

@@ -47,6 +47,11 @@ class Goal(Table, tablename="goals_goal"):
     parent: ForeignKey["Goal"] = ForeignKey(
         "self", null=True, on_delete=OnDelete.set_null, index=True
     )
+    # The parent is a shared (not individual) objective of the same cycle, which everyone
+    # may see: written with the parent, from facts about it that never change. Such a goal
+    # hangs in the tree under its parent while that is live, so the tree looks for its tops
+    # among the other goals only (and the children of withdrawn ones).
+    parent_shared = Boolean(default=False)
     title = Varchar(length=300)
     description = Text(default="")
     weight = Integer(default=0)
