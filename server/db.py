@@ -74,6 +74,14 @@ def placeholders(values: Collection[Any]) -> str:
     return ", ".join("{}" for _ in values)
 
 
+def columns_of(table: type[Table], alias: str, *but: str) -> str:
+    """The table's columns as `alias.column` for a raw select, all but `but` (which the
+    select reads through joins instead): taken from the model, so they follow it."""
+    return ", ".join(
+        f"{alias}.{c._meta.db_column_name}" for c in table._meta.columns if c._meta.name not in but
+    )
+
+
 def contains_pattern(text: str) -> str:
     """A LIKE pattern for `text` anywhere in a value. A person's % and _ are taken out, not
     read as wildcards."""

@@ -27,6 +27,7 @@ from server.core.pagination import decode_name_cursor, encode_name_cursor
 from server.db import (
     as_date,
     as_uuid,
+    columns_of,
     delete_where,
     fetch,
     fetch_in,
@@ -442,21 +443,19 @@ async def complete_action(principal: Principal, data: CompleteAction) -> UUID:
 
 # --- reads --------------------------------------------------------------------------------------
 
-ACTION_COLUMNS = (
-    CheckinAction.id,
-    CheckinAction.checkin,
-    CheckinAction.title,
-    CheckinAction.owner.id.as_alias("owner_id"),
-    CheckinAction.owner.display_name.as_alias("owner_name"),
-    CheckinAction.due_on,
-    CheckinAction.done_at,
+# Check-ins and their actions are read straight through the driver: the sync pull reads a
+# manager's team's recent ones on every start of the app, and building Piccolo's query
+# strings was most of the time those reads took.
+ACTION_SELECT = (
+    "SELECT a.id, a.checkin, a.title, a.due_on, a.done_at, o.id AS owner_id,"
+    " o.display_name AS owner_name FROM checkins_action a JOIN org_person o ON o.id = a.owner"
 )
-CHECKIN_COLUMNS = (
-    *Checkin.all_columns(exclude=[Checkin.employee, Checkin.manager]),
-    Checkin.employee.id.as_alias("employee_id"),
-    Checkin.employee.display_name.as_alias("employee_name"),
-    Checkin.manager.id.as_alias("manager_id"),
-    Checkin.manager.display_name.as_alias("manager_name"),
+CHECKIN_SELECT = (
+    f"SELECT {columns_of(Checkin, 'c', 'employee', 'manager')},"  # noqa: S608 - column names of ours
+    " e.id AS employee_id, e.display_name AS employee_name,"
+    " m.id AS manager_id, m.display_name AS manager_name"
+    " FROM checkins_checkin c JOIN org_person e ON e.id = c.employee"
+    " LEFT JOIN org_person m ON m.id = c.manager"
 )
 
 
@@ -475,17 +474,16 @@ async def _reads(principal: Principal, rows: list[dict[str, Any]]) -> list[Check
     ids = [r["id"] for r in rows]
     actions: dict[UUID, list[ActionRead]] = defaultdict(list)
     notes: dict[UUID, str] = {}
-    if ids:
-        for a in (
-            await CheckinAction.select(*ACTION_COLUMNS)
-            .where(CheckinAction.checkin.is_in(ids))
-            .order_by(CheckinAction.created_at)
-        ):
-            actions[a["checkin"]].append(_action(a))
-        for n in await CheckinNote.select(CheckinNote.checkin, CheckinNote.body).where(
-            CheckinNote.checkin.is_in(ids) & (CheckinNote.author == principal.person_id)
-        ):
-            notes[n["checkin"]] = n["body"]
+    for a in await fetch_in(
+        f"{ACTION_SELECT} WHERE a.checkin IN ({{in}}) ORDER BY a.created_at", ids
+    ):
+        actions[a["checkin"]].append(_action(a))
+    for n in await fetch_in(
+        "SELECT checkin, body FROM checkins_note WHERE author = {} AND checkin IN ({in})",
+        ids,
+        principal.person_id,
+    ):
+        notes[n["checkin"]] = n["body"]
     return [
         CheckinRead(
             id=r["id"],
@@ -537,11 +535,11 @@ async def recent_checkins(principal: Principal, person_ids: list[UUID]) -> list[
     parties = [p for p, rel in relations.items() if policy.party_role(rel) is not None]
     if not parties:
         return []
-    rows = (
-        await Checkin.select(*CHECKIN_COLUMNS)
-        .where(Checkin.employee.is_in(parties) & (Checkin.state != "merged"))
-        .order_by(Checkin.created_at, ascending=False)
-        .limit(RECENT_CHECKINS * len(parties))
+    rows = await fetch(
+        f"{CHECKIN_SELECT} WHERE c.employee IN ({placeholders(parties)})"
+        " AND c.state != 'merged' ORDER BY c.created_at DESC LIMIT {}",
+        *parties,
+        RECENT_CHECKINS * len(parties),
     )
     kept: dict[UUID, int] = defaultdict(int)
     recent = []
@@ -555,10 +553,9 @@ async def recent_checkins(principal: Principal, person_ids: list[UUID]) -> list[
 async def my_history(principal: Principal) -> list[CheckinRead]:
     """Every check-in the principal had as the employee, oldest first (the data export): the
     minutes as they read them, so their manager's private notes are not among them."""
-    rows = (
-        await Checkin.select(*CHECKIN_COLUMNS)
-        .where((Checkin.employee == principal.person_id) & (Checkin.state != "merged"))
-        .order_by(Checkin.created_at)
+    rows = await fetch(
+        f"{CHECKIN_SELECT} WHERE c.employee = {{}} AND c.state != 'merged' ORDER BY c.created_at",
+        principal.person_id,
     )
     return await _reads(principal, rows)
 
@@ -570,7 +567,7 @@ async def get_checkin(principal: Principal, checkin_id: UUID) -> CheckinRead:
         await audit.record_access(
             principal.person_id, row["employee"], "checkin", logged, row["id"]
         )
-    full = await Checkin.select(*CHECKIN_COLUMNS).where(Checkin.id == row["id"])
+    full = await fetch(f"{CHECKIN_SELECT} WHERE c.id = {{}}", row["id"])
     return (await _reads(principal, full))[0]
 
 
@@ -595,10 +592,10 @@ async def preparation(principal: Principal, person_id: UUID | None) -> CheckinPr
     since = datetime.combine(since_day, time.max, UTC) if since_day else None
     changes, milestones = await goals.progress_since(person, since)
     kudos = await feedback.kudos_received_since(person, since)
-    open_actions = (
-        await CheckinAction.select(*ACTION_COLUMNS)
-        .where((CheckinAction.checkin.employee == person) & CheckinAction.done_at.is_null())
-        .order_by(CheckinAction.due_on)
+    open_actions = await fetch(
+        f"{ACTION_SELECT} JOIN checkins_checkin c ON c.id = a.checkin"
+        " WHERE c.employee = {} AND a.done_at IS NULL ORDER BY a.due_on",
+        person,
     )
     name = (await org.display_names([person])).get(person, "")
     return CheckinPrepRead(
