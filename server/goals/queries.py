@@ -100,6 +100,9 @@ MAX_PARENT_DEPTH = 32
 INSERT_CHUNK = 500
 INTEGRATION_TOKEN_PREFIX = "tdm_int_"  # noqa: S105 - a prefix, not a secret
 LEVEL_ORDER = {"company": 0, "department": 1, "team": 2, "individual": 3}
+LEVEL_ORDER_SQL = (  # LEVEL_ORDER over `g.level`, for ORDER BY
+    "CASE g.level " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in LEVEL_ORDER.items()) + " END"
+)
 NO_RELATION: frozenset[Relation] = frozenset()  # no relation to a goal's owner
 
 
@@ -706,8 +709,7 @@ async def parent_choices(
         " FROM goals_goal g JOIN org_person p ON p.id = g.owner"
         " LEFT JOIN org_department d ON d.id = g.department"
         f" WHERE {where} ORDER BY CASE g.owner {nearness} ELSE {len(chain)} END,"
-        " CASE g.level WHEN 'company' THEN 0 WHEN 'department' THEN 1 ELSE 2 END, g.title, g.id"
-        " LIMIT {}",
+        f" {LEVEL_ORDER_SQL}, g.title, g.id LIMIT {{}}",
         *below_args,
         *where_args,
         *chain,
@@ -1023,12 +1025,11 @@ def _kr_values(kr: KeyResultContent, goal_id: UUID, position: int) -> dict[str, 
     }
 
 
-async def _parent_shared(content: GoalContent) -> bool:
-    """`Goal.parent_shared` for this content: its parent is a shared objective of its cycle."""
-    return content.parent_id is not None and await Goal.exists().where(
-        (Goal.id == content.parent_id)
-        & (Goal.level != "individual")
-        & (Goal.cycle == content.cycle_id)
+async def _parent_shared(parent_id: UUID | None, cycle_id: UUID) -> bool:
+    """`Goal.parent_shared` for a goal of this cycle under this parent: the parent is a
+    shared objective of the same cycle."""
+    return parent_id is not None and await Goal.exists().where(
+        (Goal.id == parent_id) & (Goal.level != "individual") & (Goal.cycle == cycle_id)
     )
 
 
@@ -1052,7 +1053,7 @@ def _goal_values(content: GoalContent, parent_shared: bool) -> dict[str, Any]:
 async def _write_content(content: GoalContent) -> None:
     """Make the live rows say what the content says. A key result dropped from the content
     is deleted, or retired when it has progress (the log is never rewritten)."""
-    values = _goal_values(content, await _parent_shared(content))
+    values = _goal_values(content, await _parent_shared(content.parent_id, content.cycle_id))
     await Goal.update(**values, updated_at=now()).where(Goal.id == content.goal_id)
     current = await KeyResult.select(KeyResult.id).where(
         (KeyResult.goal == content.goal_id) & (KeyResult.retired == False)  # noqa: E712
@@ -1973,11 +1974,9 @@ async def assign_template(
     owners = [p for p in targets if p not in already]
     goals, key_results = [], []
     stamp = now()
-    parent_shared: bool | None = None  # the same parent for every copy
+    parent_shared = await _parent_shared(body.parent_id, body.cycle_id)  # every copy's parent
     for owner in owners:
         content = _new_content(body, uuid4(), owner)
-        if parent_shared is None:
-            parent_shared = await _parent_shared(content)
         goals.append(
             Goal(
                 id=content.goal_id,
