@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -9,6 +10,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.types import ASGIApp, Receive, Scope, Send
+from pydantic import BaseModel
 
 from server import db
 from server.alerts.routes import router as alerts_router
@@ -106,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        type_encoders={BaseModel: _encoded_by_pydantic},
         before_send=[security_headers(settings.served_over_https), complete_allow_header],
         request_max_body_size=settings.max_request_body_bytes,
         on_startup=[open_pool, background.start],
@@ -120,6 +123,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     _close_body_schemas(app)
     return app
+
+
+def _encoded_by_pydantic(model: BaseModel) -> msgspec.Raw:
+    """A response model as JSON, written by pydantic's own serializer and placed as is.
+    Litestar's default turns each model into Python dicts and lists first, then encodes
+    those: a tenth of the process's time under the sync pull's load, for the same bytes."""
+    return msgspec.Raw(model.model_dump_json())
 
 
 def _close_body_schemas(app: Litestar) -> None:

@@ -342,3 +342,69 @@ async def test_the_pull_is_scoped_and_sends_only_what_changed(client, people, he
     after = (await client.get(f"/api/sync/pull?cursor={first['cursor']}", headers=alice)).json()
     assert set(collections(after)) == {"kudos"}
     problem(await client.get("/api/sync/pull?cursor=!!", headers=alice), 400, "invalid_cursor")
+
+
+async def test_a_managers_phone_keeps_each_reports_latest_checkins(client, people, headers_for):
+    bob, manager = headers_for("bob"), headers_for("manager.east")
+    held = []
+    for days_ago in range(5):
+        entry = minutes(
+            people["bob"], people["bob"], held_on=(TODAY - timedelta(days_ago)).isoformat()
+        )
+        assert outcomes(await push(client, manager, entry)) == ["applied"]
+        held.append(entry["payload"]["checkin_id"])
+
+    def pulled(body: dict[str, Any]) -> list[dict[str, Any]]:
+        return next(c["items"] for c in body["changes"] if c["collection"] == "checkins")
+
+    on_his_phone = pulled((await client.get("/api/sync/pull", headers=manager)).json())
+    by_person: dict[str, list[str]] = {}
+    for c in on_his_phone:
+        by_person.setdefault(c["employee"]["display_name"], []).append(c["id"])
+    # Bob's three latest, newest first; Alice's own latest too, not crowded out by Bob's.
+    assert by_person["王伟"] == list(reversed(held))[:3]
+    assert by_person["刘思思"]
+    assert [c["created_at"] for c in on_his_phone] == sorted(
+        (c["created_at"] for c in on_his_phone), reverse=True
+    )
+    # Online, and on Bob's own phone, more of his history.
+    online = await client.get(f"/api/checkins?person_id={people['bob']}", headers=manager)
+    assert [c["id"] for c in online.json()][:5] == list(reversed(held))
+    on_bobs_phone = [
+        c["id"] for c in pulled((await client.get("/api/sync/pull", headers=bob)).json())
+    ]
+    assert on_bobs_phone[:5] == list(reversed(held))
+
+
+async def test_the_pulled_goals_are_the_goals_as_the_api_reads_them(client, people, headers_for):
+    """Read together for the pull, each goal is what reading it alone answers, alignment,
+    signatures and permissions included."""
+    alice = headers_for("alice")
+    mine = (await client.get("/api/me/goals", headers=alice)).json()["goals"]
+    active = next(g for g in mine if g["state"] == "active")
+    company = (await client.get(f"/api/goals/{active['id']}", headers=alice)).json()["alignment"][1]
+    # Her draft straight under the company objective: her two goals now differ in alignment.
+    draft = next(g for g in mine if g["state"] == "draft")
+    moved = await client.patch(
+        f"/api/goals/{draft['id']}", json={"parent_id": company["id"]}, headers=alice
+    )
+    assert moved.status_code == 200, moved.text
+    for person in ("alice", "bob", "manager.east"):
+        headers = headers_for(person)
+        pulled = next(
+            c["items"]
+            for c in (await client.get("/api/sync/pull", headers=headers)).json()["changes"]
+            if c["collection"] == "goals"
+        )
+        assert pulled, person
+        for goal in pulled:
+            alone = await client.get(f"/api/goals/{goal['id']}", headers=headers)
+            assert goal == alone.json()
+    # A withdrawn goal is no longer one to record progress on.
+    withdrawn = await client.post(
+        f"/api/goals/{draft['id']}/transitions", json={"action": "withdraw"}, headers=alice
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    body = (await client.get("/api/sync/pull", headers=alice)).json()
+    pulled = next(c["items"] for c in body["changes"] if c["collection"] == "goals")
+    assert [g["id"] for g in pulled] == [active["id"]]

@@ -528,26 +528,24 @@ async def list_checkins(principal: Principal, person_id: UUID | None) -> list[Ch
     return await recent_checkins(principal, [person])
 
 
-async def recent_checkins(principal: Principal, person_ids: list[UUID]) -> list[CheckinRead]:
-    """The recent check-ins of each of these people the principal is a party to (others are
-    left out), newest first, in one read whatever the number of people."""
+async def recent_checkins(
+    principal: Principal, person_ids: list[UUID], each: int = RECENT_CHECKINS
+) -> list[CheckinRead]:
+    """The `each` most recent check-ins of each of these people the principal is a party to
+    (others are left out), newest first, in one read whatever the number of people."""
     relations = await org.relations(principal, person_ids)
     parties = [p for p, rel in relations.items() if policy.party_role(rel) is not None]
     if not parties:
         return []
     rows = await fetch(
-        f"{CHECKIN_SELECT} WHERE c.employee IN ({placeholders(parties)})"
-        " AND c.state != 'merged' ORDER BY c.created_at DESC LIMIT {}",
+        f"{CHECKIN_SELECT} WHERE c.id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER"  # noqa: S608 - placeholders and constants only
+        " (PARTITION BY employee ORDER BY created_at DESC) AS recency FROM checkins_checkin"
+        f" WHERE state != 'merged' AND employee IN ({placeholders(parties)})) ranked"
+        " WHERE recency <= {}) ORDER BY c.created_at DESC",
         *parties,
-        RECENT_CHECKINS * len(parties),
+        each,
     )
-    kept: dict[UUID, int] = defaultdict(int)
-    recent = []
-    for row in rows:
-        kept[row["employee_id"]] += 1
-        if kept[row["employee_id"]] <= RECENT_CHECKINS:
-            recent.append(row)
-    return await _reads(principal, recent)
+    return await _reads(principal, rows)
 
 
 async def my_history(principal: Principal) -> list[CheckinRead]:
@@ -571,17 +569,18 @@ async def get_checkin(principal: Principal, checkin_id: UUID) -> CheckinRead:
     return (await _reads(principal, full))[0]
 
 
-async def _last_held(person_ids: list[UUID]) -> dict[UUID, Any]:
-    if not person_ids:
-        return {}
-    rows = await Checkin.select(Checkin.employee, Checkin.held_on).where(
-        Checkin.employee.is_in(person_ids) & Checkin.state.is_in(list(HELD_STATES))
+async def _last_held(person_ids: list[UUID]) -> dict[UUID, date]:
+    """The day of each person's last check-in held; nobody for those who never had one."""
+    held = sorted(HELD_STATES)
+    rows = await fetch_in(
+        "SELECT employee, MAX(held_on) AS last_held FROM checkins_checkin"  # noqa: S608 - placeholders only
+        f" WHERE state IN ({placeholders(held)}) AND employee IN ({{in}}) GROUP BY employee",
+        person_ids,
+        *held,
     )
-    last: dict[UUID, Any] = {}
-    for r in rows:
-        if r["held_on"] and (r["employee"] not in last or r["held_on"] > last[r["employee"]]):
-            last[r["employee"]] = r["held_on"]
-    return last
+    return {
+        as_uuid(r["employee"]): as_date(r["last_held"]) for r in rows if r["last_held"] is not None
+    }
 
 
 async def preparation(principal: Principal, person_id: UUID | None) -> CheckinPrepRead:
@@ -622,23 +621,16 @@ async def set_cadence(principal: Principal, manager_id: UUID, data: CadenceSet) 
         await TeamCadence.insert(TeamCadence(manager=manager_id, cadence=data.cadence))
 
 
-PEOPLE_AT_ONCE = 10_000
-
-
 async def _with_rhythm(
     people: list[dict[str, Any]],
 ) -> list[tuple[dict[str, Any], str, date | None]]:
     """Each person with their team's cadence and the day of their last check-in held."""
-    last: dict[UUID, Any] = {}
-    cadences: dict[UUID, str] = {}
-    # In parts: the drivers bind at most 32,767 values (a manager of thousands reads this).
-    for start in range(0, len(people), PEOPLE_AT_ONCE):
-        part = people[start : start + PEOPLE_AT_ONCE]
-        last |= await _last_held([p["id"] for p in part])
-        managers = sorted({p["manager_id"] for p in part if p["manager_id"]})
-        if managers:
-            rows = await TeamCadence.select().where(TeamCadence.manager.is_in(managers))
-            cadences |= {r["manager"]: r["cadence"] for r in rows}
+    last = await _last_held([p["id"] for p in people])
+    managers = sorted({p["manager_id"] for p in people if p["manager_id"]})
+    rows = await fetch_in(
+        "SELECT manager, cadence FROM checkins_cadence WHERE manager IN ({in})", managers
+    )
+    cadences = {as_uuid(r["manager"]): r["cadence"] for r in rows}
     return [
         (p, cadences.get(p["manager_id"], cadence.DEFAULT_CADENCE), last.get(p["id"]))
         for p in people

@@ -727,61 +727,71 @@ async def parent_choices(
     ]
 
 
-async def _ancestors(goal_id: UUID) -> list[dict[str, Any]]:
-    """The chain of parents, nearest first (bounded, so bad data cannot loop)."""
-    rows = await Goal.raw(
-        "WITH RECURSIVE up(id, parent, depth) AS ("  # noqa: S608 - formats in a constant only
-        " SELECT id, parent, 0 FROM goals_goal WHERE id = {}"
-        " UNION ALL SELECT g.id, g.parent, up.depth + 1 FROM goals_goal g"
+async def _ancestor_chains(goal_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+    """Each goal's chain of parents, nearest first (bounded, so bad data cannot loop)."""
+    rows = await fetch_in(
+        "WITH RECURSIVE up(origin, id, parent, depth) AS ("  # noqa: S608 - formats in a constant only
+        " SELECT id, id, parent, 0 FROM goals_goal WHERE id IN ({in})"
+        " UNION ALL SELECT up.origin, g.id, g.parent, up.depth + 1 FROM goals_goal g"
         f" JOIN up ON g.id = up.parent WHERE up.depth < {MAX_PARENT_DEPTH})"
-        " SELECT g.id, g.level, g.visibility, g.owner, g.title, g.theme, up.depth"
-        " FROM up JOIN goals_goal g ON g.id = up.id WHERE up.depth > 0 ORDER BY up.depth",
-        goal_id,
+        " SELECT up.origin, g.id, g.level, g.visibility, g.owner, g.title, g.theme"
+        " FROM up JOIN goals_goal g ON g.id = up.id WHERE up.depth > 0"
+        " ORDER BY up.origin, up.depth",
+        goal_ids,
     )
-    return [
-        {
-            **r,
-            "id": as_uuid(r["id"]),
-            "owner": as_uuid(r["owner"]),
-            "theme": as_uuid(r["theme"]) if r["theme"] else None,
-        }
-        for r in rows
-    ]
+    chains: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        chains[as_uuid(row["origin"])].append(row)
+    return chains
 
 
-async def _alignment(principal: Principal, row: dict[str, Any]) -> list[AlignmentStep]:
-    """ "Why this goal": each parent up to the top, then the theme the chain serves."""
-    ancestors = await _ancestors(row["id"])
-    relations = await _relations(principal, (a["owner"] for a in ancestors))
-    steps = []
-    theme_id: UUID | None = row["theme"]
-    for ancestor in ancestors:
-        visible = policy.can_read(
-            ancestor["level"], ancestor["visibility"], relations[ancestor["owner"]]
-        )
-        steps.append(
-            AlignmentStep(
-                id=ancestor["id"] if visible else None,
-                kind="goal",
-                level=ancestor["level"],
-                title=ancestor["title"] if visible else None,
-                hidden=not visible,
+async def _ancestors(goal_id: UUID) -> list[dict[str, Any]]:
+    return (await _ancestor_chains([goal_id]))[goal_id]
+
+
+async def _alignments(
+    principal: Principal, goal_ids: list[UUID], themes: dict[UUID, UUID | None]
+) -> dict[UUID, list[AlignmentStep]]:
+    """ "Why this goal", for each goal (with its own theme, if any, in `themes`): each parent
+    up to the top, then the theme the chain serves."""
+    chains = await _ancestor_chains(goal_ids)
+    relations = await _relations(principal, (a["owner"] for c in chains.values() for a in c))
+    served = {
+        goal_id: next((a["theme"] for a in chains[goal_id] if a["theme"]), None)
+        if themes[goal_id] is None
+        else themes[goal_id]
+        for goal_id in goal_ids
+    }
+    theme_rows = await fetch_in(
+        "SELECT id, name FROM goals_theme WHERE id IN ({in})",
+        sorted({t for t in served.values() if t is not None}),
+    )
+    theme_names = {row["id"]: row["name"] for row in theme_rows}
+    alignments: dict[UUID, list[AlignmentStep]] = {}
+    for goal_id in goal_ids:
+        steps = []
+        for ancestor in chains[goal_id]:
+            visible = policy.can_read(
+                ancestor["level"], ancestor["visibility"], relations[ancestor["owner"]]
             )
-        )
-        theme_id = theme_id or ancestor["theme"]
-    if theme_id is not None:
-        theme = (
-            await StrategyTheme.select(StrategyTheme.name)
-            .where(StrategyTheme.id == theme_id)
-            .first()
-        )
-        if theme is not None:
             steps.append(
                 AlignmentStep(
-                    id=theme_id, kind="theme", level=None, title=theme["name"], hidden=False
+                    id=ancestor["id"] if visible else None,
+                    kind="goal",
+                    level=ancestor["level"],
+                    title=ancestor["title"] if visible else None,
+                    hidden=not visible,
                 )
             )
-    return steps
+        theme_id = served[goal_id]
+        if theme_id in theme_names:
+            steps.append(
+                AlignmentStep(
+                    id=theme_id, kind="theme", level=None, title=theme_names[theme_id], hidden=False
+                )
+            )
+        alignments[goal_id] = steps
+    return alignments
 
 
 def _content(row: dict[str, Any], krs: list[dict[str, Any]], version: int) -> GoalContent:
@@ -874,50 +884,91 @@ async def get_goal(principal: Principal, goal_id: UUID, log_access: bool = True)
         logged = policy.logged_relation(row["level"], relations)
         if logged is not None and row["visibility"] == "private":
             await audit.record_access(principal.person_id, row["owner_id"], "goal", logged, goal_id)
-    krs = await _krs(goal_id)
-    cycle = (await _cycle_rows([row["cycle"]]))[row["cycle"]]
+    return (await _goal_reads(principal, [row], {row["owner_id"]: relations}))[0]
+
+
+async def my_goals_in(principal: Principal, cycle_ids: Iterable[UUID]) -> list[GoalRead]:
+    """My individual goals of these cycles in full, all but withdrawn ones: what a phone keeps
+    to record progress offline."""
+    rows = await fetch_in(
+        f"{GOAL_SELECT} WHERE g.owner = {{}} AND g.level = 'individual'"
+        " AND g.state != 'withdrawn' AND g.cycle IN ({in}) ORDER BY g.created_at",
+        sorted(cycle_ids),
+        principal.person_id,
+    )
+    return await _goal_reads(principal, rows, await _relations(principal, [principal.person_id]))
+
+
+async def _version_hashes(shown: dict[UUID, int]) -> dict[UUID, str]:
+    """The content hash of each goal's shown version (goal -> version)."""
+    rows = await fetch_in(
+        "SELECT goal, version, content_hash FROM goals_version WHERE goal IN ({in})", sorted(shown)
+    )
+    return {r["goal"]: r["content_hash"] for r in rows if shown[r["goal"]] == r["version"]}
+
+
+async def _goal_reads(
+    principal: Principal, rows: list[dict[str, Any]], relations: dict[UUID, frozenset[Relation]]
+) -> list[GoalRead]:
+    """Goal rows the principal may read (with its relations to their owners) -> goals in full,
+    in a fixed number of queries."""
+    ids = [r["id"] for r in rows]
+    krs = await _key_result_rows(ids)
+    cycles = await _cycle_rows(r["cycle"] for r in rows)
+    signatures = await _signatures(ids)
+    shown = {r["id"]: _open_version(r) or r["agreed_version"] for r in rows}
+    hashes = await _version_hashes({goal: version for goal, version in shown.items() if version})
+    alignments = await _alignments(principal, ids, {r["id"]: r["theme"] for r in rows})
     today = _today()
-    signatures = (await _signatures([goal_id]))[goal_id]
-    open_version = _open_version(row)
-    shown_version = open_version or row["agreed_version"]
-    version_row = await _version_row(goal_id, shown_version) if shown_version else None
-    content_hash = (
-        version_row["content_hash"]
-        if version_row
-        else goal_content.content_hash(_content(row, krs, row["version"]))
-    )
-    reading = goal_pace(krs, cycle["starts_on"], today, row["state"])
-    summary = _summary(row, reading, _awaiting(row, relations, signatures))
-    role = policy.signer_role(relations)
-    signed = any(s["version"] == open_version and s["role"] == role for s in signatures)
-    return GoalRead(
-        **summary.model_dump(),
-        description=row["description"],
-        department_id=row["department"],
-        support=SupportRead(
-            needed=row["support_needed"],
-            from_person=PersonRef(
-                id=row["support_person_id"], display_name=row["support_person_name"]
+    reads = []
+    for row in rows:
+        goal_id, owner = row["id"], relations[row["owner_id"]]
+        starts_on = cycles[row["cycle"]]["starts_on"]
+        reading = goal_pace(krs[goal_id], starts_on, today, row["state"])
+        summary = _summary(row, reading, _awaiting(row, owner, signatures[goal_id]))
+        open_version = _open_version(row)
+        role = policy.signer_role(owner)
+        signed = any(
+            s["version"] == open_version and s["role"] == role for s in signatures[goal_id]
+        )
+        content_hash = (
+            hashes[goal_id]
+            if goal_id in hashes
+            else goal_content.content_hash(_content(row, krs[goal_id], row["version"]))
+        )
+        reads.append(
+            GoalRead(
+                **summary.model_dump(),
+                description=row["description"],
+                department_id=row["department"],
+                support=SupportRead(
+                    needed=row["support_needed"],
+                    from_person=PersonRef(
+                        id=row["support_person_id"], display_name=row["support_person_name"]
+                    )
+                    if row["support_person_id"]
+                    else None,
+                    from_department_id=row["support_from_department"],
+                ),
+                key_results=[
+                    _kr_read(kr, starts_on, today, _tracking(row["state"])) for kr in krs[goal_id]
+                ],
+                score=row["score"],
+                version=row["version"],
+                content_hash=content_hash,
+                agreed_version=row["agreed_version"],
+                signatures=[
+                    _signature(s) for s in signatures[goal_id] if s["version"] == shown[goal_id]
+                ],
+                alignment=alignments[goal_id],
+                permissions=_permissions(
+                    row, owner, signed, await _keeps_objective(principal, row, owner)
+                ),
+                created_at=row["created_at"],
+                updated_at=row["updated_at"],
             )
-            if row["support_person_id"]
-            else None,
-            from_department_id=row["support_from_department"],
-        ),
-        key_results=[
-            _kr_read(kr, cycle["starts_on"], today, _tracking(row["state"])) for kr in krs
-        ],
-        score=row["score"],
-        version=row["version"],
-        content_hash=content_hash,
-        agreed_version=row["agreed_version"],
-        signatures=[_signature(s) for s in signatures if s["version"] == shown_version],
-        alignment=await _alignment(principal, row),
-        permissions=_permissions(
-            row, relations, signed, await _keeps_objective(principal, row, relations)
-        ),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
+        )
+    return reads
 
 
 async def list_versions(principal: Principal, goal_id: UUID) -> list[GoalVersionRead]:

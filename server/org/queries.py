@@ -204,12 +204,19 @@ def _card(row: dict[str, Any]) -> PersonCardRead:
     )
 
 
+# A person's card straight through the driver: the phone's pull reads the team and close
+# colleagues on every sync.
+CARD_SELECT = (
+    "SELECT p.id, p.display_name, p.title, p.department, d.name AS department_name, p.active"
+    " FROM org_person p LEFT JOIN org_department d ON d.id = p.department"
+)
+
+
 async def list_team(principal: Principal) -> list[PersonCardRead]:
     """The principal's active direct reports; the scope is in the WHERE clause."""
-    rows = (
-        await Person.select(*CARD_COLUMNS)
-        .where((Person.manager == principal.person_id) & (Person.active == True))  # noqa: E712
-        .order_by(Person.display_name)
+    rows = await fetch(
+        f"{CARD_SELECT} WHERE p.manager = {{}} AND p.active ORDER BY p.display_name",
+        principal.person_id,
     )
     return [_card(r) for r in rows]
 
@@ -218,14 +225,12 @@ async def close_colleagues(principal: Principal) -> list[PersonCardRead]:
     """My manager, the people who share my manager, and my direct reports: whom a phone
     offers when I write to someone offline (colleague cards are open to everyone)."""
     me = principal.person_id
-    manager = await manager_of(me)
-    near: Combinable = Person.manager == me
-    if manager is not None:
-        near = near | (Person.id == manager) | (Person.manager == manager)
-    rows = (
-        await Person.select(*CARD_COLUMNS)
-        .where(near & (Person.active == True) & (Person.id != me))  # noqa: E712
-        .order_by(Person.display_name)
+    rows = await fetch(
+        f"{CARD_SELECT} JOIN org_person me ON me.id = {{}}"
+        " WHERE p.active AND p.id != me.id"
+        " AND (p.manager = me.id OR p.id = me.manager OR p.manager = me.manager)"
+        " ORDER BY p.display_name",
+        me,
     )
     return [_card(r) for r in rows]
 
@@ -695,30 +700,31 @@ async def staff_in_reach(
     any depth, HR scope), by name (then id): id, display_name, department_id, manager_id,
     manager_name. `nearest`: only themselves and their direct reports (what a phone
     carries). `after` a (name, id) and up to `limit`: a page of them."""
-    query = Person.select(
-        Person.id,
-        Person.display_name,
-        Person.department.as_alias("department_id"),
-        Person.manager.id.as_alias("manager_id"),
-        Person.manager.display_name.as_alias("manager_name"),
-    ).where(Person.active == True)  # noqa: E712
+    sql = (
+        "SELECT p.id, p.display_name, p.department AS department_id, m.id AS manager_id,"
+        " m.display_name AS manager_name FROM org_person p"
+        " LEFT JOIN org_person m ON m.id = p.manager"
+        # Staff are people with the employee role: no other role's name holds the word.
+        " WHERE p.active AND p.roles LIKE {}"
+    )
+    args: list[Any] = [f"%{Role.EMPLOYEE.value}%"]
     if nearest:
-        query = query.where(
-            (Person.id == principal.person_id) | (Person.manager == principal.person_id)
-        )
+        sql += " AND (p.id = {} OR p.manager = {})"
+        args += [principal.person_id, principal.person_id]
     else:
-        reach = reach_condition(principal, "org_person.id")
+        reach = reach_sql(principal, "p.id")
         if reach is not None:
-            query = query.where(reach)
+            sql += f" AND {reach[0]}"
+            args += reach[1]
     if after is not None:
         name, person_id = after
-        query = query.where(
-            (Person.display_name > name) | ((Person.display_name == name) & (Person.id > person_id))
-        )
-    # Staff are people with the employee role: no other role's name holds the word.
-    query = query.where(Person.roles.like(f"%{Role.EMPLOYEE.value}%"))
-    query = query.order_by(Person.display_name, Person.id)
-    return await (query.limit(limit) if limit is not None else query)
+        sql += " AND (p.display_name > {} OR (p.display_name = {} AND p.id > {}))"
+        args += [name, name, person_id]
+    sql += " ORDER BY p.display_name, p.id"
+    if limit is not None:
+        sql += " LIMIT {}"
+        args.append(limit)
+    return await fetch(sql, *args)
 
 
 # The group of all the people HR covers, whatever their department.

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
-from litestar import Router, get, post
+from litestar import MediaType, Response, Router, get, post
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
@@ -28,11 +28,14 @@ async def sync_push(principal: CurrentPrincipal, data: JSONBody[PushRequest]) ->
 async def sync_pull(
     principal: CurrentPrincipal,
     cursor: Annotated[str | None, QueryParameter(max_length=2000)] = None,
-) -> PullResult:
+) -> Response[PullResult]:
     """What the phone keeps for reading offline: the collections that changed since the
     cursor, each whole (my goals, my team and its goals, templates, check-ins, their status,
     the kudos feed, feedback I received)."""
-    return await pull.pull(principal, cursor)
+    # The body is a PullResult already written as JSON (`pull.pull`), which Litestar sends as
+    # is; the annotation keeps the schema in the API contract.
+    written = Response(await pull.pull(principal, cursor), media_type=MediaType.JSON)
+    return cast("Response[PullResult]", written)
 
 
 router = Router(path="/", route_handlers=[sync_push, sync_pull], tags=["sync"])
