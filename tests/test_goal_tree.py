@@ -65,6 +65,39 @@ async def test_the_tree_in_parts_opens_into_the_whole_tree(
     assert edges(await opened(client, headers, part)) == edges(whole)
 
 
+@pytest.mark.parametrize(
+    ("viewer", "sees"),
+    [
+        ("alice", True),  # her own
+        ("manager.east", True),  # her manager
+        ("ceo", True),  # above her manager
+        ("hr", True),  # company-wide HR
+        ("bob", False),  # a teammate
+        ("carol", False),  # another region
+        ("hr.west", False),  # HR of another region
+    ],
+)
+@pytest.mark.parametrize("kept_reach", [queries._TreeReader.KEPT_REACH, 1])
+async def test_a_private_goal_is_in_the_tree_only_for_those_who_may_read_it(
+    client, people, headers_for, monkeypatch, viewer, sees, kept_reach
+):
+    """In the whole tree and in its parts: nor do the counts of what a part leaves out
+    (`more`) count it for those who may not read it (`opened` checks them). Managers' reach
+    is kept when small, and their relations walked up from the owners when not."""
+    monkeypatch.setattr(queries._TreeReader, "KEPT_REACH", kept_reach)
+    alice = headers_for("alice")
+    mine = (await client.get("/api/me/goals", headers=alice)).json()["goals"]
+    private = {g["id"] for g in mine if g["visibility"] == "private"}
+    assert private
+    headers = headers_for(viewer)
+    cycle = await cycle_id(client, headers)
+    in_whole = {goal for _, goal in edges(await tree(client, headers, cycle))}
+    monkeypatch.setattr(queries, "TREE_GOALS", 1)
+    part = await opened(client, headers, await tree(client, headers, cycle))
+    for ids in (in_whole, {goal for _, goal in edges(part)}):
+        assert (private <= ids) if sees else not (private & ids)
+
+
 async def test_my_own_branch_is_always_in_the_answer(
     client, people, headers_for, monkeypatch, as_employee
 ):

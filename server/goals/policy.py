@@ -26,9 +26,14 @@ EDITABLE_STATES = frozenset({"draft"}) | NEGOTIATING_STATES
 
 
 def can_read(level: str, visibility: str, relations: frozenset[Relation]) -> bool:
-    if level != "individual" or visibility == "public":
-        return True
-    return bool(relations & READ_RELATIONS)
+    return can_read_reaching(level, visibility, bool(relations & READ_RELATIONS))
+
+
+def can_read_reaching(level: str, visibility: str, owner_in_reach: bool) -> bool:
+    """`can_read` for a reader who knows whether the owner is in their reach (themselves,
+    their reports at any depth, HR scope: `org.queries.small_reach`), which is what the
+    reading relations come to."""
+    return level != "individual" or visibility == "public" or owner_in_reach
 
 
 def logged_relation(level: str, relations: frozenset[Relation]) -> Relation | None:

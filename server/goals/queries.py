@@ -7,14 +7,13 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
 
 from server.audit import queries as audit
@@ -238,45 +237,50 @@ GOAL_SELECT = (
 )
 
 
-def visible_goals(principal: Principal) -> Combinable:
-    """Deny by default, in SQL: shared objectives, public goals, and individual goals of
-    people within the principal's reach."""
-    sql, args = _visible_sql(principal, "goals_goal")
-    return WhereRaw(sql, *args)
-
-
-def _visible_sql(principal: Principal, goal: str) -> tuple[str, list[Any]]:
-    """`visible_goals` over the goals table named `goal` in a raw query: SQL with `{}`
-    markers and their values."""
-    reach = org.reach_sql(principal, f"{goal}.owner")
-    if reach is None:
-        return "1 = 1", []
-    return (
-        f"({goal}.level != 'individual' OR {goal}.visibility = 'public' OR {reach[0]})",
-        reach[1],
-    )
-
-
 async def readable_titles(principal: Principal, goal_ids: Iterable[UUID]) -> dict[UUID, str]:
     """Titles of the goals among these that the principal may read (others are left out)."""
     ids = sorted(set(goal_ids))
     if not ids:
         return {}
-    rows = await Goal.select(Goal.id, Goal.title, Goal.level, Goal.visibility, Goal.owner).where(
-        Goal.id.is_in(ids)
+    rows = await fetch_in(
+        "SELECT id, title, level, visibility, owner FROM goals_goal WHERE id IN ({in})", ids
     )
-    # The viewer's relation to these few owners is walked up from them: `visible_goals` walks
-    # down from the viewer, which for the chief executive is the whole company (270 ms for
-    # the four goals an alert list names).
+    return {as_uuid(r["id"]): r["title"] for r in await _readable(principal, rows)}
+
+
+async def _readable(
+    principal: Principal, rows: list[dict[str, Any]], reach: frozenset[UUID] | None = None
+) -> list[dict[str, Any]]:
+    """The goal rows (with level, visibility and owner) the principal may read; deny by
+    default: a private goal without a reading relation to its owner is left out. With the
+    principal's `reach` known (`org.queries.small_reach`), by whether the owner is in it;
+    else the relations are walked up from the few owners. A condition on the viewer's reach
+    (`org.queries.reach_sql`) walks down from the viewer instead, which for an HR partner or
+    a senior manager is tens of thousands of people in every query (35 ms for each level of
+    the tree) and for the chief executive the whole company."""
+    if reach is not None or principal.hr_company_wide:  # whose scope is everyone
+        return [
+            r
+            for r in rows
+            if policy.can_read_reaching(
+                r["level"],
+                r["visibility"],
+                principal.hr_company_wide or as_uuid(r["owner"]) in (reach or ()),
+            )
+        ]
     private = [
-        r["owner"] for r in rows if not policy.can_read(r["level"], r["visibility"], NO_RELATION)
+        as_uuid(r["owner"])
+        for r in rows
+        if not policy.can_read(r["level"], r["visibility"], NO_RELATION)
     ]
     relations = await _relations(principal, private)
-    return {
-        r["id"]: r["title"]
+    return [
+        r
         for r in rows
-        if policy.can_read(r["level"], r["visibility"], relations.get(r["owner"], NO_RELATION))
-    }
+        if policy.can_read(
+            r["level"], r["visibility"], relations.get(as_uuid(r["owner"]), NO_RELATION)
+        )
+    ]
 
 
 async def _relations(
@@ -515,7 +519,7 @@ async def goal_tree(principal: Principal, cycle_id: UUID) -> GoalTreeRead:
     many of its children were left out (`more`). Read level by level in SQL, so the work
     follows the size of the answer, not of the organisation."""
     cycle = await _get_cycle(cycle_id, status=404)
-    tree = _TreeReader(principal, cycle_id)
+    tree = await _TreeReader.of(principal, cycle_id)
     roots = await tree.roots()
     shown = {r["id"]: r for r in roots}
     mine = await tree.read("g.owner = {}", [principal.person_id])
@@ -568,34 +572,43 @@ def _tree_order(row: dict[str, Any]) -> tuple[int, str]:
 class _TreeReader:
     """The goals of one cycle's tree that a viewer may see, read a part at a time."""
 
-    COLUMNS = "g.id, g.parent, g.level, g.title, g.theme"
+    COLUMNS = "g.id, g.parent, g.level, g.title, g.theme, g.owner, g.visibility"
+    OPEN = "(g.level != 'individual' OR g.visibility = 'public')"
 
-    def __init__(self, principal: Principal, cycle_id: UUID) -> None:
-        self.principal, self.cycle_id = principal, cycle_id
-        visible, self.visible_args = _visible_sql(principal, "g")
-        self.in_tree = f"g.cycle = {{}} AND g.state != 'withdrawn' AND {visible}"
+    # A reach up to this size is read once and kept; a larger one is not walked down.
+    KEPT_REACH = 1_000
 
-    def _where(self) -> tuple[str, list[Any]]:
-        return self.in_tree, [self.cycle_id, *self.visible_args]
+    def __init__(self, principal: Principal, cycle_id: UUID, reach: frozenset[UUID] | None) -> None:
+        self.principal, self.cycle_id, self.reach = principal, cycle_id, reach
+        # Private goals of people outside a known reach are left out early, in SQL, so they
+        # are not read at all; whether a goal is shown is `_readable`'s to say.
+        self.in_tree = "g.cycle = {} AND g.state != 'withdrawn'"
+        self.in_tree_args: list[Any] = [cycle_id]
+        if reach is not None:
+            people = sorted(reach)
+            self.in_tree += f" AND ({self.OPEN} OR g.owner IN ({placeholders(people)}))"
+            self.in_tree_args += people
+
+    @classmethod
+    async def of(cls, principal: Principal, cycle_id: UUID) -> _TreeReader:
+        return cls(principal, cycle_id, await org.small_reach(principal, cls.KEPT_REACH))
 
     async def read(self, condition: str, args: list[Any]) -> list[dict[str, Any]]:
-        where, where_args = self._where()
         rows = await fetch(
-            f"SELECT {self.COLUMNS} FROM goals_goal g WHERE {where} AND {condition}",  # noqa: S608 - placeholders and constants only
-            *where_args,
+            f"SELECT {self.COLUMNS} FROM goals_goal g WHERE {self.in_tree} AND {condition}",  # noqa: S608 - placeholders and constants only
+            *self.in_tree_args,
             *args,
         )
-        return [_tree_row(r) for r in rows]
+        return await _readable(self.principal, [_tree_row(r) for r in rows], self.reach)
 
     async def read_in(self, condition: str, ids: list[UUID]) -> list[dict[str, Any]]:
         """`read` with `condition` holding `{in}`, for any number of ids."""
-        where, where_args = self._where()
         rows = await fetch_in(
-            f"SELECT {self.COLUMNS} FROM goals_goal g WHERE {where} AND {condition}",  # noqa: S608 - placeholders and constants only
+            f"SELECT {self.COLUMNS} FROM goals_goal g WHERE {self.in_tree} AND {condition}",  # noqa: S608 - placeholders and constants only
             ids,
-            *where_args,
+            *self.in_tree_args,
         )
-        return [_tree_row(r) for r in rows]
+        return await _readable(self.principal, [_tree_row(r) for r in rows], self.reach)
 
     async def roots(self) -> list[dict[str, Any]]:
         """Goals whose parent the viewer cannot see in this tree (or that have none). A goal
@@ -634,14 +647,35 @@ class _TreeReader:
         return list(found.values())
 
     async def children_counts(self, goal_ids: list[UUID]) -> dict[UUID, int]:
-        where, where_args = self._where()
+        """How many goals the viewer may see are aligned to each of these: counted in SQL,
+        the private ones by owner, whose relation to the viewer decides."""
         rows = await fetch_in(
-            f"SELECT g.parent, count(*) AS aligned FROM goals_goal g WHERE {where}"  # noqa: S608 - placeholders and constants only
-            " AND g.parent IN ({in}) GROUP BY g.parent",
+            "SELECT g.parent, CASE WHEN"  # noqa: S608 - placeholders and constants only
+            f" {self.OPEN} THEN NULL ELSE g.owner END AS private_owner, count(*) AS aligned"
+            f" FROM goals_goal g WHERE {self.in_tree} AND g.parent IN ({{in}})"
+            " GROUP BY g.parent, private_owner",
             goal_ids,
-            *where_args,
+            *self.in_tree_args,
         )
-        return {as_uuid(r["parent"]): int(r["aligned"]) for r in rows}
+        counts: Counter[UUID] = Counter()
+        private = []
+        for row in rows:
+            parent, aligned = as_uuid(row["parent"]), int(row["aligned"])
+            if row["private_owner"] is None:
+                counts[parent] += aligned
+            else:
+                private.append(
+                    {
+                        "parent": parent,
+                        "aligned": aligned,
+                        "owner": row["private_owner"],
+                        "level": "individual",
+                        "visibility": "private",
+                    }
+                )
+        for row in await _readable(self.principal, private, self.reach):
+            counts[row["parent"]] += row["aligned"]
+        return counts
 
 
 def _tree_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -650,6 +684,7 @@ def _tree_row(row: dict[str, Any]) -> dict[str, Any]:
         "id": as_uuid(row["id"]),
         "parent": as_uuid(row["parent"]) if row["parent"] is not None else None,
         "theme": as_uuid(row["theme"]) if row["theme"] is not None else None,
+        "owner": as_uuid(row["owner"]),
     }
 
 
@@ -662,7 +697,7 @@ async def goal_children(principal: Principal, goal_id: UUID) -> list[TreeNode]:
     may see it (the same reads as the tree, so they are the ones its `more` counted), each
     with how many are aligned to it in turn (`more`: not included)."""
     parent, _ = await _readable_goal(principal, goal_id)
-    tree = _TreeReader(principal, parent["cycle"])
+    tree = await _TreeReader.of(principal, parent["cycle"])
     children = await tree.children([parent])
     below = await tree.children_counts([c["id"] for c in children])
     rows = await _goal_rows([c["id"] for c in children])

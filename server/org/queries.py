@@ -11,7 +11,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from piccolo.columns import Column
-from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
 from piccolo.query import Select
 
@@ -599,16 +598,11 @@ async def ids_by_email(emails: list[str]) -> dict[str, UUID]:
 # --- reach: whose private records a principal may read ---------------------------------------
 
 
-def reach_condition(principal: Principal, person_column: str) -> WhereRaw | None:
-    """A SQL condition: `person_column` names someone whose private records the principal may
-    read through the manager chain or HR scope (themselves included). None: the whole company
-    (company-wide HR). The column is our own code's, never user input."""
-    found = reach_sql(principal, person_column)
-    return None if found is None else WhereRaw(found[0], *found[1])
-
-
 def reach_sql(principal: Principal, person_column: str) -> tuple[str, list[Any]] | None:
-    """`reach_condition` as SQL with `{}` markers and their values, for raw queries."""
+    """A SQL condition, with `{}` markers and their values: `person_column` names someone
+    whose private records the principal may read through the manager chain or HR scope
+    (themselves included). None: the whole company (company-wide HR). The column is our own
+    code's, never user input."""
     if principal.hr_company_wide:
         return None
     parts = [f"{person_column} = {{}}"]
@@ -638,6 +632,29 @@ def _in_hr_subtree(person_column: str, scoped: frozenset[UUID]) -> tuple[str, li
         " SELECT p.id FROM org_person p WHERE p.department IN (SELECT id FROM sub))",
         list(scoped),
     )
+
+
+async def small_reach(principal: Principal, at_most: int) -> frozenset[UUID] | None:
+    """Everyone whose private records the principal may read (`reach_sql`), when that is
+    themselves and fewer than `at_most` reports at any depth; None for HR, whose scope adds
+    whole departments, and for a larger reach, which is walked only as far as `at_most`
+    (then relations are better walked up from the records' owners, `relations`)."""
+    if principal.has(Role.HR):
+        return None
+    if Role.MANAGER not in principal.roles:
+        return frozenset({principal.person_id})
+    rows = await fetch(
+        "WITH RECURSIVE down(id, depth) AS ("  # noqa: S608 - constants and placeholders only
+        " SELECT id, 1 FROM org_person WHERE manager = {}"
+        " UNION ALL SELECT p.id, down.depth + 1 FROM org_person p"
+        f" JOIN down ON p.manager = down.id WHERE down.depth < {MAX_CHAIN_DEPTH})"
+        " SELECT id FROM down LIMIT {}",
+        principal.person_id,
+        at_most,
+    )
+    if len(rows) >= at_most:
+        return None
+    return frozenset({principal.person_id, *(as_uuid(r["id"]) for r in rows)})
 
 
 def hr_reach_sql(principal: Principal, person_column: str) -> tuple[str, list[Any]] | None:
