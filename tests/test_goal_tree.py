@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from server.core.access import Principal, Role
 from server.goals import queries
+from server.org import queries as org_queries
 from tests.conftest import problem
 
 VIEWERS = ("alice", "bob", "carol", "manager.east", "ceo", "hr", "hr.west")
@@ -96,6 +98,21 @@ async def test_a_private_goal_is_in_the_tree_only_for_those_who_may_read_it(
     part = await opened(client, headers, await tree(client, headers, cycle))
     for ids in (in_whole, {goal for _, goal in edges(part)}):
         assert (private <= ids) if sees else not (private & ids)
+
+
+async def test_whose_private_goals_a_manager_reads_kept_or_walked_up(client, people):
+    """The check itself, not only the SQL that narrows the tree's reads before it."""
+    manager = Principal(
+        people["manager.east"], uuid.uuid4(), frozenset({Role.EMPLOYEE, Role.MANAGER})
+    )
+    reach = await org_queries.small_reach(manager, queries._TreeReader.KEPT_REACH)
+    assert reach is not None
+    assert {people["manager.east"], people["alice"], people["bob"]} <= reach
+    assert people["carol"] not in reach
+    owners = {people["alice"], people["carol"]}
+    for known in (reach, None):
+        assert await queries._private_goals_readable(manager, owners, known) == {people["alice"]}
+    assert await org_queries.small_reach(manager, 1) is None  # too many to keep
 
 
 async def test_my_own_branch_is_always_in_the_answer(

@@ -26,14 +26,18 @@ EDITABLE_STATES = frozenset({"draft"}) | NEGOTIATING_STATES
 
 
 def can_read(level: str, visibility: str, relations: frozenset[Relation]) -> bool:
-    return can_read_reaching(level, visibility, bool(relations & READ_RELATIONS))
+    return is_open(level, visibility) or reads_private(relations)
 
 
-def can_read_reaching(level: str, visibility: str, owner_in_reach: bool) -> bool:
-    """`can_read` for a reader who knows whether the owner is in their reach (themselves,
-    their reports at any depth, HR scope: `org.queries.small_reach`), which is what the
-    reading relations come to."""
-    return level != "individual" or visibility == "public" or owner_in_reach
+def is_open(level: str, visibility: str) -> bool:
+    """Everyone in the company reads it: a shared objective, or a goal made public."""
+    return level != "individual" or visibility == "public"
+
+
+def reads_private(relations: frozenset[Relation]) -> bool:
+    """Whether these relations to an owner let one read their private goals: the owner, the
+    manager chain, HR in scope (the people of `org.queries.reach_sql`)."""
+    return bool(relations & READ_RELATIONS)
 
 
 def logged_relation(level: str, relations: frozenset[Relation]) -> Relation | None:

@@ -102,7 +102,6 @@ LEVEL_ORDER = {"company": 0, "department": 1, "team": 2, "individual": 3}
 LEVEL_ORDER_SQL = (  # LEVEL_ORDER over `g.level`, for ORDER BY
     "CASE g.level " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in LEVEL_ORDER.items()) + " END"
 )
-NO_RELATION: frozenset[Relation] = frozenset()  # no relation to a goal's owner
 
 
 def now() -> datetime:
@@ -252,35 +251,32 @@ async def _readable(
     principal: Principal, rows: list[dict[str, Any]], reach: frozenset[UUID] | None = None
 ) -> list[dict[str, Any]]:
     """The goal rows (with level, visibility and owner) the principal may read; deny by
-    default: a private goal without a reading relation to its owner is left out. With the
-    principal's `reach` known (`org.queries.small_reach`), by whether the owner is in it;
-    else the relations are walked up from the few owners. A condition on the viewer's reach
-    (`org.queries.reach_sql`) walks down from the viewer instead, which for an HR partner or
-    a senior manager is tens of thousands of people in every query (35 ms for each level of
-    the tree) and for the chief executive the whole company."""
-    if reach is not None or principal.hr_company_wide:  # whose scope is everyone
-        return [
-            r
-            for r in rows
-            if policy.can_read_reaching(
-                r["level"],
-                r["visibility"],
-                principal.hr_company_wide or as_uuid(r["owner"]) in (reach or ()),
-            )
-        ]
-    private = [
-        as_uuid(r["owner"])
-        for r in rows
-        if not policy.can_read(r["level"], r["visibility"], NO_RELATION)
-    ]
-    relations = await _relations(principal, private)
+    default: a private goal is left out unless the principal reads its owner's private
+    goals (`_private_goals_readable`)."""
+    private = {as_uuid(r["owner"]) for r in rows if not policy.is_open(r["level"], r["visibility"])}
+    readable = await _private_goals_readable(principal, private, reach)
     return [
         r
         for r in rows
-        if policy.can_read(
-            r["level"], r["visibility"], relations.get(as_uuid(r["owner"]), NO_RELATION)
-        )
+        if policy.is_open(r["level"], r["visibility"]) or as_uuid(r["owner"]) in readable
     ]
+
+
+async def _private_goals_readable(
+    principal: Principal, owners: set[UUID], reach: frozenset[UUID] | None
+) -> set[UUID]:
+    """The owners among these whose private goals the principal may read. With the
+    principal's `reach` known (`org.queries.small_reach`), those in it; else by relations
+    walked up from the few owners. A condition on the viewer's reach
+    (`org.queries.reach_sql`) walks down from the viewer instead, which for an HR partner or
+    a senior manager is tens of thousands of people in every query (35 ms for each level of
+    the tree) and for the chief executive the whole company."""
+    if principal.hr_company_wide:  # whose scope is everyone
+        return owners
+    if reach is not None:
+        return owners & reach
+    relations = await _relations(principal, owners)
+    return {owner for owner in owners if policy.reads_private(relations[owner])}
 
 
 async def _relations(
@@ -658,23 +654,12 @@ class _TreeReader:
             *self.in_tree_args,
         )
         counts: Counter[UUID] = Counter()
-        private = []
+        owners = {as_uuid(r["private_owner"]) for r in rows if r["private_owner"] is not None}
+        readable = await _private_goals_readable(self.principal, owners, self.reach)
         for row in rows:
-            parent, aligned = as_uuid(row["parent"]), int(row["aligned"])
-            if row["private_owner"] is None:
-                counts[parent] += aligned
-            else:
-                private.append(
-                    {
-                        "parent": parent,
-                        "aligned": aligned,
-                        "owner": row["private_owner"],
-                        "level": "individual",
-                        "visibility": "private",
-                    }
-                )
-        for row in await _readable(self.principal, private, self.reach):
-            counts[row["parent"]] += row["aligned"]
+            owner = row["private_owner"]
+            if owner is None or as_uuid(owner) in readable:
+                counts[as_uuid(row["parent"])] += int(row["aligned"])
         return counts
 
 

@@ -598,6 +598,17 @@ async def ids_by_email(emails: list[str]) -> dict[str, UUID]:
 # --- reach: whose private records a principal may read ---------------------------------------
 
 
+# The people below a manager (`{}`), at any depth: the recursion goes a level at a time, so
+# a LIMIT on it stops it early.
+REPORTS_BELOW = (
+    "WITH RECURSIVE down(id, depth) AS ("  # noqa: S608 - a constant only
+    " SELECT id, 1 FROM org_person WHERE manager = {}"
+    " UNION ALL SELECT p.id, down.depth + 1 FROM org_person p"
+    f" JOIN down ON p.manager = down.id WHERE down.depth < {MAX_CHAIN_DEPTH})"
+    " SELECT id FROM down"
+)
+
+
 def reach_sql(principal: Principal, person_column: str) -> tuple[str, list[Any]] | None:
     """A SQL condition, with `{}` markers and their values: `person_column` names someone
     whose private records the principal may read through the manager chain or HR scope
@@ -608,13 +619,7 @@ def reach_sql(principal: Principal, person_column: str) -> tuple[str, list[Any]]
     parts = [f"{person_column} = {{}}"]
     args: list[Any] = [principal.person_id]
     if Role.MANAGER in principal.roles:
-        parts.append(
-            f"{person_column} IN (WITH RECURSIVE down(id, depth) AS ("  # noqa: S608 - constants only
-            " SELECT id, 1 FROM org_person WHERE manager = {}"
-            " UNION ALL SELECT p.id, down.depth + 1 FROM org_person p"
-            f" JOIN down ON p.manager = down.id WHERE down.depth < {MAX_CHAIN_DEPTH})"
-            " SELECT id FROM down)"
-        )
+        parts.append(f"{person_column} IN ({REPORTS_BELOW})")
         args.append(principal.person_id)
     if principal.has(Role.HR) and principal.hr_department_ids:
         hr_sql, hr_args = _in_hr_subtree(person_column, principal.hr_department_ids)
@@ -643,15 +648,7 @@ async def small_reach(principal: Principal, at_most: int) -> frozenset[UUID] | N
         return None
     if Role.MANAGER not in principal.roles:
         return frozenset({principal.person_id})
-    rows = await fetch(
-        "WITH RECURSIVE down(id, depth) AS ("  # noqa: S608 - constants and placeholders only
-        " SELECT id, 1 FROM org_person WHERE manager = {}"
-        " UNION ALL SELECT p.id, down.depth + 1 FROM org_person p"
-        f" JOIN down ON p.manager = down.id WHERE down.depth < {MAX_CHAIN_DEPTH})"
-        " SELECT id FROM down LIMIT {}",
-        principal.person_id,
-        at_most,
-    )
+    rows = await fetch(f"{REPORTS_BELOW} LIMIT {{}}", principal.person_id, at_most)
     if len(rows) >= at_most:
         return None
     return frozenset({principal.person_id, *(as_uuid(r["id"]) for r in rows)})
