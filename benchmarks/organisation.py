@@ -36,6 +36,7 @@ from server import db
 from server.alerts import queries as alerts
 from server.auth.tables import Credential
 from server.checkins.defaults import DEFAULT_TEMPLATE_ID
+from server.checkins.queries import record_last_held
 from server.checkins.tables import Checkin, CheckinAction, TeamCadence
 from server.core.security import hash_password
 from server.feedback.tables import Feedback, Kudos, KudosRecipient
@@ -560,6 +561,7 @@ async def seed(people: int, today: date | None = None, seed: int = 1) -> Seeded:
             generator.checkins(index)
             generator.feedback(index)
         await generator.flush()
+    await record_last_held()
     # The alerts a live installation would have open: the first round over everyone.
     round_ = await alerts.evaluate(generator.now)
     if not db.is_sqlite():

@@ -64,6 +64,11 @@ async def test_a_year_of_weekly_checkins_with_each_manager(seeded: organisation.
     assert all(r["manager"] == r["reports_to"] and r["state"] == "confirmed" for r in rows)
     year_ago = datetime.now(UTC).date() - timedelta(days=366)
     assert all(year_ago <= db.as_date(r["held_on"]) for r in rows)
+    last_held = {}
+    for r in sorted(rows, key=lambda r: db.as_date(r["held_on"])):
+        last_held[r["employee"]] = db.as_date(r["held_on"])
+    kept = await db.fetch("SELECT employee, held_on FROM checkins_last_held")
+    assert {r["employee"]: db.as_date(r["held_on"]) for r in kept} == last_held
 
 
 async def test_goals_are_aligned_agreed_and_signed_over_their_content(

@@ -3,14 +3,21 @@ both, actions that carry over, private notes, cadence and status, templates, and
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from server import db
 from server.checkins import cadence
+from server.checkins import queries as checkins
 from server.checkins.defaults import DEFAULT_TEMPLATE_ID
+from server.checkins.tables import LastHeld
+from server.demo.principals import act_as
+from shared_schemas.checkins import SubmitMinutes
 from tests.conftest import problem
 from tests.test_sync import kudos_to, mutation, outcomes, push
 
@@ -237,6 +244,123 @@ async def test_status_follows_the_teams_cadence_and_shows_no_content(client, peo
     # Scope: a manager sees themself and their reports; an employee only themself.
     assert set(await by_name(headers_for("manager.east"))) == {"李娜", "刘思思", "王伟"}
     assert set(await by_name(headers_for("alice"))) == {"刘思思"}
+
+
+async def last_held_kept() -> dict[uuid.UUID, date]:
+    rows = await db.fetch(
+        "SELECT employee, held_on FROM checkins_last_held WHERE held_on IS NOT NULL"
+    )
+    return {db.as_uuid(r["employee"]): db.as_date(r["held_on"]) for r in rows}
+
+
+async def last_held_counted() -> dict[uuid.UUID, date]:
+    rows = await db.fetch(
+        "SELECT employee, MAX(held_on) AS held_on FROM checkins_checkin"
+        " WHERE state IN ('recorded', 'confirmed') GROUP BY employee"
+    )
+    return {db.as_uuid(r["employee"]): db.as_date(r["held_on"]) for r in rows}
+
+
+async def test_each_persons_last_checkin_held_is_kept_with_every_write(client, people, headers_for):
+    """The day that HR's coverage, the statuses and the overdue alerts read is, after every
+    write that can change it, the last day a check-in of theirs was held."""
+    bob, alice = people["bob"], people["alice"]
+    manager, hr = headers_for("manager.east"), headers_for("hr")
+
+    async def last_held(name: str) -> str | None:
+        statuses = await statuses_in_reach(client, hr)
+        [status] = [s for s in statuses if s["person"]["id"] == str(people[name])]
+        return status["last_held_on"]
+
+    async def held(days_ago: int, checkin_id: str | None = None, version: int = 1) -> str:
+        day = (TODAY - timedelta(days=days_ago)).isoformat()
+        written = minutes(bob, bob, checkin_id, held_on=day)
+        written["payload"]["actions"][0]["due_on"] = TODAY.isoformat()
+        [result] = await push(client, manager, written)
+        assert outcomes([result]) == ["applied"]
+        return str(result["entity_id"])
+
+    assert await last_held_kept() == await last_held_counted()
+    # A preparation is no check-in held.
+    await push(client, headers_for("bob"), prepare(str(uuid.uuid4()), highlights="走访"))
+    assert await last_held_kept() == await last_held_counted()
+    await held(10)
+    assert (await last_held_kept())[bob] == TODAY - timedelta(days=10)
+    latest = await held(3)
+    assert await last_held("bob") == (TODAY - timedelta(days=3)).isoformat()
+    # The latest minutes rewritten to an earlier day: the one before is the last again.
+    await held(20, latest, version=2)
+    assert (await last_held_kept())[bob] == TODAY - timedelta(days=10)
+    assert await last_held("bob") == (TODAY - timedelta(days=10)).isoformat()
+    await push(client, headers_for("bob"), confirm(latest, 2))
+    await push(client, manager, confirm(latest, 2))
+    assert await last_held_kept() == await last_held_counted()
+    assert outcomes(await push(client, manager, minutes(alice, alice))) == ["applied"]
+    assert (await last_held_kept())[alice] == TODAY
+
+    # The purge of check-ins held before a day takes the last one of whoever met only before.
+    await checkins.purge_before(datetime.now(UTC) - timedelta(days=5))
+    kept = await last_held_kept()
+    assert bob not in kept
+    assert kept[alice] == TODAY
+    assert await last_held("bob") is None
+    assert kept == await last_held_counted()
+
+    admin = headers_for("admin")
+    response = await client.patch(
+        f"/api/admin/people/{alice}", json={"active": False}, headers=admin
+    )
+    assert response.status_code == 200, response.text
+    response = await client.post(f"/api/admin/people/{alice}/erasure", headers=admin)
+    assert response.status_code == 200, response.text
+    assert alice not in await last_held_kept()
+    assert await last_held_kept() == await last_held_counted()
+
+
+async def test_minutes_written_while_others_are_uncommitted_keep_the_latest_day(
+    client, people, headers_for
+):
+    """The manager's minutes of yesterday are written but not yet committed when Bob's phone
+    sends minutes of a week ago: Bob's write waits for the manager's and then counts it, so
+    the day kept is yesterday, not the last day Bob's write could see when it began (on
+    PostgreSQL, a single upsert of the day it counted would keep a week ago)."""
+    bob = people["bob"]
+    manager = await act_as(people["manager.east"])
+    month_ago = minutes(bob, bob, held_on=(TODAY - timedelta(days=30)).isoformat())
+    assert outcomes(await push(client, headers_for("manager.east"), month_ago)) == ["applied"]
+    written, release = asyncio.Event(), asyncio.Event()
+
+    async def managers_minutes_held_open() -> None:
+        async with db.write_transaction():
+            yesterday = minutes(bob, bob, held_on=(TODAY - timedelta(days=1)).isoformat())
+            await checkins.submit_minutes(manager, SubmitMinutes(**yesterday["payload"]))
+            written.set()
+            await release.wait()
+
+    holding = asyncio.create_task(managers_minutes_held_open())
+    await written.wait()
+    week_ago = minutes(bob, bob, held_on=(TODAY - timedelta(days=7)).isoformat())
+    bobs = asyncio.create_task(push(client, headers_for("bob"), week_ago))
+    await asyncio.sleep(0.3)
+    assert not bobs.done()  # waiting for the manager's transaction
+    release.set()
+    await holding
+    assert outcomes(await bobs) == ["applied"]
+    assert (await last_held_kept())[bob] == TODAY - timedelta(days=1)
+    assert await last_held_kept() == await last_held_counted()
+
+
+async def test_the_migration_fills_in_each_persons_last_checkin_held(people, monkeypatch):
+    """A database from before the day was kept: the migration that made the table fills it
+    from the check-ins there are."""
+    migration = importlib.import_module(
+        "server.checkins.piccolo_migrations.checkins_2026_12_02t13_12_00_000000"
+    )
+    monkeypatch.setattr(migration.RawTable._meta, "db", db.bound_engine())
+    await LastHeld.delete(force=True)
+    for fill in (await migration.forwards()).raw:
+        await fill()
+    assert await last_held_kept() == await last_held_counted() != {}
 
 
 async def test_the_status_list_comes_by_name_a_page_at_a_time(client, people, headers_for):

@@ -33,7 +33,7 @@ class Checkin(Table, tablename="checkins_checkin"):
     answers = Text(default="{}")
     prepared_at = Timestamptz(null=True, default=None)
     # Indexed with the employee and state (a migration: Piccolo declares one-column indexes
-    # only), so ranges of days and HR's coverage are read from the index alone.
+    # only), so ranges of days (the retention purge) are read from the index alone.
     held_on = Date(null=True, default=None)
     highlights = Text(default="")
     blockers = Text(default="")
@@ -71,3 +71,12 @@ class CheckinNote(Table, tablename="checkins_note"):
 class TeamCadence(Table, tablename="checkins_cadence"):
     manager = ForeignKey(Person, on_delete=OnDelete.cascade, unique=True)
     cadence = Varchar(length=10)  # weekly | biweekly | monthly
+
+
+class LastHeld(Table, tablename="checkins_last_held"):
+    """The day of each person's last check-in held, kept with every write that can change it
+    (`queries._keep_last_held`): HR's coverage, the statuses and the overdue alerts read it
+    for a whole company at once, which aggregating a year of check-ins made slow."""
+
+    employee = ForeignKey(Person, null=False, on_delete=OnDelete.cascade, unique=True)
+    held_on = Date(null=True, default=None)  # none: nothing held any more
