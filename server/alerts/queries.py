@@ -291,9 +291,11 @@ class RoundResult:
     escalated: int = 0
 
 
-# People per slice of a round over everyone: a round's memory follows the slice (in the
-# generated organisation, about 21,000 key results that may be behind), not the company.
-ROUND_SLICE = 10_000
+# People per slice of a round over everyone: a round's memory follows the slice, not the
+# company. Python keeps a round's high-water mark for the next one, so a serving process
+# grows by about that much once: 3-5 MB at 1,000 people (about 2,100 key results that may
+# be behind), 36 MB at 10,000, whose round was 30 % faster (docs/performance.md).
+ROUND_SLICE = 1_000
 
 
 async def evaluate(
