@@ -475,7 +475,7 @@ async def test_a_round_in_small_slices_opens_and_recovers_what_one_slice_does(
     later = datetime.now(UTC) + timedelta(weeks=6)
 
     async def opened_in_slices_of(size: int) -> set[str]:
-        monkeypatch.setattr(alerts, "ROUND_SLICE", size)
+        monkeypatch.setattr(org, "ROUND_SLICE", size)
         await alerts.evaluate(later)
         rows = await Alert.select(Alert.condition).where(Alert.opened_at == later)
         return {r["condition"] for r in rows}

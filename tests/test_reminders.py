@@ -7,14 +7,17 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from server.org import queries as org
 from server.push import reminders
 from server.push.tables import Notification
-from tests.test_checkins import confirm, minutes
+from tests.test_checkins import confirm, minutes, statuses_in_reach
 from tests.test_goals import act, alice_draft, goal, sign
-from tests.test_sync import push
+from tests.test_sync import outcomes, push
 
 # 10:00 in Shanghai, the demo company's time zone (UTC+8); 03:00 there is 19:00 UTC.
 WORKING = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+# 10:00 in Shanghai on the day the demo's check-ins are counted from.
+WORKING_TODAY = datetime.now(UTC).replace(hour=2, minute=0, second=0, microsecond=0)
 NIGHT = datetime(2026, 11, 27, 19, 0, tzinfo=UTC)
 
 
@@ -85,3 +88,51 @@ async def test_rounds_at_the_same_time_remind_once(client, people, headers_for):
     assert sum(sent) == await reminders_sent()
     assert len(await reminded("reminder.minutes")) == 2
     assert len(await reminded("reminder.signature")) == 2  # the demo's open proposal
+
+
+async def test_a_checkin_due_reminds_the_person_and_their_manager(client, people, headers_for):
+    """Whoever's check-in is due or overdue by their team's rhythm, and their manager. At
+    the edge of the shortest rhythm: a weekly check-in held seven days ago is due, one held
+    six days ago is not."""
+    manager = headers_for("manager.east")
+    response = await client.put(
+        f"/api/cadences/{people['manager.east']}", json={"cadence": "weekly"}, headers=manager
+    )
+    assert response.status_code == 204
+    for name, days_ago in (("alice", 7), ("bob", 6)):
+        day = (WORKING_TODAY - timedelta(days=days_ago)).date().isoformat()
+        held = minutes(people[name], people[name], held_on=day)
+        assert outcomes(await push(client, manager, held)) == ["applied"]
+    statuses = await statuses_in_reach(client, headers_for("hr"))
+    due = [s for s in statuses if s["status"] in ("due", "overdue")]
+    assert {s["person"]["id"] for s in due} >= {str(people["alice"])}
+    assert str(people["bob"]) not in {s["person"]["id"] for s in due}
+
+    await reminders.send_reminders(WORKING_TODAY)
+    parties = {s["person"]["id"] for s in due} | {s["manager"]["id"] for s in due if s["manager"]}
+    assert {str(p) for p in await reminded("reminder.checkin")} == parties
+
+
+async def test_a_round_in_slices_reminds_as_one_over_everyone(
+    client, people, headers_for, monkeypatch
+):
+    """Slices of two people remind exactly whom one slice of everyone reminds, each person
+    once per kind though their tasks fall in several slices (a manager's reports do)."""
+    await recorded_checkin(client, people, headers_for)
+
+    async def sent_in_slices_of(size: int) -> list[tuple[str, UUID]]:
+        monkeypatch.setattr(org, "ROUND_SLICE", size)
+        await reminders.send_reminders(WORKING_TODAY)
+        rows = await Notification.select(Notification.kind, Notification.person).where(
+            Notification.kind.like("reminder.%")
+        )
+        await Notification.delete().where(Notification.kind.like("reminder.%"))
+        return sorted((r["kind"], r["person"]) for r in rows)
+
+    whole = await sent_in_slices_of(100_000)
+    assert {kind for kind, _ in whole} >= {
+        "reminder.signature",
+        "reminder.minutes",
+        "reminder.checkin",
+    }
+    assert await sent_in_slices_of(2) == whole

@@ -291,13 +291,6 @@ class RoundResult:
     escalated: int = 0
 
 
-# People per slice of a round over everyone: a round's memory follows the slice, not the
-# company. Python keeps a round's high-water mark for the next one, so a serving process
-# grows by about that much once: 3-5 MB at 1,000 people (about 2,100 key results that may
-# be behind), 36 MB at 10,000, whose round was 30 % faster (docs/performance.md).
-ROUND_SLICE = 1_000
-
-
 async def evaluate(
     at: datetime, people: Sequence[UUID] | None = None, kinds: Sequence[str] = tuple(rules.KINDS)
 ) -> RoundResult:
@@ -310,7 +303,7 @@ async def evaluate(
         if people is not None:
             return await _evaluate(at, book, kinds, people, org.ALL_PEOPLE)
         opened = recovered = 0
-        for part in await org.people_slices(ROUND_SLICE):
+        for part in await org.people_slices(org.ROUND_SLICE):
             result = await _evaluate(at, book, kinds, None, part)
             opened, recovered = opened + result.opened, recovered + result.recovered
         return RoundResult(opened=opened, recovered=recovered)
@@ -623,13 +616,17 @@ async def run_round(at: datetime) -> RoundResult | None:
         return RoundResult(result.opened, result.recovered, await escalate(at))
 
 
-async def unscheduled(moment: datetime) -> list[tuple[UUID, UUID]]:
-    """(party, alert) for open alerts with no conversation booked a week after they opened
-    (a reminder kind's tasks)."""
+async def unscheduled(
+    moment: datetime, within: org.PeopleSlice = org.ALL_PEOPLE
+) -> list[tuple[UUID, UUID]]:
+    """(party, alert) for open alerts with no conversation booked a week after they opened,
+    about the people `within` the slice (a reminder kind's tasks)."""
+    in_slice, bounds = within.sql("person")
     rows = await fetch(
-        "SELECT id, person, manager, manager_only FROM alerts_alert"
-        " WHERE state = 'open' AND opened_at <= {}",
+        "SELECT id, person, manager, manager_only FROM alerts_alert"  # noqa: S608 - placeholders only
+        f" WHERE state = 'open' AND opened_at <= {{}}{in_slice}",
         moment - REMIND_AFTER,
+        *bounds,
     )
     return [
         (party, as_uuid(r["id"]))

@@ -439,13 +439,17 @@ async def confirm(principal: Principal, data: ConfirmMinutes) -> UUID:
     return confirmed
 
 
-async def minutes_to_confirm() -> list[tuple[UUID, UUID]]:
+async def minutes_to_confirm(
+    within: org.PeopleSlice = org.ALL_PEOPLE,
+) -> list[tuple[UUID, UUID]]:
     """(person, check-in) for each party who has not yet confirmed the current minutes of a
-    check-in, for the reminders (no principal: a system job, and it reveals only to each
-    party their own open task)."""
+    check-in of an employee `within` the slice, for the reminders (no principal: a system
+    job, and it reveals only to each party their own open task)."""
+    in_slice, bounds = within.sql("employee")
     rows = await fetch(
-        "SELECT id, employee, manager, minutes_version, employee_confirmed_version,"
-        " manager_confirmed_version FROM checkins_checkin WHERE state = 'recorded'"
+        "SELECT id, employee, manager, minutes_version, employee_confirmed_version,"  # noqa: S608 - placeholders only
+        f" manager_confirmed_version FROM checkins_checkin WHERE state = 'recorded'{in_slice}",
+        *bounds,
     )
     waiting = []
     for row in rows:
@@ -799,12 +803,16 @@ async def rhythms(
     ]
 
 
-async def checkins_due(moment: datetime) -> list[tuple[UUID, UUID]]:
-    """(person, whose check-in) for each check-in due or overdue: the employee and their
-    manager are both reminded (a reminder kind's tasks)."""
+async def checkins_due(
+    moment: datetime, within: org.PeopleSlice = org.ALL_PEOPLE
+) -> list[tuple[UUID, UUID]]:
+    """(person, whose check-in) for each check-in due or overdue of the people `within` the
+    slice: the employee and their manager are both reminded (a reminder kind's tasks). Only
+    people with no check-in held in the shortest rhythm's last days are read."""
     today = moment.date()
     waiting = []
-    for row in await rhythms():
+    quiet_since = moment - timedelta(days=cadence.SHORTEST_DAYS - 1)
+    for row in await rhythms(quiet_since=quiet_since, within=within):
         if cadence.status(row["cadence"], row["last_held_on"], today) in ("due", "overdue"):
             waiting += [(row["person"], row["person"]), (row["manager"], row["person"])]
     return waiting

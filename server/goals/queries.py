@@ -1348,28 +1348,30 @@ async def _set_state(goal_id: UUID, state: str, version: int | None = None) -> N
     await Goal.update(values).where(Goal.id == goal_id)
 
 
-async def signatures_awaited() -> list[tuple[UUID, UUID]]:
+async def signatures_awaited(
+    within: org.PeopleSlice = org.ALL_PEOPLE,
+) -> list[tuple[UUID, UUID]]:
     """(person, goal) for each party who has not yet signed the version of an individual goal
-    that is open for signatures (a proposal or an amendment), for the reminders (a system
-    job: each party learns only of their own open task)."""
+    of someone `within` the slice that is open for signatures (a proposal or an amendment),
+    for the reminders (a system job: each party learns only of their own open task)."""
     negotiating, agreed = sorted(policy.NEGOTIATING_STATES), sorted(policy.AGREED_STATES)
+    in_slice, bounds = within.sql("g.owner")
     rows = await fetch(
         "SELECT g.id, g.owner, g.version, p.manager FROM goals_goal g"  # noqa: S608 - placeholders only
         " JOIN org_person p ON p.id = g.owner WHERE g.level = 'individual'"
         f" AND (g.state IN ({placeholders(negotiating)})"
-        f" OR (g.state IN ({placeholders(agreed)}) AND g.version <> g.agreed_version))",
+        f" OR (g.state IN ({placeholders(agreed)}) AND g.version <> g.agreed_version)){in_slice}",
         *negotiating,
         *agreed,
+        *bounds,
     )
     if not rows:
         return []
     goal_ids = [as_uuid(r["id"]) for r in rows]
     signed = {
         (as_uuid(s["goal"]), s["version"], s["role"])
-        for s in await fetch(
-            "SELECT goal, version, role FROM goals_signature"  # noqa: S608 - placeholders only
-            f" WHERE goal IN ({placeholders(goal_ids)})",
-            *goal_ids,
+        for s in await fetch_in(
+            "SELECT goal, version, role FROM goals_signature WHERE goal IN ({in})", goal_ids
         )
     }
     waiting = []

@@ -249,12 +249,12 @@ async def not_notified_since(person_ids: Sequence[UUID], kind: str, since: datet
     """Those of the people who got no notification of this kind after `since`, in one query."""
     if not person_ids:
         return []
-    rows = await fetch(
-        "SELECT DISTINCT person FROM push_notification WHERE kind = {} AND created_at > {}"  # noqa: S608 - placeholders only
-        f" AND person IN ({placeholders(person_ids)})",
+    rows = await fetch_in(
+        "SELECT DISTINCT person FROM push_notification WHERE kind = {} AND created_at > {}"
+        " AND person IN ({in})",
+        person_ids,
         kind,
         since,
-        *person_ids,
     )
     notified = {as_uuid(row["person"]) for row in rows}
     return [person for person in person_ids if person not in notified]

@@ -11,8 +11,9 @@ from uuid import UUID
 
 from server.alerts import queries as alerts
 from server.checkins import queries as checkins
-from server.db import as_uuid, fetch, placeholders, try_round_lock, write_transaction
+from server.db import as_uuid, fetch_in, try_round_lock, write_transaction
 from server.goals import queries as goals
+from server.org import queries as org
 from server.push import queries
 from server.push.quiet import zone
 
@@ -26,8 +27,9 @@ ROUND_LOCK = 0x74616E64656D  # "tandem"
 @dataclass(frozen=True)
 class ReminderKind:
     kind: str
-    # (person, what it is about) for every open task of this kind at a moment.
-    tasks: Callable[[datetime], Awaitable[list[tuple[UUID, UUID]]]]
+    # (person, what it is about) for every open task of this kind at a moment, about the
+    # people in a slice (its parties may be outside it: a manager, a goal's signers).
+    tasks: Callable[[datetime, org.PeopleSlice], Awaitable[list[tuple[UUID, UUID]]]]
     url: str
 
     @property
@@ -37,8 +39,10 @@ class ReminderKind:
 
 
 KINDS = (
-    ReminderKind("reminder.signature", lambda _: goals.signatures_awaited(), "/goals"),
-    ReminderKind("reminder.minutes", lambda _: checkins.minutes_to_confirm(), "/checkins"),
+    ReminderKind("reminder.signature", lambda _, part: goals.signatures_awaited(part), "/goals"),
+    ReminderKind(
+        "reminder.minutes", lambda _, part: checkins.minutes_to_confirm(part), "/checkins"
+    ),
     ReminderKind("reminder.checkin", checkins.checkins_due, "/checkins"),
     ReminderKind("reminder.alert", alerts.unscheduled, "/alerts"),
 )
@@ -46,31 +50,33 @@ KINDS = (
 
 async def send_reminders(moment: datetime) -> int:
     """One round: every open task's person is reminded unless they were in the last day or
-    it is outside their working hours; -> reminders sent. Rounds of several processes do
-    not overlap (an advisory lock on PostgreSQL, the one writer on SQLite)."""
+    it is outside their working hours; -> reminders sent. It goes through the company a
+    slice of people at a time, as the alert round does (its memory follows the slice); a
+    person with tasks in several slices is reminded in the first, which the others then see.
+    Rounds of several processes do not overlap (an advisory lock on PostgreSQL, the one
+    writer on SQLite)."""
     sent = 0
     async with write_transaction():
         if not await try_round_lock(ROUND_LOCK):
             return 0
-        for reminder in KINDS:
-            people = sorted({person for person, _ in await reminder.tasks(moment)})
-            due = await queries.not_notified_since(
-                await _at_work(people, moment), reminder.kind, moment - ONCE_PER
-            )
-            await queries.notify(
-                due, reminder.kind, url=reminder.url, topic=reminder.topic, at=moment
-            )
-            sent += len(due)
+        for part in await org.people_slices(org.ROUND_SLICE):
+            for reminder in KINDS:
+                people = sorted({person for person, _ in await reminder.tasks(moment, part)})
+                due = await queries.not_notified_since(
+                    await _at_work(people, moment), reminder.kind, moment - ONCE_PER
+                )
+                await queries.notify(
+                    due, reminder.kind, url=reminder.url, topic=reminder.topic, at=moment
+                )
+                sent += len(due)
     return sent
 
 
 async def _at_work(person_ids: list[UUID], moment: datetime) -> list[UUID]:
     if not person_ids:
         return []
-    rows = await fetch(
-        f"SELECT p.id, {queries.PERSON_SETTINGS}"
-        f" WHERE p.active AND p.id IN ({placeholders(person_ids)})",
-        *person_ids,
+    rows = await fetch_in(
+        f"SELECT p.id, {queries.PERSON_SETTINGS} WHERE p.active AND p.id IN ({{in}})", person_ids
     )
     start, end = WORKING_HOURS
     return [
