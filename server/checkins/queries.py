@@ -569,21 +569,32 @@ async def list_checkins(principal: Principal, person_id: UUID | None) -> list[Ch
 
 
 async def recent_checkins(
-    principal: Principal, person_ids: list[UUID], each: int = RECENT_CHECKINS
+    principal: Principal,
+    person_ids: list[UUID],
+    each: int = RECENT_CHECKINS,
+    own: int | None = None,
 ) -> list[CheckinRead]:
     """The `each` most recent check-ins of each of these people the principal is a party to
-    (others are left out), newest first, in one read whatever the number of people."""
+    (others are left out; `own` of the principal's own, if given), newest first (by id among
+    those made at the same moment, so a pull's fingerprint does not change with the order
+    the database happens to return them in), in one read whatever the number of people."""
     relations = await org.relations(principal, person_ids)
     parties = [p for p, rel in relations.items() if policy.party_role(rel) is not None]
     if not parties:
         return []
     rows = await fetch(
-        f"{CHECKIN_SELECT} WHERE c.id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER"  # noqa: S608 - placeholders and constants only
-        " (PARTITION BY employee ORDER BY created_at DESC) AS recency FROM checkins_checkin"
+        f"{CHECKIN_SELECT} WHERE c.id IN (SELECT ranked.id FROM (SELECT id, employee,"  # noqa: S608 - placeholders and constants only
+        " ROW_NUMBER() OVER (PARTITION BY employee ORDER BY created_at DESC) AS recency"
+        " FROM checkins_checkin"
         f" WHERE state != 'merged' AND employee IN ({placeholders(parties)})) ranked"
-        " WHERE recency <= {}) ORDER BY c.created_at DESC",
+        " WHERE ranked.recency <= {} AND ranked.employee = {}"
+        " OR ranked.recency <= {} AND ranked.employee <> {})"
+        " ORDER BY c.created_at DESC, c.id",
         *parties,
+        each if own is None else own,
+        principal.person_id,
         each,
+        principal.person_id,
     )
     return await _reads(principal, rows)
 

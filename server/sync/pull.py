@@ -83,11 +83,12 @@ async def _templates(phone: Phone) -> Change:
 
 async def _checkins(phone: Phone) -> Change:
     """Mine, and for a manager each report's latest: a check-in can be held offline on site."""
-    mine = await checkins.recent_checkins(phone.principal, [phone.principal.person_id])
-    team = await checkins.recent_checkins(
-        phone.principal, [p.id for p in phone.team], RECENT_TEAM_CHECKINS
+    people = [phone.principal.person_id, *(p.id for p in phone.team)]
+    return CheckinsChange(
+        items=await checkins.recent_checkins(
+            phone.principal, people, RECENT_TEAM_CHECKINS, own=checkins.RECENT_CHECKINS
+        )
     )
-    return CheckinsChange(items=sorted(mine + team, key=lambda c: c.created_at, reverse=True))
 
 
 async def _status(phone: Phone) -> Change:
