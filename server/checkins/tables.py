@@ -79,4 +79,5 @@ class LastHeld(Table, tablename="checkins_last_held"):
     for a whole company at once, which aggregating a year of check-ins made slow."""
 
     employee = ForeignKey(Person, null=False, on_delete=OnDelete.cascade, unique=True)
-    held_on = Date(null=True, default=None)  # none: nothing held any more
+    # Empty only inside the writing transaction, between locking the row and counting the day.
+    held_on = Date(null=True, default=None)
