@@ -636,6 +636,12 @@ def is_sqlite() -> bool:
     return isinstance(bound_engine(), SQLiteEngine)
 
 
+def by_code_point(expression: str) -> str:
+    """`expression` ordered as Python orders strings (by code point), for an ORDER BY that a
+    sort in Python must agree with: PostgreSQL's "C" collation; SQLite's default is that."""
+    return expression if is_sqlite() else f'{expression} COLLATE "C"'
+
+
 def days_between_sql(later: str, earlier: str) -> str:
     """SQL for the days from one date expression to another (dates subtract on PostgreSQL;
     SQLite keeps them as text). `{}` for a bound date."""

@@ -159,6 +159,48 @@ async def test_a_part_holds_the_budget_besides_the_top_and_my_own_branch(
         assert await size(budget) == max(fixed, min(budget, whole)), budget
 
 
+@pytest.mark.parametrize("viewer", ["hr", "hr.west", "manager.east", "alice"])
+async def test_a_part_takes_the_first_goals_of_a_level_in_tree_order(
+    client, people, headers_for, monkeypatch, viewer
+):
+    """Titles in the order of their characters (as Python sorts them), the same whether a
+    level is read whole and sorted (HR of a region: whose private goals it reads is walked
+    up) or only its first goals are read, sorted by the database (a known reach, or HR for
+    the whole company)."""
+    as_hr = headers_for("hr")
+    cycle = await cycle_id(client, as_hr)
+    west = next(
+        d["id"]
+        for d in (await client.get("/api/org/departments", headers=as_hr)).json()
+        if d["name"] == "Field Sales West"
+    )
+
+    async def objective(body: dict[str, Any]) -> str:
+        response = await client.post("/api/goals", json={"cycle_id": cycle, **body}, headers=as_hr)
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    top = await objective({"level": "company", "title": "排序", "owner_id": str(people["ceo"])})
+    titles = ["Zeta", "alpha", "Émile", "beta", "Alpha", "中文目标"]
+    for title in titles:
+        await objective(
+            {
+                "level": "department",
+                "title": title,
+                "parent_id": top,
+                "department_id": west,
+                "owner_id": str(people["manager.west"]),
+            }
+        )
+    headers = headers_for(viewer)
+    monkeypatch.setattr(queries, "TREE_GOALS", 0)
+    fixed = len(edges(await tree(client, headers, cycle)))
+    monkeypatch.setattr(queries, "TREE_GOALS", fixed + 3)
+    [node] = [n for n in await tree(client, headers, cycle) if n["goal"]["id"] == top]
+    assert [c["goal"]["title"] for c in node["children"]] == sorted(titles)[:3]
+    assert node["more"] == 3
+
+
 # --- the objectives a goal may be aligned to -------------------------------------------------
 
 

@@ -47,12 +47,29 @@ async def sign(client, headers, current) -> Any:
     return await client.post(f"/api/goals/{current['id']}/signatures", json=body, headers=headers)
 
 
+async def waiting_for_signature(client, as_employee, as_manager, goal_id: str) -> set[str]:
+    """Whose lists (hers, her manager's team's) say the goal waits for their signature."""
+    mine = (await client.get("/api/me/goals", headers=as_employee)).json()["goals"]
+    team = (await client.get("/api/me/team/goals", headers=as_manager)).json()
+    lists = {"employee": mine, "manager": team}
+    return {
+        party
+        for party, goals in lists.items()
+        if next(g for g in goals if g["id"] == goal_id)["awaiting_my_signature"]
+    }
+
+
 async def test_a_goal_is_negotiated_and_signed_by_both(client, people, as_employee, as_manager):
     draft = await alice_draft(client, as_employee)
+    assert await waiting_for_signature(client, as_employee, as_manager, draft["id"]) == set()
     proposed = (await act(client, as_employee, draft["id"], "propose")).json()
     assert proposed["state"] == "proposed"
     assert proposed["version"] == 1
     assert proposed["permissions"]["sign"] is True
+    assert await waiting_for_signature(client, as_employee, as_manager, draft["id"]) == {
+        "employee",
+        "manager",
+    }
 
     # The manager asks a question: the goal is now in discussion.
     response = await client.post(
@@ -83,11 +100,13 @@ async def test_a_goal_is_negotiated_and_signed_by_both(client, people, as_employ
 
     signed_once = (await sign(client, as_employee, counter)).json()
     assert signed_once["state"] == "in_discussion"
+    assert await waiting_for_signature(client, as_employee, as_manager, draft["id"]) == {"manager"}
     assert [s["role"] for s in signed_once["signatures"]] == ["employee"]
     problem(await sign(client, as_employee, counter), 409, "already_signed")
 
     agreed = (await sign(client, as_manager, counter)).json()
     assert agreed["state"] == "agreed"
+    assert await waiting_for_signature(client, as_employee, as_manager, draft["id"]) == set()
     assert agreed["agreed_version"] == 2
     assert {(s["role"], s["content_hash"]) for s in agreed["signatures"]} == {
         ("employee", counter["content_hash"]),
@@ -496,6 +515,40 @@ async def test_the_demo_has_goals_on_track_and_behind(client, people, as_manager
     team = (await client.get("/api/me/team/goals", headers=as_manager)).json()
     pace = {g["owner"]["display_name"]: g["pace"] for g in team if g["state"] == "active"}
     assert pace == {"刘思思": "on_track", "王伟": "behind"}
+
+
+async def test_team_goals_of_a_cycle_and_on_the_phone_of_the_current_ones(
+    client, people, as_hr, as_employee, as_manager
+):
+    ended = await client.post(
+        "/api/goal-cycles",
+        json={
+            "name": "2025 H1",
+            "kind": "half",
+            "starts_on": "2025-01-01",
+            "ends_on": "2025-06-30",
+        },
+        headers=as_hr,
+    )
+    assert ended.status_code == 201, ended.text
+    old_goal = await client.post(
+        "/api/goals",
+        json={"cycle_id": ended.json()["id"], "title": "上半年的老目标", "key_results": []},
+        headers=as_employee,
+    )
+    assert old_goal.status_code == 201, old_goal.text
+
+    async def titles(query: str = "") -> set[str]:
+        team = await client.get(f"/api/me/team/goals{query}", headers=as_manager)
+        return {g["title"] for g in team.json()}
+
+    assert await titles(f"?cycle_id={ended.json()['id']}") == {"上半年的老目标"}
+    everything = await titles()
+    assert "上半年的老目标" in everything
+    # The phone keeps the current cycles' goals, read from the database as such.
+    pull = (await client.get("/api/sync/pull", headers=as_manager)).json()
+    [on_phone] = [c["items"] for c in pull["changes"] if c["collection"] == "team_goals"]
+    assert {g["title"] for g in on_phone} == everything - {"上半年的老目标"}
 
 
 async def test_a_proposal_waits_for_the_managers_signature(client, people, headers_for):

@@ -22,6 +22,7 @@ from server.core.erasure import Erasure
 from server.core.errors import ProblemError, forbidden, not_found
 from server.db import (
     as_uuid,
+    by_code_point,
     columns_of,
     contains_pattern,
     days_between_sql,
@@ -424,23 +425,32 @@ def _awaiting(
     return not any(s["version"] == open_version and s["role"] == role for s in signatures)
 
 
+async def _awaiting_me(principal: Principal, rows: list[dict[str, Any]]) -> set[UUID]:
+    """Which of these goals wait for the principal's signature. Only an individual goal with
+    a version open for signing can: the viewer's relations and the signatures are read for
+    those alone (in a tree or a team's list, most goals are agreed or shared)."""
+    signing = [r for r in rows if r["level"] == "individual" and _open_version(r) is not None]
+    if not signing:
+        return set()
+    relations = await _relations(principal, (r["owner_id"] for r in signing))
+    signatures = await _signatures([r["id"] for r in signing])
+    return {r["id"] for r in signing if _awaiting(r, relations[r["owner_id"]], signatures[r["id"]])}
+
+
 async def _summaries(principal: Principal, rows: list[dict[str, Any]]) -> list[GoalSummaryRead]:
     """Goal rows -> summaries with pace, in a fixed number of queries."""
-    ids = [r["id"] for r in rows]
-    krs = await _key_result_rows(ids)
+    krs = await _key_result_rows([r["id"] for r in rows])
     cycles = await _cycle_rows(r["cycle"] for r in rows)
-    signatures = await _signatures(ids)
-    relations = await _relations(principal, (r["owner_id"] for r in rows))
+    awaiting = await _awaiting_me(principal, rows)
     today = _today()
-    result = []
-    for row in rows:
-        reading = goal_pace(krs[row["id"]], cycles[row["cycle"]]["starts_on"], today, row["state"])
-        result.append(
-            _summary(
-                row, reading, _awaiting(row, relations[row["owner_id"]], signatures[row["id"]])
-            )
+    return [
+        _summary(
+            row,
+            goal_pace(krs[row["id"]], cycles[row["cycle"]]["starts_on"], today, row["state"]),
+            row["id"] in awaiting,
         )
-    return result
+        for row in rows
+    ]
 
 
 def _summary(row: dict[str, Any], reading: pace.PaceReading, awaiting: bool) -> GoalSummaryRead:
@@ -488,16 +498,22 @@ async def list_my_goals(principal: Principal, cycle_id: UUID | None) -> MyGoalsR
     return MyGoalsRead(goals=goals, weights=weights)
 
 
-async def list_team_goals(principal: Principal, cycle_id: UUID | None) -> list[GoalSummaryRead]:
-    """My direct reports' goals (all of them: a direct manager reads every one)."""
+async def list_team_goals(
+    principal: Principal, cycle_ids: Iterable[UUID] | None
+) -> list[GoalSummaryRead]:
+    """My direct reports' goals (all of them: a direct manager reads every one) of these
+    cycles (None: of every cycle)."""
     sql = (
         f"{GOAL_SELECT} WHERE o.manager = {{}} AND o.active AND g.level = 'individual'"
         " AND g.state != 'withdrawn'"
     )
     args: list[Any] = [principal.person_id]
-    if cycle_id is not None:
-        sql += " AND g.cycle = {}"
-        args.append(cycle_id)
+    if cycle_ids is not None:
+        cycles = sorted(cycle_ids)
+        if not cycles:
+            return []
+        sql += f" AND g.cycle IN ({placeholders(cycles)})"
+        args += cycles
     rows = await fetch(sql + " ORDER BY o.display_name, g.created_at", *args)
     return await _summaries(principal, rows)
 
@@ -524,9 +540,12 @@ async def goal_tree(principal: Principal, cycle_id: UUID) -> GoalTreeRead:
     level = roots
     while level and len(shown) < TREE_GOALS:
         # The next level is read under the goals taken from this one only, so whatever is
-        # taken hangs from a goal in the answer.
+        # taken hangs from a goal in the answer. Each goal taken either is shown already or
+        # fills a place, so no more than these are ever taken.
+        parents = {row["id"] for row in level}
+        wanted = TREE_GOALS - len(shown) + sum(r["parent"] in parents for r in shown.values())
         taken = []
-        for row in await tree.children(level):
+        for row in await tree.children(level, first=wanted):
             if len(shown) >= TREE_GOALS:
                 break
             shown.setdefault(row["id"], row)
@@ -561,8 +580,13 @@ async def goal_tree(principal: Principal, cycle_id: UUID) -> GoalTreeRead:
     return GoalTreeRead(cycle=cycle, themes=trees)
 
 
-def _tree_order(row: dict[str, Any]) -> tuple[int, str]:
-    return LEVEL_ORDER[row["level"]], row["title"]
+def _tree_order(row: dict[str, Any]) -> tuple[int, str, UUID]:
+    return LEVEL_ORDER[row["level"]], row["title"], row["id"]
+
+
+def _tree_order_sql() -> str:
+    """`_tree_order` in SQL."""
+    return f"{LEVEL_ORDER_SQL}, {by_code_point('g.title')}, g.id"
 
 
 class _TreeReader:
@@ -576,6 +600,9 @@ class _TreeReader:
 
     def __init__(self, principal: Principal, cycle_id: UUID, reach: frozenset[UUID] | None) -> None:
         self.principal, self.cycle_id, self.reach = principal, cycle_id, reach
+        # Whether every goal read may be seen (a known reach is read in SQL, and HR for the
+        # whole company reads every private goal), so none is left out after reading.
+        self.reads_only_visible = reach is not None or principal.hr_company_wide
         # Private goals of people outside a known reach are left out early, in SQL, so they
         # are not read at all; whether a goal is shown is `_readable`'s to say.
         self.in_tree = "g.cycle = {} AND g.state != 'withdrawn'"
@@ -597,10 +624,13 @@ class _TreeReader:
         )
         return await _readable(self.principal, [_tree_row(r) for r in rows], self.reach)
 
-    async def read_in(self, condition: str, ids: list[UUID]) -> list[dict[str, Any]]:
-        """`read` with `condition` holding `{in}`, for any number of ids."""
+    async def read_in(
+        self, condition: str, ids: list[UUID], then: str = ""
+    ) -> list[dict[str, Any]]:
+        """`read` with `condition` holding `{in}`, for any number of ids (`then`: an ORDER BY
+        and LIMIT for each part of them)."""
         rows = await fetch_in(
-            f"SELECT {self.COLUMNS} FROM goals_goal g WHERE {self.in_tree} AND {condition}",  # noqa: S608 - placeholders and constants only
+            f"SELECT {self.COLUMNS} FROM goals_goal g WHERE {self.in_tree} AND {condition} {then}",  # noqa: S608 - placeholders and constants only
             ids,
             *self.in_tree_args,
         )
@@ -622,12 +652,21 @@ class _TreeReader:
         seen = {row["id"] for row in await self.read_in("g.id IN ({in})", parents)}
         return list({r["id"]: r for r in loose + orphaned if r["parent"] not in seen}.values())
 
-    async def children(self, parents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The goals aligned to these, in tree order (by level, then title)."""
+    async def children(
+        self, parents: list[dict[str, Any]], first: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The goals aligned to these, in tree order (by level, then title); `first`: only
+        the first so many. When every goal read may be seen, only those are read: a level
+        of section objectives' goals is hundreds for the few an answer takes."""
         if not parents:
             return []
-        rows = await self.read_in("g.parent IN ({in})", [p["id"] for p in parents])
-        return sorted(rows, key=_tree_order)
+        ids = [p["id"] for p in parents]
+        then = ""
+        if first is not None and self.reads_only_visible:
+            then = f"ORDER BY {_tree_order_sql()} LIMIT {int(first)}"
+        # Read in parts (any number of parents), each part's first ones: sorted together,
+        # the first of all are among them.
+        return sorted(await self.read_in("g.parent IN ({in})", ids, then), key=_tree_order)[:first]
 
     async def chains_above(self, goals: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Every visible goal above these, up to the top of the tree."""
@@ -644,7 +683,16 @@ class _TreeReader:
 
     async def children_counts(self, goal_ids: list[UUID]) -> dict[UUID, int]:
         """How many goals the viewer may see are aligned to each of these: counted in SQL,
-        the private ones by owner, whose relation to the viewer decides."""
+        the private ones by owner, whose relation to the viewer decides (unless every goal
+        read may be seen)."""
+        if self.reads_only_visible:
+            counted = await fetch_in(
+                "SELECT g.parent, count(*) AS aligned FROM goals_goal g"  # noqa: S608 - placeholders and constants only
+                f" WHERE {self.in_tree} AND g.parent IN ({{in}}) GROUP BY g.parent",
+                goal_ids,
+                *self.in_tree_args,
+            )
+            return Counter({as_uuid(r["parent"]): int(r["aligned"]) for r in counted})
         rows = await fetch_in(
             "SELECT g.parent, CASE WHEN"  # noqa: S608 - placeholders and constants only
             f" {self.OPEN} THEN NULL ELSE g.owner END AS private_owner, count(*) AS aligned"

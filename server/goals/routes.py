@@ -113,7 +113,7 @@ async def list_team_goals(
     principal: CurrentPrincipal, cycle_id: CycleFilter = None
 ) -> list[GoalSummaryRead]:
     """My direct reports' goals; `awaiting_my_signature` marks those waiting for me."""
-    return await queries.list_team_goals(principal, cycle_id)
+    return await queries.list_team_goals(principal, None if cycle_id is None else [cycle_id])
 
 
 @get(

@@ -73,8 +73,7 @@ async def _colleagues(phone: Phone) -> Change:
 
 
 async def _team_goals(phone: Phone) -> Change:
-    team = await goals.list_team_goals(phone.principal, None)
-    return TeamGoalsChange(items=[g for g in team if g.cycle_id in phone.current_cycles])
+    return TeamGoalsChange(items=await goals.list_team_goals(phone.principal, phone.current_cycles))
 
 
 async def _templates(phone: Phone) -> Change:
