@@ -159,7 +159,15 @@ async def seed(key_results: int, today: date) -> None:
                     written_at=given,
                 )
             )
-            recipients.append(row(KudosRecipient, kudos=kudos_id, person=person["id"]))
+            recipients.append(
+                row(
+                    KudosRecipient,
+                    kudos=kudos_id,
+                    person=person["id"],
+                    author=person["manager"],
+                    written_at=given,
+                )
+            )
     async with db.write_transaction():
         await db.insert_rows(Company, [row(Company, name="Bench", time_zone="UTC", locale="en")])
         await db.insert_rows(Department, departments)

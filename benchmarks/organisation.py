@@ -482,7 +482,13 @@ class Generator:
                 created_at=at,
                 written_at=at,
             )
-            self.add(KudosRecipient, kudos=kudos, person=self.tree.ids[self.rng.choice(teammates)])
+            self.add(
+                KudosRecipient,
+                kudos=kudos,
+                person=self.tree.ids[self.rng.choice(teammates)],
+                author=author,
+                written_at=at,
+            )
         for quarter in range(4):
             at = self.ago(91 * quarter + self.rng.uniform(0, 90))
             self.add(

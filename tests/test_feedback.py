@@ -3,6 +3,7 @@ specific recognition a manager gives each report."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import subprocess
@@ -12,7 +13,10 @@ from typing import Any
 
 import pytest
 
+from server import db
+from server.alerts import queries as alert_queries
 from server.feedback import coach
+from server.feedback import queries as feedback_queries
 from server.feedback.tables import Kudos, KudosRecipient
 from tests.conftest import ROOT, problem
 from tests.test_sync import BEHAVIOUR, kudos_to, mutation, outcomes, push
@@ -241,6 +245,75 @@ async def test_kudos_pushed_together_are_each_checked_on_their_own(client, peopl
         str(people["carol"]),
     }
     assert given[linked["id"]]["goal_id"] == alices_goal
+    assert await recipients_copy_their_kudos()
+
+
+async def test_the_last_recognition_is_the_managers_last_specific_kudos(
+    client, people, as_manager, headers_for
+):
+    """What the recognition nudge reads: kudos the coach found generic, and kudos from
+    anyone but the manager, are not the manager's recognition."""
+    alice = people["alice"]
+
+    async def last_given() -> datetime | None:
+        [row] = await feedback_queries.last_recognition([alice])
+        return row["last_given"]
+
+    before = await last_given()
+    generic = kudos_to(alice, "辛苦了")
+    generic["payload"]["coached"] = True
+    assert outcomes(await push(client, as_manager, generic)) == ["applied"]
+    assert outcomes(await push(client, headers_for("bob"), kudos_to(alice))) == ["applied"]
+    assert await last_given() == before
+    specific = kudos_to(alice)
+    assert outcomes(await push(client, as_manager, specific)) == ["applied"]
+    [written] = await db.fetch(
+        "SELECT written_at FROM feedback_kudos WHERE id = {}", uuid.UUID(specific["id"])
+    )
+    assert await last_given() == db.as_datetime(written["written_at"])
+    quiet = await feedback_queries.last_recognition(
+        quiet_since=datetime.now(UTC) - timedelta(hours=1)
+    )
+    assert alice not in {row["person"] for row in quiet}
+
+
+async def recipients_copy_their_kudos() -> bool:
+    """Every kudos recipient keeps its kudos' author, day and genericness (`KudosRecipient`);
+    there are generic and specific ones among them."""
+    rows = await db.fetch(
+        "SELECT r.author AS copied_author, r.written_at AS copied_at, r.generic AS copied,"
+        " k.author, k.written_at, k.generic FROM feedback_kudos_recipient r"
+        " JOIN feedback_kudos k ON k.id = r.kudos"
+    )
+    assert {bool(r["generic"]) for r in rows} == {True, False}
+    return all(
+        (r["copied_author"], r["copied_at"], bool(r["copied"]))
+        == (r["author"], r["written_at"], bool(r["generic"]))
+        for r in rows
+    )
+
+
+async def recipients_without_copies(client, people, as_manager) -> None:
+    """Recipients as a release before they kept a copy of their kudos wrote them."""
+    coached = kudos_to(people["alice"], "辛苦了")
+    coached["payload"]["coached"] = True
+    assert outcomes(await push(client, as_manager, coached)) == ["applied"]
+    await db.fetch("UPDATE feedback_kudos_recipient SET author = NULL, written_at = NULL")
+    await db.fetch("UPDATE feedback_kudos_recipient SET generic = NOT generic")
+    assert not await recipients_copy_their_kudos()
+
+
+async def test_the_migration_fills_in_what_recipients_keep_of_their_kudos(
+    client, people, as_manager, monkeypatch
+):
+    await recipients_without_copies(client, people, as_manager)
+    migration = importlib.import_module(
+        "server.feedback.piccolo_migrations.feedback_2026_12_02t17_18_20_000000"
+    )
+    monkeypatch.setattr(migration.RawTable._meta, "db", db.bound_engine())
+    for fill in (await migration.forwards()).raw:
+        await fill()
+    assert await recipients_copy_their_kudos()
 
 
 async def test_the_weekly_figure_counts_specific_kudos_from_the_manager(
@@ -299,3 +372,13 @@ async def test_the_kudos_pages_follow_one_another_without_gap_or_repeat(
     assert len(whole) == len(set(whole))
     if show != "given":
         assert len(whole) >= 7
+
+
+async def test_the_alert_round_fills_in_recipients_a_release_before_wrote(
+    client, people, as_manager
+):
+    """During a rolling deploy, processes of the release before give kudos without the
+    copies; the round fills them in before it reads who was recognised."""
+    await recipients_without_copies(client, people, as_manager)
+    assert await alert_queries.run_round(datetime.now(UTC)) is not None
+    assert await recipients_copy_their_kudos()

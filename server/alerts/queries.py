@@ -612,6 +612,7 @@ async def run_round(at: datetime) -> RoundResult | None:
     async with write_transaction():
         if not await try_round_lock(ROUND_LOCK):
             return None
+        await feedback.copy_to_recipients()
         result = await evaluate(at)
         return RoundResult(result.opened, result.recovered, await escalate(at))
 

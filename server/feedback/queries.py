@@ -204,6 +204,11 @@ async def _kudos_reads(principal: Principal, rows: list[dict[str, Any]]) -> list
     ]
 
 
+def _copied_to_recipients(kudos: dict[str, Any]) -> dict[str, Any]:
+    """What each recipient row keeps of its kudos (`KudosRecipient`)."""
+    return {key: kudos[key] for key in ("author", "written_at", "generic")}
+
+
 async def create_kudos(
     principal: Principal, entries: Sequence[Entry[KudosCreate]]
 ) -> list[Outcome]:
@@ -247,7 +252,8 @@ async def create_kudos(
             }
         )
         recipient_rows += [
-            {"kudos": entry.id, "person": person} for person in sorted(set(data.recipient_ids))
+            {"kudos": entry.id, "person": person, **_copied_to_recipients(kudos_rows[-1])}
+            for person in sorted(set(data.recipient_ids))
         ]
     if kudos_rows:
         async with write_transaction():
@@ -466,6 +472,18 @@ async def team_recognition(principal: Principal, weeks: int) -> list[ReportRecog
     ]
 
 
+async def copy_to_recipients() -> None:
+    """Recipients written without what they keep of their kudos (`KudosRecipient`) get it:
+    a process of the release before they kept it still gives kudos during a rolling deploy.
+    The alert round calls this before it reads recognition; the partial index of such
+    recipients is empty otherwise, so it costs nothing."""
+    await fetch(
+        "UPDATE feedback_kudos_recipient SET author = k.author, written_at = k.written_at,"
+        " generic = k.generic FROM feedback_kudos k"
+        " WHERE k.id = feedback_kudos_recipient.kudos AND feedback_kudos_recipient.author IS NULL"
+    )
+
+
 async def last_recognition(
     person_ids: Sequence[UUID] | None = None,
     *,
@@ -478,14 +496,15 @@ async def last_recognition(
     these; else `quiet_since`: only people with no specific kudos from their manager (nor a
     start) since then."""
     # The slice goes on the recipients too, or PostgreSQL reads all of them for each slice.
+    # The recipients keep their kudos' author, day and genericness (`KudosRecipient`), so
+    # the kudos themselves are not read: looking up each one by id was half the round.
     recipients_in_slice, recipient_bounds = within.sql("r.person")
     in_slice, bounds = within.sql("p.id")
     sql = (
-        "SELECT p.id, p.manager, p.department, p.created_at, MAX(k.written_at) AS last_given"  # noqa: S608 - placeholders only
+        "SELECT p.id, p.manager, p.department, p.created_at, MAX(r.written_at) AS last_given"  # noqa: S608 - placeholders only
         " FROM org_person p JOIN org_person m ON m.id = p.manager AND m.active"
-        f" LEFT JOIN feedback_kudos_recipient r ON r.person = p.id{recipients_in_slice}"
-        " LEFT JOIN feedback_kudos k ON k.id = r.kudos AND k.author = p.manager"
-        f" AND NOT k.generic WHERE p.active{in_slice}"
+        " LEFT JOIN feedback_kudos_recipient r ON r.person = p.id AND r.author = p.manager"
+        f" AND NOT r.generic{recipients_in_slice} WHERE p.active{in_slice}"
     )
     args = [*recipient_bounds, *bounds]
     group = " GROUP BY p.id, p.manager, p.department, p.created_at"
@@ -496,7 +515,7 @@ async def last_recognition(
             sql
             + " AND p.created_at < {}"
             + group
-            + " HAVING MAX(k.written_at) IS NULL OR MAX(k.written_at) < {}",
+            + " HAVING MAX(r.written_at) IS NULL OR MAX(r.written_at) < {}",
             *args,
             quiet_since,
             quiet_since,

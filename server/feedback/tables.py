@@ -27,6 +27,13 @@ class Kudos(Table, tablename="feedback_kudos"):
 class KudosRecipient(Table, tablename="feedback_kudos_recipient"):
     kudos = ForeignKey(Kudos, on_delete=OnDelete.cascade, index=True)
     person = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+    # Copies of the kudos' author, when it was written and whether it was generic (a kudos
+    # is never changed, only deleted with its recipients), so the specific recognition each
+    # person last had from their manager is read from the recipients alone: the alert round
+    # asks it for everyone.
+    author = UUID(null=True, default=None)
+    written_at = Timestamptz(null=True, default=None)
+    generic = Boolean(default=False)
 
 
 class KudosReaction(Table, tablename="feedback_kudos_reaction"):
