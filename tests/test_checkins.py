@@ -17,6 +17,7 @@ from server.checkins import queries as checkins
 from server.checkins.defaults import DEFAULT_TEMPLATE_ID
 from server.checkins.tables import LastHeld
 from server.demo.principals import act_as
+from server.sync import pull
 from shared_schemas.checkins import SubmitMinutes
 from tests.conftest import problem
 from tests.test_sync import kudos_to, mutation, outcomes, push
@@ -498,6 +499,31 @@ async def test_a_managers_phone_keeps_each_reports_latest_checkins(client, peopl
         c["id"] for c in pulled((await client.get("/api/sync/pull", headers=bob)).json())
     ]
     assert on_bobs_phone[:5] == list(reversed(held))
+
+
+async def test_of_checkins_made_at_one_moment_the_phone_keeps_the_same_ones(
+    client, people, headers_for
+):
+    """Which of a report's check-ins made at the same moment are his latest is decided by
+    id, as they are listed, so the manager's pull (and its fingerprint) does not depend on
+    the order the database happens to rank them in."""
+    manager = headers_for("manager.east")
+    made = []
+    for days_ago in range(5):
+        entry = minutes(
+            people["bob"], people["bob"], held_on=(TODAY - timedelta(days_ago)).isoformat()
+        )
+        assert outcomes(await push(client, manager, entry)) == ["applied"]
+        made.append(uuid.UUID(entry["payload"]["checkin_id"]))
+    await db.fetch_in(
+        "UPDATE checkins_checkin SET created_at = {} WHERE id IN ({in})",
+        made,
+        datetime.now(UTC) + timedelta(minutes=1),
+    )
+    pulled = (await client.get("/api/sync/pull", headers=manager)).json()
+    on_phone = next(c["items"] for c in pulled["changes"] if c["collection"] == "checkins")
+    bobs = [c["id"] for c in on_phone if c["employee"]["id"] == str(people["bob"])]
+    assert bobs == [str(i) for i in sorted(made)[: pull.RECENT_TEAM_CHECKINS]]
 
 
 async def test_the_pulled_goals_are_the_goals_as_the_api_reads_them(client, people, headers_for):

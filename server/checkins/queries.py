@@ -584,7 +584,7 @@ async def recent_checkins(
         return []
     rows = await fetch(
         f"{CHECKIN_SELECT} WHERE c.id IN (SELECT ranked.id FROM (SELECT id, employee,"  # noqa: S608 - placeholders and constants only
-        " ROW_NUMBER() OVER (PARTITION BY employee ORDER BY created_at DESC) AS recency"
+        " ROW_NUMBER() OVER (PARTITION BY employee ORDER BY created_at DESC, id) AS recency"
         " FROM checkins_checkin"
         f" WHERE state != 'merged' AND employee IN ({placeholders(parties)})) ranked"
         " WHERE ranked.recency <= {} AND ranked.employee = {}"
