@@ -135,6 +135,30 @@ async def test_directory_search_finds_colleagues_by_name(client, people, as_empl
     }
 
 
+async def test_directory_search_ignores_case_wildcards_and_people_who_left(
+    client, people, as_employee
+):
+    for email, name, active in [
+        ("zoe.b@example.com", "Zoe Banks", True),
+        ("zed.a@example.com", "Zed Adams", True),
+        ("zora.c@example.com", "Zora Clark", True),
+        ("zack.d@example.com", "Zack Dunn", False),
+    ]:
+        await make_person(email, name, active=active)
+
+    async def names(query: str) -> list[str]:
+        response = await client.get(f"/api/people?{query}", headers=as_employee)
+        assert response.status_code == 200
+        return [p["display_name"] for p in response.json()]
+
+    # By name, in either case; Zack has left the company.
+    assert await names("q=z") == ["Zed Adams", "Zoe Banks", "Zora Clark"]
+    assert await names("q=Z&limit=2") == ["Zed Adams", "Zoe Banks"]
+    # A person's % and _ are taken out, not read as wildcards (which would find Zora).
+    assert await names("q=zo%25a") == []
+    assert await names("q=zo_a") == []
+
+
 async def test_admin_changes_a_manager_but_not_into_a_cycle(client, people, as_admin):
     ceo, alice = people["ceo"], people["alice"]
     body = problem(

@@ -182,16 +182,6 @@ async def get_person(principal: Principal, person_id: UUID) -> PersonCardRead:
     return _profile(row, await _company_defaults(), await _has_reports(person_id))
 
 
-CARD_COLUMNS = (
-    Person.id,
-    Person.display_name,
-    Person.title,
-    Person.department,
-    Person.department.name.as_alias("department_name"),
-    Person.active,
-)
-
-
 def _card(row: dict[str, Any]) -> PersonCardRead:
     return PersonCardRead(
         id=row["id"],
@@ -204,7 +194,7 @@ def _card(row: dict[str, Any]) -> PersonCardRead:
 
 
 # A person's card straight through the driver: the phone's pull reads the team and close
-# colleagues on every sync.
+# colleagues on every sync, and the directory is searched as a name is typed.
 CARD_SELECT = (
     "SELECT p.id, p.display_name, p.title, p.department, d.name AS department_name, p.active"
     " FROM org_person p LEFT JOIN org_department d ON d.id = p.department"
@@ -248,8 +238,12 @@ async def search_people(principal: Principal, query: str, limit: int) -> list[Pe
     """The company directory: active colleagues by name, as cards."""
     if not policy.can_browse_directory(principal):
         return []
-    select = _named(Person.select(*CARD_COLUMNS).where(Person.active == True), query)  # noqa: E712
-    rows = await select.order_by(Person.display_name).limit(limit)
+    sql = f"{CARD_SELECT} WHERE p.active"
+    args: list[Any] = []
+    if query:
+        sql += f" AND p.display_name {like_ignoring_case()} {{}}"
+        args.append(contains_pattern(query))
+    rows = await fetch(sql + " ORDER BY p.display_name LIMIT {}", *args, limit)
     return [_card(r) for r in rows]
 
 
