@@ -238,21 +238,20 @@ async def create_kudos(
             outcomes.append(refusal)
             continue
         outcomes.append(entry.id)
-        kudos_rows.append(
-            {
-                "id": entry.id,
-                "author": principal.person_id,
-                "behaviour": data.behaviour,
-                "goal": data.goal_id,
-                "company_value": data.company_value,
-                "visibility": data.visibility,
-                "generic": not specific,
-                "created_at": now(),
-                "written_at": _written(entry.written_at),
-            }
-        )
+        kudos = {
+            "id": entry.id,
+            "author": principal.person_id,
+            "behaviour": data.behaviour,
+            "goal": data.goal_id,
+            "company_value": data.company_value,
+            "visibility": data.visibility,
+            "generic": not specific,
+            "created_at": now(),
+            "written_at": _written(entry.written_at),
+        }
+        kudos_rows.append(kudos)
         recipient_rows += [
-            {"kudos": entry.id, "person": person, **_copied_to_recipients(kudos_rows[-1])}
+            {"kudos": entry.id, "person": person, **_copied_to_recipients(kudos)}
             for person in sorted(set(data.recipient_ids))
         ]
     if kudos_rows:
