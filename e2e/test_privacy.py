@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from e2e.pages import Api, LoginPage, PrivacyPage
 from server.checkins.defaults import DEFAULT_TEMPLATE_ID
@@ -48,6 +48,41 @@ def test_alice_sees_who_can_see_her_data_and_who_looked(page: Page, base_url: st
     expect(privacy.access_log).not_to_contain_text("赵建国")
     # A phone's width: nothing runs off the side of the screen.
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+def test_a_late_answer_for_the_filter_before_does_not_replace_the_newer_one(
+    page: Page, base_url: str
+):
+    """On a slow network the answer to the filter chosen before can arrive last: the log
+    shows what the filter chosen last asked for."""
+    alice = Api(base_url, "alice@example.com")
+    [goal, *_] = [g for g in alice.call("/api/me/goals")["goals"] if g["level"] == "individual"]
+    Api(base_url, "manager.east@example.com").call(f"/api/goals/{goal['id']}")
+    Api(base_url, "ceo@example.com").call(f"/api/goals/{goal['id']}")
+    privacy = PrivacyPage.from_me(LoginPage(page).open().sign_in("alice@example.com"))
+    expect(privacy.access_log).to_contain_text("赵建国 viewed your goal")
+
+    held: list[Route] = []
+
+    def hold_the_log_for_anyone(route: Route) -> None:
+        if "viewer_id" in route.request.url:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/api/me/access-log?*", hold_the_log_for_anyone)
+    privacy.only_kind("goal")
+    privacy.viewer.select_option(label="李娜")
+    expect(privacy.access_log).to_contain_text("李娜 viewed your goal")
+    expect(privacy.access_log).not_to_contain_text("赵建国")
+
+    [late] = held
+    with page.expect_request_finished(lambda request: request is late.request):
+        late.continue_()
+    # The page reads the late answer in the moments after it arrives; give it those moments.
+    page.wait_for_timeout(300)
+    expect(privacy.access_log).to_contain_text("李娜 viewed your goal")
+    expect(privacy.access_log).not_to_contain_text("赵建国")
 
 
 def test_the_privacy_page_reads_in_chinese(page: Page):

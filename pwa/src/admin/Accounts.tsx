@@ -6,6 +6,7 @@ import type { Account, AccountState, ErasureReport } from "../api/client";
 import { ChipTabs } from "../components/ChipTabs";
 import { failure } from "../goals/parts";
 import { useI18n } from "../i18n";
+import { useNewest } from "../newest";
 import { authorized } from "../session";
 
 const STATES: AccountState[] = ["active", "departed", "erased"];
@@ -20,8 +21,9 @@ export function Accounts({ online }: { online: boolean }) {
   const [note, setNote] = useState<string | null>(null);
   const [erasing, setErasing] = useState<Account | null>(null);
 
+  const newest = useNewest();
   const load = () =>
-    authorized<Account[]>(`/api/admin/people?${new URLSearchParams({ state, q: query.trim() })}`).then(setPeople, (e) => setNote(failure(t, e)));
+    newest(authorized<Account[]>(`/api/admin/people?${new URLSearchParams({ state, q: query.trim() })}`)).then(setPeople, (e) => setNote(failure(t, e)));
   useEffect(() => {
     if (online) void load();
   }, [state, query, online]);

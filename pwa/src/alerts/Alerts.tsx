@@ -6,6 +6,7 @@ import type { Alert } from "../api/client";
 import { ChipTabs } from "../components/ChipTabs";
 import { failure } from "../goals/parts";
 import { useI18n, type Translate } from "../i18n";
+import { useNewest } from "../newest";
 import { authorized } from "../session";
 
 type Status = "active" | "closed";
@@ -20,9 +21,10 @@ function AlertList({ online, navigate, meId }: { online: boolean; navigate: (pat
   const { t, locale } = useI18n();
   const [status, setStatus] = useState<Status>("active");
   const [alerts, setAlerts] = useState<Alert[] | null>(null);
+  const newest = useNewest();
   const day = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
   useEffect(() => {
-    if (online) authorized<Alert[]>(`/api/alerts?status=${status}`).then(setAlerts, () => undefined);
+    if (online) newest(authorized<Alert[]>(`/api/alerts?status=${status}`)).then(setAlerts, () => undefined);
   }, [online, status]);
   return (
     <main class="screen">

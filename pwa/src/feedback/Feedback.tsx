@@ -6,6 +6,7 @@ import type { Feedback as FeedbackRead, Goal, GoalSummary, Kudos, KudosPage, Per
 import { ChipTabs } from "../components/ChipTabs";
 import { PersonPicker, type Chosen } from "../components/PersonPicker";
 import { useI18n } from "../i18n";
+import { useNewest } from "../newest";
 import { enqueue } from "../offline/outbox";
 import { PendingList, useCached } from "../offline/pending";
 import { authorized } from "../session";
@@ -70,9 +71,10 @@ function KudosFeed({ userId, cached, online }: { userId: string; cached: Kudos[]
   const { t } = useI18n();
   const [show, setShow] = useState<Show>("feed");
   const [fetched, setFetched] = useState<Kudos[] | null>(null);
+  const newest = useNewest();
   useEffect(() => {
     setFetched(null);
-    if (show !== "feed" && online) authorized<KudosPage>(`/api/kudos?show=${show}&limit=100`).then((page) => setFetched(page.items), () => setFetched(null));
+    if (show !== "feed" && online) newest(authorized<KudosPage>(`/api/kudos?show=${show}&limit=100`)).then((page) => setFetched(page.items), () => setFetched(null));
   }, [show, online]);
   const mine = (k: Kudos) => (show === "given" ? k.author.id === userId : k.recipients.some((r) => r.id === userId));
   const shown = show === "feed" ? cached : (fetched ?? cached.filter(mine));
@@ -98,9 +100,10 @@ function FeedbackBoxes({ received, online, manages }: { received: FeedbackRead[]
   const { t } = useI18n();
   const [box, setBox] = useState<Box>("received");
   const [fetched, setFetched] = useState<FeedbackRead[] | null>(null);
+  const newest = useNewest();
   useEffect(() => {
     setFetched(null);
-    if (box !== "received" && online) authorized<FeedbackRead[]>(`/api/me/feedback?box=${box}`).then(setFetched, () => setFetched([]));
+    if (box !== "received" && online) newest(authorized<FeedbackRead[]>(`/api/me/feedback?box=${box}`)).then(setFetched, () => setFetched([]));
   }, [box, online]);
   const boxes: Box[] = manages ? ["received", "given", "team"] : ["received", "given"];
   const shown = box === "received" ? received : (fetched ?? []);

@@ -5,6 +5,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Cycle, Department, GoalRights, GoalTree, Template, Theme } from "../api/client";
 import { useI18n } from "../i18n";
+import { useNewest } from "../newest";
 import { authorized } from "../session";
 import { GoalForm } from "./GoalForm";
 import { failure, GoalCard } from "./parts";
@@ -29,11 +30,23 @@ export function Plan({ rights, open }: { rights: GoalRights; open: (goalId: stri
       setCycles(list);
       setCycle((current) => list.find((c) => c.id === current?.id) ?? list[0] ?? null);
     });
-  const loadCycle = (c: Cycle) => {
-    authorized<Theme[]>(`/api/strategy-themes?cycle_id=${c.id}`).then(setThemes);
-    authorized<Template[]>(`/api/goal-templates?cycle_id=${c.id}`).then(setTemplates, () => setTemplates([]));
-    authorized<GoalTree>(`/api/goal-cycles/${c.id}/tree`).then(setTree);
-  };
+  const newest = useNewest();
+  // A cycle's themes, templates and tree are shown together, and only for the cycle chosen last.
+  const loadCycle = (c: Cycle) =>
+    newest(
+      Promise.all([
+        authorized<Theme[]>(`/api/strategy-themes?cycle_id=${c.id}`),
+        authorized<Template[]>(`/api/goal-templates?cycle_id=${c.id}`).catch((): Template[] => []),
+        authorized<GoalTree>(`/api/goal-cycles/${c.id}/tree`),
+      ]),
+    ).then(
+      ([cycleThemes, cycleTemplates, cycleTree]) => {
+        setThemes(cycleThemes);
+        setTemplates(cycleTemplates);
+        setTree(cycleTree);
+      },
+      (e) => setError(failure(t, e)),
+    );
   useEffect(() => {
     void loadCycles();
     authorized<Department[]>("/api/org/departments").then((all) => setDepartments(all.filter((d) => rights.department_ids.includes(d.id))), () => undefined);

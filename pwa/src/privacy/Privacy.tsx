@@ -6,6 +6,7 @@ import type { AccessLogPage, DataAudience, PersonRef, Retention as RetentionRead
 import { ChipTabs } from "../components/ChipTabs";
 import { failure } from "../goals/parts";
 import { useI18n } from "../i18n";
+import { useNewest } from "../newest";
 import { authorized, authorizedResponse } from "../session";
 
 type LoggedKind = AccessLogPage["items"][number]["record_kind"];
@@ -83,6 +84,7 @@ function AccessLog({ viewers }: { viewers: PersonRef[] }) {
   const [span, setSpan] = useState<Span>("any");
   const [page, setPage] = useState<AccessLogPage | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
+  const newest = useNewest();
   const time = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
 
   function query(cursor: string | null): string {
@@ -95,7 +97,7 @@ function AccessLog({ viewers }: { viewers: PersonRef[] }) {
   }
   async function load(more: boolean) {
     try {
-      const next = await authorized<AccessLogPage>(query(more ? page?.next_cursor ?? null : null));
+      const next = await newest(authorized<AccessLogPage>(query(more ? page?.next_cursor ?? null : null)));
       setPage(more && page ? { items: [...page.items, ...next.items], next_cursor: next.next_cursor } : next);
       setFailed(null);
     } catch (e) {
