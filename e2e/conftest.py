@@ -92,6 +92,8 @@ def seeded_demo(database_url: str, work: Path, **settings: str) -> dict[str, str
         **os.environ,
         "TANDEM_DATABASE_URL": database_url,
         "TANDEM_VAR_DIR": str(work / "var"),
+        # Every pull checks the change log missed none of the writes the phones made.
+        "TANDEM_SYNC_VERIFY_VERSIONS": "true",
         **settings,
     }
     subprocess.run(

@@ -1,6 +1,6 @@
 """The work each server process does in the background while the app runs (Litestar's
 startup and shutdown hooks): the push dispatcher, the reminder rounds, the alert rounds and
-the retention purge.
+the retention purge, and the sync change log's compaction.
 Every periodic round is safe to run in several processes at once (see each job)."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from server.push.dispatcher import SEND_TIMEOUT, Dispatcher
 from server.push.sender import Sender
 from server.push.vapid import VapidIdentity
 from server.settings import Settings
+from server.sync import versions
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,9 @@ class Background:
             asyncio.create_task(_every(self.settings.alert_interval_seconds, alerts.run_round)),
             asyncio.create_task(
                 _every(self.settings.retention_interval_seconds, privacy.purge_expired)
+            ),
+            asyncio.create_task(
+                _every(self.settings.sync_compact_interval_seconds, versions.compact)
             ),
         ]
 

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     # How often each server process deletes the records past HR's retention periods (safe in
     # several processes at once: a second delete finds nothing).
     retention_interval_seconds: float = Field(default=21600.0, gt=0, le=604800)
+    # How often each server process folds the change log's busiest topics (`sync.versions`;
+    # one process at a time).
+    sync_compact_interval_seconds: float = Field(default=600.0, gt=0, le=86400)
+    # Build every collection of every pull, even those whose version says unchanged, and fail
+    # the pull when one changed under its version (the tests: a write the change log misses).
+    sync_verify_versions: bool = False
     # No figure about fewer people than this (docs/privacy.md); never below the floor of 3.
     min_group_size: int = Field(default=5, ge=MIN_GROUP_SIZE_FLOOR, le=100)
 

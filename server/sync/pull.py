@@ -10,6 +10,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from uuid import UUID
 
 import msgspec
@@ -20,6 +21,8 @@ from server.core.errors import ProblemError
 from server.feedback import queries as feedback
 from server.goals import queries as goals
 from server.org import queries as org
+from server.sync import versions
+from shared_schemas.common import ReadModel
 from shared_schemas.org import PersonCardRead
 from shared_schemas.sync import (
     Change,
@@ -106,17 +109,46 @@ async def _feedback(phone: Phone) -> Change:
     )
 
 
-COLLECTIONS: tuple[Callable[[Phone], Awaitable[Change]], ...] = (
-    _goals,
-    _team,
-    _colleagues,
-    _team_goals,
-    _templates,
-    _checkins,
-    _status,
-    _kudos,
-    _feedback,
+@dataclass(frozen=True)
+class Collection:
+    model: type[ReadModel]
+    build: Callable[[Phone], Awaitable[Change]]
+    # The change-log topics (`versions`) its content is made from, besides the viewer and
+    # their team, when they are known: the collection is built only when their state moved.
+    # Without them it is built on every pull and compared by what it holds.
+    topics: Callable[[Phone], list[str]] | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.model.model_fields["collection"].default)
+
+    @cached_property
+    def format(self) -> str:
+        """Changes when what the phone receives changes shape (a new release)."""
+        schema = json.dumps(self.model.model_json_schema(), sort_keys=True).encode()
+        return hashlib.sha256(schema).hexdigest()[:16]
+
+
+def _checkins_topics(phone: Phone) -> list[str]:
+    people = [phone.principal.person_id, *(p.id for p in phone.team)]
+    return [versions.PEOPLE, *(versions.checkins_topic(p) for p in people)]
+
+
+COLLECTIONS: tuple[Collection, ...] = (
+    Collection(GoalsChange, _goals),
+    Collection(TeamChange, _team),
+    Collection(ColleaguesChange, _colleagues),
+    Collection(TeamGoalsChange, _team_goals),
+    Collection(TemplatesChange, _templates),
+    Collection(CheckinsChange, _checkins, _checkins_topics),
+    Collection(StatusChange, _status),
+    Collection(KudosChange, _kudos),
+    Collection(FeedbackChange, _feedback),
 )
+
+
+class StaleVersionError(RuntimeError):
+    """A collection changed while its version did not: a write its topics do not log."""
 
 
 def encode_cursor(fingerprints: dict[str, str]) -> str:
@@ -138,21 +170,39 @@ def decode_cursor(cursor: str | None) -> dict[str, str]:
     return decoded
 
 
-async def pull(principal: Principal, cursor: str | None) -> bytes:
-    """A `PullResult` as JSON. The cursor carries a fingerprint per collection: a collection
-    is sent again only when what the person may see of it changed. Each collection is
-    written as JSON once, for its fingerprint and for the answer (twice was a tenth of a
-    pull's time)."""
+async def pull(principal: Principal, cursor: str | None, verify_versions: bool = False) -> bytes:
+    """A `PullResult` as JSON. The cursor holds, per collection, a fingerprint of what the
+    phone has, after the collection's version where it has one: a collection whose version
+    is the phone's is not built at all; any other is built, written as JSON once (for its
+    fingerprint and for the answer) and sent when its fingerprint is not the phone's.
+    `verify_versions` (the tests) builds every collection and raises `StaleVersionError` when one
+    changed under an unchanged version."""
     seen = decode_cursor(cursor)
     phone = await _phone(principal)
+    topics = {c.name: c.topics(phone) for c in COLLECTIONS if c.topics is not None}
+    # Read before the collections: a write committed in between is sent twice, never missed.
+    logged = await versions.states(topic for listed in topics.values() for topic in listed)
+    viewer = [versions.viewer(principal), *sorted(str(p.id) for p in phone.team)]
     changes: list[msgspec.Raw] = []
-    fingerprints: dict[str, str] = {}
-    for collect in COLLECTIONS:
-        change = await collect(phone)
-        written = change.model_dump_json().encode()
-        fingerprints[change.collection] = hashlib.sha256(written).hexdigest()[:32]
-        if seen.get(change.collection) != fingerprints[change.collection]:
+    positions: dict[str, str] = {}
+    for collection in COLLECTIONS:
+        name = collection.name
+        had_version, _, had = seen.get(name, "").rpartition(".")
+        version = (
+            versions.version([collection.format, *viewer], logged, topics[name])
+            if name in topics
+            else ""
+        )
+        if version and version == had_version and not verify_versions:
+            positions[name] = seen[name]
+            continue
+        written = (await collection.build(phone)).model_dump_json().encode()
+        fingerprint = hashlib.sha256(written).hexdigest()[:32]
+        if version and version == had_version and fingerprint != had:
+            raise StaleVersionError(f"{name} changed under version {version}")
+        positions[name] = f"{version}.{fingerprint}" if version else fingerprint
+        if fingerprint != had:
             changes.append(msgspec.Raw(written))
     return msgspec.json.encode(
-        {"changes": changes, "cursor": encode_cursor(fingerprints), "has_more": False}
+        {"changes": changes, "cursor": encode_cursor(positions), "has_more": False}
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated, cast
 
 from litestar import MediaType, Response, Router, get, post
+from litestar.datastructures import State
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
@@ -27,6 +28,7 @@ async def sync_push(principal: CurrentPrincipal, data: JSONBody[PushRequest]) ->
 @get("/api/sync/pull", operation_id="SyncPull", responses=PROBLEM_RESPONSES)
 async def sync_pull(
     principal: CurrentPrincipal,
+    state: State,
     cursor: Annotated[str | None, QueryParameter(max_length=2000)] = None,
 ) -> Response[PullResult]:
     """What the phone keeps for reading offline: the collections that changed since the
@@ -34,7 +36,10 @@ async def sync_pull(
     the kudos feed, feedback I received)."""
     # The body is a PullResult already written as JSON (`pull.pull`), which Litestar sends as
     # is; the annotation keeps the schema in the API contract.
-    written = Response(await pull.pull(principal, cursor), media_type=MediaType.JSON)
+    written = Response(
+        await pull.pull(principal, cursor, state.settings.sync_verify_versions),
+        media_type=MediaType.JSON,
+    )
     return cast("Response[PullResult]", written)
 
 

@@ -3,7 +3,7 @@ as the mutation's effect, so a retried delivery finds it and nothing happens twi
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, ForeignKey, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import UUID, BigSerial, ForeignKey, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from server.org.tables import Person
@@ -21,3 +21,15 @@ class SyncMutation(Table, tablename="sync_mutation"):
     error = Text(default="")
     device_id = Varchar(length=100)
     received_at = Timestamptz()
+
+
+class SyncChange(Table, tablename="sync_change"):
+    """What changed, appended by database triggers (never by the app): one row per topic a
+    write statement touched, such as `checkins:<employee id>` or `people`. A pull compares
+    the newest id and the number of rows of each topic a collection is made from with what
+    the phone's cursor holds, and builds the collection only when they differ
+    (`server/sync/versions.py`)."""
+
+    id = BigSerial(primary_key=True)
+    topic = Varchar(length=100)
+    changed_at = Timestamptz()
