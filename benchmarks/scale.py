@@ -9,9 +9,10 @@ the next run (seeding 100,000 people takes minutes); `--fresh` seeds it again.
 
 Scenarios at 32 connections, each a realistic mix of people signed in with real tokens:
 the kudos feed (everyone), my team (managers), the goal tree (employees, managers, HR),
-the manager's dashboard (the sync pull, alerts and team goals a manager's phone reads on
-opening), and the sync push (single mutations and batches of 100). Each reports requests/s,
-p50/p95/p99 and its share of the ceiling. Then HR's organisation-wide reads, timed one at
+the manager's dashboard (the sync pull with the cursor of the phone's last sync, alerts and
+team goals: what a manager's phone reads on returning to the app), and the sync push
+(single mutations and batches of 100). Each reports requests/s, p50/p95/p99 and its share
+of the ceiling. Then HR's organisation-wide reads, timed one at
 a time. `--soak-minutes` adds a load of every read and push mixed, sampling the server's
 resident memory. Results: a Markdown table, and benchmarks/results/scale-<people>.json.
 """
@@ -127,11 +128,26 @@ async def sample_people(url: str, rng: random.Random) -> dict[str, Any]:
 class Load:
     """Tokens for the sampled people and the request files of each scenario."""
 
-    def __init__(self, signer: TokenSigner, sample: dict[str, Any], work: Path) -> None:
-        self.signer, self.sample, self.work = signer, sample, work
+    def __init__(
+        self, signer: TokenSigner, sample: dict[str, Any], work: Path, server: str
+    ) -> None:
+        self.signer, self.sample, self.work, self.server = signer, sample, work, server
+        self._cursors: dict[Any, str] = {}
 
     def token(self, person: Any) -> str:
         return self.signer.issue(person["id"], uuid.uuid4())
+
+    def synced(self, person: Any) -> str:
+        """The pull as a phone returning to the app makes it: with the cursor of its last
+        sync (taken once per person)."""
+        if person["id"] not in self._cursors:
+            request = urllib.request.Request(  # noqa: S310 - loopback
+                self.server + "/api/sync/pull",
+                headers={"Authorization": f"Bearer {self.token(person)}"},
+            )
+            with urllib.request.urlopen(request) as response:  # noqa: S310
+                self._cursors[person["id"]] = json.loads(response.read())["cursor"]
+        return f"/api/sync/pull?cursor={self._cursors[person['id']]}"
 
     def requests(self, name: str, lines: list[tuple[Any, str]]) -> dict[str, str]:
         path = self.work / f"{name}.txt"
@@ -142,9 +158,9 @@ class Load:
         s = self.sample
         everyone = s["employees"] + s["managers"] + s["hr_partners"] + s["hr_lead"] + s["chief"]
         tree = f"/api/goal-cycles/{s['cycle']}/tree"
-        # What a manager's phone reads on opening the app: the sync pull (which carries the
-        # team's check-in status), the alerts and the team's goals.
-        dashboard = ["/api/sync/pull", "/api/alerts", "/api/me/team/goals"]
+        # What a manager's phone reads on returning to the app: the sync pull since its last
+        # sync (which carries the team's check-in status), the alerts and the team's goals.
+        dashboard = ["/api/alerts", "/api/me/team/goals"]
         return {
             "kudos feed (everyone)": self.requests(
                 "feed", [(p, "/api/kudos?limit=20") for p in everyone]
@@ -157,7 +173,8 @@ class Load:
                 [(p, tree) for p in s["employees"] + s["managers"] + s["hr_partners"]],
             ),
             "manager dashboard (status, alerts, team goals)": self.requests(
-                "dashboard", [(p, path) for p in s["managers"] for path in dashboard]
+                "dashboard",
+                [(p, path) for p in s["managers"] for path in [self.synced(p), *dashboard]],
             ),
         }
 
@@ -272,7 +289,7 @@ def main() -> None:
     try:
         wait_ready(tandem + "/readyz")
         wait_ready(f"http://127.0.0.1:{bare_port}/json")
-        load = Load(signer, sample, work)
+        load = Load(signer, sample, work, tandem)
 
         def scenario(target: str, script: Path | None, extra: dict[str, str]) -> dict[str, Any]:
             return median_run(

@@ -101,7 +101,7 @@ async def test_a_pull_skips_what_its_version_says_is_unchanged_and_the_tests_cat
 
 async def test_compaction_folds_a_crowded_topic_and_moves_its_version(client, people):
     bob = Principal(people["bob"], uuid.uuid4(), frozenset({Role.EMPLOYEE}))
-    topic = versions.checkins_topic(people["bob"])
+    [topic] = versions.of(versions.CHECKINS, [people["bob"]])
     for _ in range(versions.COMPACT_ABOVE + 1):
         await fetch("INSERT INTO sync_change (topic) VALUES ({})", topic)
     await fetch("INSERT INTO sync_change (topic) VALUES ({})", "checkins:someone-quiet")
@@ -119,3 +119,63 @@ async def test_compaction_folds_a_crowded_topic_and_moves_its_version(client, pe
     assert after["changes"] == []
     assert positions(after["cursor"])["checkins"] != positions(before)["checkins"]
     assert await versions.compact() == 0
+
+
+async def _set_cadence(client, people, headers_for) -> None:
+    response = await client.put(
+        f"/api/cadences/{people['manager.east']}",
+        json={"cadence": "monthly"},
+        headers=headers_for("hr"),
+    )
+    assert response.status_code == 204, response.text
+
+
+async def _new_template(client, people, headers_for) -> None:
+    hr = headers_for("hr")
+    [default] = (await client.get("/api/checkin-templates", headers=hr)).json()
+    store = {"name": "门店巡店版", "sections": default["sections"]}
+    assert (await client.post("/api/checkin-templates", json=store, headers=hr)).is_success
+
+
+async def _feedback_to_alice(client, people, headers_for) -> None:
+    sbi = {
+        "situation": "周一华东区周会上",
+        "behaviour": "你用了十分钟讲无锡客户的细节，没有留时间讨论需要的支持",
+        "impact": "会议超时，售前支持没有安排上",
+        "recipient_id": str(people["alice"]),
+    }
+    sent = await push(client, headers_for("bob"), mutation("feedback.create", sbi))
+    assert outcomes(sent) == ["applied"]
+
+
+async def _move_bob(client, people, headers_for) -> None:
+    admin = headers_for("admin")
+    departments = (await client.get("/api/org/departments", headers=admin)).json()
+    bob = (await client.get(f"/api/people/{people['bob']}", headers=admin)).json()
+    [elsewhere, *_] = [d for d in departments if d["id"] != bob["department_id"]]
+    moved = await client.patch(
+        f"/api/admin/people/{people['bob']}",
+        json={"department_id": elsewhere["id"]},
+        headers=admin,
+    )
+    assert moved.status_code == 200, moved.text
+
+
+@pytest.mark.parametrize(
+    ("viewer", "write", "collections"),
+    [
+        ("manager.east", _set_cadence, {"checkin_status"}),
+        ("alice", _new_template, {"checkin_templates"}),
+        ("alice", _feedback_to_alice, {"feedback_received"}),
+        ("manager.east", _move_bob, {"team", "colleagues"}),
+    ],
+    ids=["cadence", "template", "feedback", "department"],
+)
+async def test_a_write_to_what_a_phone_keeps_sends_that_collection_again(
+    client, people, headers_for, viewer, write, collections
+):
+    headers = headers_for(viewer)
+    _, cursor = await pulled(client, headers, None)
+    await write(client, people, headers_for)
+    sent, _ = await pulled(client, headers, cursor)
+    assert collections <= sent

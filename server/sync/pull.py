@@ -9,7 +9,7 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date
 from functools import cached_property
 from uuid import UUID
 
@@ -50,14 +50,22 @@ class Phone:
     """Who is pulling, and what several collections need: read once per pull."""
 
     principal: Principal
+    today: date
     current_cycles: frozenset[UUID]
     team: list[PersonCardRead]
 
+    @property
+    def nearest(self) -> list[UUID]:
+        """The person and their direct reports."""
+        return [self.principal.person_id, *(p.id for p in self.team)]
+
 
 async def _phone(principal: Principal) -> Phone:
-    today = datetime.now(UTC).date()
+    # The check-ins' clock: whether a check-in is due follows its day.
+    today = checkins.now().date()
     return Phone(
         principal,
+        today,
         frozenset(c.id for c in await goals.list_cycles() if c.ends_on >= today),
         await org.list_team(principal),
     )
@@ -85,10 +93,9 @@ async def _templates(phone: Phone) -> Change:
 
 async def _checkins(phone: Phone) -> Change:
     """Mine, and for a manager each report's latest: a check-in can be held offline on site."""
-    people = [phone.principal.person_id, *(p.id for p in phone.team)]
     return CheckinsChange(
         items=await checkins.recent_checkins(
-            phone.principal, people, RECENT_TEAM_CHECKINS, own=checkins.RECENT_CHECKINS
+            phone.principal, phone.nearest, RECENT_TEAM_CHECKINS, own=checkins.RECENT_CHECKINS
         )
     )
 
@@ -117,6 +124,8 @@ class Collection:
     # their team, when they are known: the collection is built only when their state moved.
     # Without them it is built on every pull and compared by what it holds.
     topics: Callable[[Phone], list[str]] | None = None
+    # Its content also follows the day (whether a check-in is due).
+    daily: bool = False
 
     @property
     def name(self) -> str:
@@ -129,21 +138,37 @@ class Collection:
         return hashlib.sha256(schema).hexdigest()[:16]
 
 
+def _organisation(_: Phone) -> list[str]:
+    return [versions.PEOPLE]
+
+
+def _templates_topics(_: Phone) -> list[str]:
+    return [versions.TEMPLATES, versions.PEOPLE]
+
+
 def _checkins_topics(phone: Phone) -> list[str]:
-    people = [phone.principal.person_id, *(p.id for p in phone.team)]
-    return [versions.PEOPLE, *(versions.checkins_topic(p) for p in people)]
+    return [versions.PEOPLE, *versions.of(versions.CHECKINS, phone.nearest)]
+
+
+def _status_topics(phone: Phone) -> list[str]:
+    """The last check-in held is written with the check-ins; the cadences are the teams'."""
+    return [*_checkins_topics(phone), versions.CADENCES]
+
+
+def _feedback_topics(phone: Phone) -> list[str]:
+    return [versions.PEOPLE, *versions.of(versions.FEEDBACK, [phone.principal.person_id])]
 
 
 COLLECTIONS: tuple[Collection, ...] = (
     Collection(GoalsChange, _goals),
-    Collection(TeamChange, _team),
-    Collection(ColleaguesChange, _colleagues),
+    Collection(TeamChange, _team, _organisation),
+    Collection(ColleaguesChange, _colleagues, _organisation),
     Collection(TeamGoalsChange, _team_goals),
-    Collection(TemplatesChange, _templates),
+    Collection(TemplatesChange, _templates, _templates_topics),
     Collection(CheckinsChange, _checkins, _checkins_topics),
-    Collection(StatusChange, _status),
+    Collection(StatusChange, _status, _status_topics, daily=True),
     Collection(KudosChange, _kudos),
-    Collection(FeedbackChange, _feedback),
+    Collection(FeedbackChange, _feedback, _feedback_topics),
 )
 
 
@@ -189,7 +214,11 @@ async def pull(principal: Principal, cursor: str | None, verify_versions: bool =
         name = collection.name
         had_version, _, had = seen.get(name, "").rpartition(".")
         version = (
-            versions.version([collection.format, *viewer], logged, topics[name])
+            versions.version(
+                [collection.format, *viewer, phone.today if collection.daily else ""],
+                logged,
+                topics[name],
+            )
             if name in topics
             else ""
         )

@@ -23,11 +23,18 @@ COMPACT_ABOVE = 50
 ROUND_LOCK = 0x73796E63  # "sync"
 
 
-def checkins_topic(person_id: object) -> str:
-    return f"checkins:{person_id}"
-
-
+# The topics the triggers log (the sync app's migrations): per person, a kind and the
+# person's id; company-wide, a name.
+CHECKINS = "checkins"
+FEEDBACK = "feedback"
 PEOPLE = "people"
+CADENCES = "cadences"
+TEMPLATES = "templates"
+
+
+def of(kind: str, people: Iterable[object]) -> list[str]:
+    """The topics of a kind for each of these people, such as `checkins:<id>`."""
+    return [f"{kind}:{person}" for person in people]
 
 
 async def states(topics: Iterable[str]) -> dict[str, State]:

@@ -10,11 +10,11 @@ class RawTable(Table):
     pass
 
 
-# The tables whose writes a pull's check-ins depend on, and how a changed row `r` names its
-# topic: the check-ins of one employee. A topic is read from columns no write changes (a
-# check-in's employee, an action's or a note's check-in), so the row after an update names
-# the same topic as the row before.
-LOGGED = (
+# The tables whose writes a pull's collections depend on, and how a changed row `r` names its
+# topic: whose check-ins, whose feedback received. A topic is read from columns no write
+# changes (a check-in's employee, an action's or a note's check-in, a feedback's recipient),
+# so the row after an update names the same topic as the row before.
+BY_ROW = (
     ("checkins_checkin", ("employee",), "'checkins:' || r.employee", ""),
     (
         "checkins_action",
@@ -28,17 +28,25 @@ LOGGED = (
         "'checkins:' || c.employee",
         " JOIN checkins_checkin c ON c.id = r.checkin",
     ),
+    ("checkins_last_held", ("employee",), "'checkins:' || r.employee", ""),
+    ("feedback_sbi", ("recipient",), "'feedback:' || r.recipient", ""),
 )
-# What the organisation shows of a person (names, titles, who manages whom, departments,
-# roles, who left): one company-wide topic, `people`.
-PEOPLE_COLUMNS = "display_name, title, manager, department, roles, active"
+# Tables whose every write changes one company-wide topic, and the update that does (all
+# updates when None). `people`: what the organisation shows of anyone (names, titles,
+# managers, departments, roles, who left).
+COMPANY_WIDE = (
+    ("org_person", "people", "display_name, title, manager, department, roles, active"),
+    ("org_department", "people", None),
+    ("checkins_cadence", "cadences", None),
+    ("checkins_template", "templates", None),
+)
 
 
 def postgres() -> list[str]:
     """Statement-level triggers: a statement writing thousands of rows (an import, a purge,
     COPY) logs each topic once."""
     statements = []
-    for table, _, topic, join in LOGGED:
+    for table, _, topic, join in BY_ROW:
         statements.append(
             f"CREATE FUNCTION sync_log_{table}() RETURNS trigger LANGUAGE plpgsql AS $$"
             f" BEGIN INSERT INTO sync_change (topic) SELECT DISTINCT {topic}"
@@ -51,19 +59,21 @@ def postgres() -> list[str]:
                 f" REFERENCING {rows} TABLE AS changed FOR EACH STATEMENT"
                 f" EXECUTE FUNCTION sync_log_{table}()"
             )
-    statements += [
-        "CREATE FUNCTION sync_log_people() RETURNS trigger LANGUAGE plpgsql AS $$"
-        " BEGIN INSERT INTO sync_change (topic) VALUES ('people'); RETURN NULL; END $$",
-        f"CREATE TRIGGER sync_log_people AFTER INSERT OR DELETE OR UPDATE OF {PEOPLE_COLUMNS}"
-        " ON org_person FOR EACH STATEMENT EXECUTE FUNCTION sync_log_people()",
-    ]
+    for table, topic, updated in COMPANY_WIDE:
+        update = f"UPDATE OF {updated}" if updated else "UPDATE"
+        statements += [
+            f"CREATE FUNCTION sync_log_{table}() RETURNS trigger LANGUAGE plpgsql AS $$"
+            f" BEGIN INSERT INTO sync_change (topic) VALUES ('{topic}'); RETURN NULL; END $$",
+            f"CREATE TRIGGER sync_log_{table} AFTER INSERT OR DELETE OR {update} ON {table}"
+            f" FOR EACH STATEMENT EXECUTE FUNCTION sync_log_{table}()",
+        ]
     return statements
 
 
 def sqlite() -> list[str]:
     """Row-level triggers, the only kind SQLite has."""
     statements = []
-    for table, columns, topic, join in LOGGED:
+    for table, columns, topic, join in BY_ROW:
         for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
             changed = ", ".join(f"{row}.{column} AS {column}" for column in columns)
             statements.append(
@@ -71,12 +81,13 @@ def sqlite() -> list[str]:
                 f" BEGIN INSERT INTO sync_change (topic) SELECT {topic}"
                 f" FROM (SELECT {changed}) r{join}; END"
             )
-    for event in ("INSERT", "DELETE", f"UPDATE OF {PEOPLE_COLUMNS}"):
-        name = event.split()[0].lower()
-        statements.append(
-            f"CREATE TRIGGER sync_log_people_{name} AFTER {event} ON org_person"
-            " BEGIN INSERT INTO sync_change (topic) VALUES ('people'); END"
-        )
+    for table, topic, updated in COMPANY_WIDE:
+        update = f"UPDATE OF {updated}" if updated else "UPDATE"
+        for event in ("INSERT", "DELETE", update):
+            statements.append(
+                f"CREATE TRIGGER sync_log_{table}_{event.split()[0].lower()} AFTER {event}"
+                f" ON {table} BEGIN INSERT INTO sync_change (topic) VALUES ('{topic}'); END"
+            )
     return statements
 
 
