@@ -589,25 +589,35 @@ def documented(app) -> Callable[[str, int], Any]:
     return validator
 
 
-@pytest.mark.parametrize(("operation", "viewer"), cells())
-async def test_cell(app, session_client, refs, documented, operation, viewer):
+def signed_in(app, refs, viewer: str) -> dict[str, str]:
+    if viewer == "anonymous":
+        return {}
+    token = app.state.signer.issue(refs["people"][viewer], uuid.uuid4())
+    return {"Authorization": f"Bearer {token}"}
+
+
+def request_of(app, refs, operation: str, viewer: str) -> tuple[str, str, dict[str, Any]]:
+    """A row's operation made by a viewer: the method, the path and the client's arguments."""
     row = MATRIX[operation]
-    headers = {}
-    if viewer != "anonymous":
-        token = app.state.signer.issue(refs["people"][viewer], uuid.uuid4())
-        headers["Authorization"] = f"Bearer {token}"
+    headers = signed_in(app, refs, viewer)
     if row.content_type:
         headers["content-type"] = row.content_type
-    path = row.path.format(**refs)
     kwargs: dict[str, Any] = {"headers": headers}
     if isinstance(row.body, str):
         kwargs["content"] = row.body.encode()
     elif row.body is not None:
         kwargs["json"] = fill(row.body, refs)
+    return row.method, row.path.format(**refs), kwargs
+
+
+@pytest.mark.parametrize(("operation", "viewer"), cells())
+async def test_cell(app, session_client, refs, documented, operation, viewer):
+    row = MATRIX[operation]
+    method, path, kwargs = request_of(app, refs, operation, viewer)
     # The app runs in this task, so its queries join this transaction; rolling it back
     # leaves the seeded world as it was for the next cell.
     async with app.state.engine.transaction() as transaction:
-        response = await session_client.request(row.method, path, **kwargs)
+        response = await session_client.request(method, path, **kwargs)
         await transaction.rollback()
     expected = row.expected[viewer]
     assert response.status_code == expected, f"{operation} as {viewer}: {response.text}"
@@ -621,6 +631,17 @@ async def test_cell(app, session_client, refs, documented, operation, viewer):
         assert not errors, f"{operation} as {viewer}: off the document: {errors[:3]}"
 
 
+def push_of(refs, kind: str) -> dict[str, Any]:
+    payload, _ = MUTATIONS[kind]
+    mutation = {
+        "id": str(uuid.uuid4()),
+        "kind": kind,
+        "payload": fill(payload, refs),
+        "client_created_at": "2026-01-01T00:00:00Z",
+    }
+    return {"device_id": "matrix", "mutations": [mutation]}
+
+
 def test_every_mutation_kind_has_a_row():
     assert set(MUTATIONS) == set(KINDS), "Add each sync mutation kind to MUTATIONS"
     for kind, (_, expected) in MUTATIONS.items():
@@ -631,25 +652,71 @@ def test_every_mutation_kind_has_a_row():
     ("kind", "viewer"), [(kind, viewer) for kind in MUTATIONS for viewer in SIGNED_IN]
 )
 async def test_mutation_cell(app, session_client, refs, kind, viewer):
-    payload, expected = MUTATIONS[kind]
-    token = app.state.signer.issue(refs["people"][viewer], uuid.uuid4())
-    body = {
-        "device_id": "matrix",
-        "mutations": [
-            {
-                "id": str(uuid.uuid4()),
-                "kind": kind,
-                "payload": fill(payload, refs),
-                "client_created_at": "2026-01-01T00:00:00Z",
-            }
-        ],
-    }
+    _, expected = MUTATIONS[kind]
     async with app.state.engine.transaction() as transaction:
         response = await session_client.post(
-            "/api/sync/push", json=body, headers={"Authorization": f"Bearer {token}"}
+            "/api/sync/push", json=push_of(refs, kind), headers=signed_in(app, refs, viewer)
         )
         await transaction.rollback()
     assert response.status_code == 200, response.text
     result = response.json()["results"][0]
     outcome = result["status"] if result["status"] == "applied" else result["error"]["code"]
     assert outcome == expected[viewer], f"{kind} as {viewer}: {result}"
+
+
+# --- no write leaves a phone stale ------------------------------------------------------------
+# Every write the matrix makes, as the first viewer allowed it, followed by a pull of every
+# signed-in person's phone with the cursor it had before. The suite's pulls verify versions
+# (`sync_verify_versions`): a collection that changed under an unchanged version fails the
+# pull. So a write whose tables the change log's triggers do not cover fails here.
+WRITES = [
+    (operation, next(v for v in SIGNED_IN if 200 <= row.expected[v] < 300))
+    for operation, row in MATRIX.items()
+    if row.method != "GET" and any(200 <= row.expected[v] < 300 for v in SIGNED_IN)
+]
+PUSHES = [
+    (kind, next(v for v in SIGNED_IN if expected[v] == "applied"))
+    for kind, (_, expected) in MUTATIONS.items()
+]
+
+
+@pytest.fixture(scope="module")
+async def phones(app, session_client, refs) -> dict[str, str]:
+    """Each signed-in person's pull cursor in the seeded world."""
+    cursors = {}
+    for viewer in SIGNED_IN:
+        response = await session_client.get("/api/sync/pull", headers=signed_in(app, refs, viewer))
+        cursors[viewer] = response.json()["cursor"]
+    return cursors
+
+
+async def pull_every_phone(app, session_client, refs, phones: dict[str, str]) -> None:
+    for viewer, cursor in phones.items():
+        response = await session_client.get(
+            "/api/sync/pull", params={"cursor": cursor}, headers=signed_in(app, refs, viewer)
+        )
+        assert response.status_code == 200, f"{viewer}'s phone: {response.text}"
+
+
+@pytest.mark.parametrize(("operation", "viewer"), WRITES)
+async def test_no_write_leaves_a_phone_stale(app, session_client, refs, phones, operation, viewer):
+    method, path, kwargs = request_of(app, refs, operation, viewer)
+    async with app.state.engine.transaction() as transaction:
+        response = await session_client.request(method, path, **kwargs)
+        assert response.status_code < 300, response.text
+        await pull_every_phone(app, session_client, refs, phones)
+        await transaction.rollback()
+
+
+@pytest.mark.parametrize(("kind", "viewer"), PUSHES)
+async def test_no_pushed_entry_leaves_a_phone_stale(
+    app, session_client, refs, phones, kind, viewer
+):
+    async with app.state.engine.transaction() as transaction:
+        response = await session_client.post(
+            "/api/sync/push", json=push_of(refs, kind), headers=signed_in(app, refs, viewer)
+        )
+        [result] = response.json()["results"]
+        assert result["status"] == "applied", result
+        await pull_every_phone(app, session_client, refs, phones)
+        await transaction.rollback()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from server.core.access import Principal, Role
 from server.db import fetch
 from server.sync import pull, versions
 from tests.test_checkins import confirm, minutes, prepare
-from tests.test_sync import mutation, outcomes, push
+from tests.test_sync import kudos_to, mutation, outcomes, push
 
 
 async def pulled(client, headers, cursor: str | None) -> tuple[set[str], str]:
@@ -102,6 +103,7 @@ async def test_a_pull_skips_what_its_version_says_is_unchanged_and_the_tests_cat
 async def test_compaction_folds_a_crowded_topic_and_moves_its_version(client, people):
     bob = Principal(people["bob"], uuid.uuid4(), frozenset({Role.EMPLOYEE}))
     [topic] = versions.of(versions.CHECKINS, [people["bob"]])
+    await versions.compact()  # what seeding the demo crowded (on SQLite: a row per person)
     for _ in range(versions.COMPACT_ABOVE + 1):
         await fetch("INSERT INTO sync_change (topic) VALUES ({})", topic)
     await fetch("INSERT INTO sync_change (topic) VALUES ({})", "checkins:someone-quiet")
@@ -161,6 +163,38 @@ async def _move_bob(client, people, headers_for) -> None:
     assert moved.status_code == 200, moved.text
 
 
+async def _alices_goal(client, headers_for) -> dict[str, Any]:
+    """Her first active goal, in full."""
+    alice = headers_for("alice")
+    mine = (await client.get("/api/me/goals", headers=alice)).json()["goals"]
+    active = next(g for g in mine if g["state"] == "active")
+    return (await client.get(f"/api/goals/{active['id']}", headers=alice)).json()
+
+
+async def _alice_records_progress(client, people, headers_for) -> None:
+    [kr, *_] = (await _alices_goal(client, headers_for))["key_results"]
+    progress = {"key_result_id": kr["id"], "value": str(float(kr["current_value"]) + 1)}
+    sent = await push(client, headers_for("alice"), mutation("kr.progress", progress))
+    assert outcomes(sent) == ["applied"]
+
+
+async def _the_company_goal_above_alices_renamed(client, people, headers_for) -> None:
+    alignment = (await _alices_goal(client, headers_for))["alignment"]
+    company = next(step for step in alignment if step["level"] == "company")
+    renamed = await client.patch(
+        f"/api/goals/{company['id']}",
+        json={"title": "华东华西市场份额提升"},
+        headers=headers_for("hr"),
+    )
+    assert renamed.status_code == 200, renamed.text
+
+
+async def _bob_praises_alice(client, people, headers_for) -> None:
+    assert outcomes(await push(client, headers_for("bob"), kudos_to(people["alice"]))) == [
+        "applied"
+    ]
+
+
 @pytest.mark.parametrize(
     ("viewer", "write", "collections"),
     [
@@ -168,8 +202,12 @@ async def _move_bob(client, people, headers_for) -> None:
         ("alice", _new_template, {"checkin_templates"}),
         ("alice", _feedback_to_alice, {"feedback_received"}),
         ("manager.east", _move_bob, {"team", "colleagues"}),
+        ("alice", _alice_records_progress, {"goals"}),
+        ("manager.east", _alice_records_progress, {"team_goals"}),
+        ("alice", _the_company_goal_above_alices_renamed, {"goals"}),
+        ("carol", _bob_praises_alice, {"kudos"}),
     ],
-    ids=["cadence", "template", "feedback", "department"],
+    ids=["cadence", "template", "feedback", "department", "progress", "team", "above", "kudos"],
 )
 async def test_a_write_to_what_a_phone_keeps_sends_that_collection_again(
     client, people, headers_for, viewer, write, collections

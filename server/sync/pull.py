@@ -142,6 +142,26 @@ def _organisation(_: Phone) -> list[str]:
     return [versions.PEOPLE]
 
 
+def _goals_of(people: list[UUID]) -> list[str]:
+    """Their goals in full, with the goals above each, the cycles and themes, and names; the
+    pace follows the day."""
+    outline = [versions.GOAL_OUTLINES, versions.STRATEGY, versions.PEOPLE]
+    return [*outline, *versions.of(versions.GOALS, people)]
+
+
+def _goals_topics(phone: Phone) -> list[str]:
+    return _goals_of([phone.principal.person_id])
+
+
+def _team_goals_topics(phone: Phone) -> list[str]:
+    return _goals_of([p.id for p in phone.team])
+
+
+def _kudos_topics(_: Phone) -> list[str]:
+    """The company's kudos, and the titles of the goals they name."""
+    return [versions.KUDOS, versions.GOAL_OUTLINES, versions.PEOPLE]
+
+
 def _templates_topics(_: Phone) -> list[str]:
     return [versions.TEMPLATES, versions.PEOPLE]
 
@@ -160,14 +180,14 @@ def _feedback_topics(phone: Phone) -> list[str]:
 
 
 COLLECTIONS: tuple[Collection, ...] = (
-    Collection(GoalsChange, _goals),
+    Collection(GoalsChange, _goals, _goals_topics, daily=True),
     Collection(TeamChange, _team, _organisation),
     Collection(ColleaguesChange, _colleagues, _organisation),
-    Collection(TeamGoalsChange, _team_goals),
+    Collection(TeamGoalsChange, _team_goals, _team_goals_topics, daily=True),
     Collection(TemplatesChange, _templates, _templates_topics),
     Collection(CheckinsChange, _checkins, _checkins_topics),
     Collection(StatusChange, _status, _status_topics, daily=True),
-    Collection(KudosChange, _kudos),
+    Collection(KudosChange, _kudos, _kudos_topics),
     Collection(FeedbackChange, _feedback, _feedback_topics),
 )
 

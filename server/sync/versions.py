@@ -26,10 +26,14 @@ ROUND_LOCK = 0x73796E63  # "sync"
 # The topics the triggers log (the sync app's migrations): per person, a kind and the
 # person's id; company-wide, a name.
 CHECKINS = "checkins"
+GOALS = "goals"
 FEEDBACK = "feedback"
 PEOPLE = "people"
+GOAL_OUTLINES = "goal_outlines"
+STRATEGY = "strategy"
 CADENCES = "cadences"
 TEMPLATES = "templates"
+KUDOS = "kudos"
 
 
 def of(kind: str, people: Iterable[object]) -> list[str]:

@@ -1,7 +1,5 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import BigSerial
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.column_types import BigSerial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
@@ -11,9 +9,7 @@ DESCRIPTION = "The change log a pull reads its versions from"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="sync", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="sync", description=DESCRIPTION)
 
     manager.add_table(
         class_name="SyncChange",

@@ -11,34 +11,59 @@ class RawTable(Table):
 
 
 # The tables whose writes a pull's collections depend on, and how a changed row `r` names its
-# topic: whose check-ins, whose feedback received. A topic is read from columns no write
-# changes (a check-in's employee, an action's or a note's check-in, a feedback's recipient),
-# so the row after an update names the same topic as the row before.
+# topic: whose check-ins, whose goals, whose feedback received. A topic is read from columns
+# no write changes (a check-in's employee, an action's or a note's check-in, a key result's
+# goal, a feedback's recipient; a goal's owner, when it changes, also changes
+# `goal_outlines`), so the row after an update names the same topic as the row before.
+CHECKIN_JOIN = " JOIN checkins_checkin c ON c.id = r.checkin"
+GOAL_JOIN = " JOIN goals_goal g ON g.id = r.goal"
 BY_ROW = (
     ("checkins_checkin", ("employee",), "'checkins:' || r.employee", ""),
     (
         "checkins_action",
         ("checkin",),
         "'checkins:' || c.employee",
-        " JOIN checkins_checkin c ON c.id = r.checkin",
+        CHECKIN_JOIN,
     ),
-    (
-        "checkins_note",
-        ("checkin",),
-        "'checkins:' || c.employee",
-        " JOIN checkins_checkin c ON c.id = r.checkin",
-    ),
+    ("checkins_note", ("checkin",), "'checkins:' || c.employee", CHECKIN_JOIN),
     ("checkins_last_held", ("employee",), "'checkins:' || r.employee", ""),
+    ("goals_goal", ("owner",), "'goals:' || r.owner", ""),
+    (
+        "goals_key_result",
+        ("goal",),
+        "'goals:' || g.owner",
+        GOAL_JOIN,
+    ),
+    ("goals_version", ("goal",), "'goals:' || g.owner", GOAL_JOIN),
+    ("goals_signature", ("goal",), "'goals:' || g.owner", GOAL_JOIN),
     ("feedback_sbi", ("recipient",), "'feedback:' || r.recipient", ""),
 )
-# Tables whose every write changes one company-wide topic, and the update that does (all
-# updates when None). `people`: what the organisation shows of anyone (names, titles,
-# managers, departments, roles, who left).
+EVERY_WRITE = ("INSERT", "UPDATE", "DELETE")
+# Writes that change one company-wide topic:
+# - `people`: what the organisation shows of anyone (names, titles, managers, departments,
+#   roles, who left);
+# - `goal_outlines`: what a goal shows of the goals above it and a kudos of the goal it names
+#   (title, level, visibility, alignment, owner, cycle);
+# - `strategy`: cycles and strategy themes; `cadences`, `templates` (of check-ins), `kudos`.
 COMPANY_WIDE = (
-    ("org_person", "people", "display_name, title, manager, department, roles, active"),
-    ("org_department", "people", None),
-    ("checkins_cadence", "cadences", None),
-    ("checkins_template", "templates", None),
+    (
+        "org_person",
+        "people",
+        ("INSERT", "DELETE", "UPDATE OF display_name, title, manager, department, roles, active"),
+    ),
+    ("org_department", "people", EVERY_WRITE),
+    (
+        "goals_goal",
+        "goal_outlines",
+        ("UPDATE OF title, level, visibility, parent, theme, owner, cycle",),
+    ),
+    ("goals_cycle", "strategy", EVERY_WRITE),
+    ("goals_theme", "strategy", EVERY_WRITE),
+    ("checkins_cadence", "cadences", EVERY_WRITE),
+    ("checkins_template", "templates", EVERY_WRITE),
+    ("feedback_kudos", "kudos", EVERY_WRITE),
+    ("feedback_kudos_recipient", "kudos", EVERY_WRITE),
+    ("feedback_kudos_reaction", "kudos", EVERY_WRITE),
 )
 
 
@@ -59,13 +84,12 @@ def postgres() -> list[str]:
                 f" REFERENCING {rows} TABLE AS changed FOR EACH STATEMENT"
                 f" EXECUTE FUNCTION sync_log_{table}()"
             )
-    for table, topic, updated in COMPANY_WIDE:
-        update = f"UPDATE OF {updated}" if updated else "UPDATE"
+    for table, topic, events in COMPANY_WIDE:
         statements += [
-            f"CREATE FUNCTION sync_log_{table}() RETURNS trigger LANGUAGE plpgsql AS $$"
+            f"CREATE FUNCTION sync_log_{table}_{topic}() RETURNS trigger LANGUAGE plpgsql AS $$"
             f" BEGIN INSERT INTO sync_change (topic) VALUES ('{topic}'); RETURN NULL; END $$",
-            f"CREATE TRIGGER sync_log_{table} AFTER INSERT OR DELETE OR {update} ON {table}"
-            f" FOR EACH STATEMENT EXECUTE FUNCTION sync_log_{table}()",
+            f"CREATE TRIGGER sync_log_{table}_{topic} AFTER {' OR '.join(events)} ON {table}"
+            f" FOR EACH STATEMENT EXECUTE FUNCTION sync_log_{table}_{topic}()",
         ]
     return statements
 
@@ -81,12 +105,12 @@ def sqlite() -> list[str]:
                 f" BEGIN INSERT INTO sync_change (topic) SELECT {topic}"
                 f" FROM (SELECT {changed}) r{join}; END"
             )
-    for table, topic, updated in COMPANY_WIDE:
-        update = f"UPDATE OF {updated}" if updated else "UPDATE"
-        for event in ("INSERT", "DELETE", update):
+    for table, topic, events in COMPANY_WIDE:
+        for event in events:
             statements.append(
-                f"CREATE TRIGGER sync_log_{table}_{event.split()[0].lower()} AFTER {event}"
-                f" ON {table} BEGIN INSERT INTO sync_change (topic) VALUES ('{topic}'); END"
+                f"CREATE TRIGGER sync_log_{table}_{topic}_{event.split()[0].lower()}"
+                f" AFTER {event} ON {table}"
+                f" BEGIN INSERT INTO sync_change (topic) VALUES ('{topic}'); END"
             )
     return statements
 
