@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     retention_interval_seconds: float = Field(default=21600.0, gt=0, le=604800)
     # How often each server process folds the change log's busiest topics (`sync.versions`;
     # one process at a time).
-    sync_compact_interval_seconds: float = Field(default=600.0, gt=0, le=86400)
+    sync_compact_interval_seconds: float = Field(default=60.0, gt=0, le=86400)
     # Build every collection of every pull, even those whose version says unchanged, and fail
     # the pull when one changed under its version (the tests: a write the change log misses).
     sync_verify_versions: bool = False

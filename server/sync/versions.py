@@ -18,8 +18,6 @@ from server.db import fetch, fetch_in, try_round_lock, write_transaction
 
 State = tuple[int, int]
 
-# How many rows a topic may gather before a compaction folds them into one.
-COMPACT_ABOVE = 50
 ROUND_LOCK = 0x73796E63  # "sync"
 
 
@@ -71,24 +69,27 @@ def version(parts: Iterable[object], logged: dict[str, State], topics: Iterable[
 
 
 async def compact(_now: datetime | None = None) -> int:
-    """Folds each topic that gathered more than `COMPACT_ABOVE` rows into one new row, so
-    reading a state stays a short index scan; one process at a time. The new row comes
-    first and has the highest id: every phone that read the topic's state sees a new one.
-    Returns the number of topics folded. (Periodic rounds are called with the time; this
-    one does not need it.)"""
+    """Folds each topic that has more than one row into one new row, so that reading a
+    state stays a step into the index; one process at a time. The new rows come first and
+    have the highest ids: every phone that read such a topic's state sees a new one. A row
+    still uncommitted is not seen, so not deleted: it counts once it commits. Returns the
+    number of topics folded. (Periodic rounds are called with the time; this one does not
+    need it.)"""
     async with write_transaction():
         if not await try_round_lock(ROUND_LOCK):
             return 0
-        crowded = await fetch(
-            "SELECT topic FROM sync_change GROUP BY topic HAVING COUNT(*) > {}", COMPACT_ABOVE
+        folded = await fetch(
+            "INSERT INTO sync_change (topic) SELECT topic FROM sync_change"
+            " GROUP BY topic HAVING COUNT(*) > 1 RETURNING id"
         )
-        for row in crowded:
-            [marker] = await fetch(
-                "INSERT INTO sync_change (topic) VALUES ({}) RETURNING id", row["topic"]
-            )
+        if folded:
+            # Older rows of every topic that has one at or after the first new row: the
+            # folded topics, and any written meanwhile, whose newer row moves its state too.
+            first = min(row["id"] for row in folded)
             await fetch(
-                "DELETE FROM sync_change WHERE topic = {} AND id < {}",
-                row["topic"],
-                marker["id"],
+                "DELETE FROM sync_change WHERE id < {}"
+                " AND topic IN (SELECT topic FROM sync_change WHERE id >= {})",
+                first,
+                first,
             )
-    return len(crowded)
+    return len(folded)

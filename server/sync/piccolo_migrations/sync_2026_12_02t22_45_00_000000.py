@@ -62,7 +62,9 @@ COMPANY_WIDE = (
     ("checkins_cadence", "cadences", EVERY_WRITE),
     ("checkins_template", "templates", EVERY_WRITE),
     ("feedback_kudos", "kudos", EVERY_WRITE),
-    ("feedback_kudos_recipient", "kudos", EVERY_WRITE),
+    # Recipients are written with their kudos, which logs them; the alert round's updates
+    # fill in copies the kudos do not show. Only an erasure takes one away on its own.
+    ("feedback_kudos_recipient", "kudos", ("DELETE",)),
     ("feedback_kudos_reaction", "kudos", EVERY_WRITE),
 )
 
