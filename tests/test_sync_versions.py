@@ -6,6 +6,7 @@ on, so a pull anywhere in it fails when a collection changed under its version."
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import uuid
@@ -14,8 +15,9 @@ from typing import Any
 import pytest
 
 from server.core.access import Principal, Role
-from server.db import fetch
+from server.db import fetch, write_transaction
 from server.sync import pull, versions
+from tests.conftest import BACKEND
 from tests.test_checkins import confirm, minutes, prepare
 from tests.test_sync import kudos_to, mutation, outcomes, push
 
@@ -217,3 +219,35 @@ async def test_a_write_to_what_a_phone_keeps_sends_that_collection_again(
     await write(client, people, headers_for)
     sent, _ = await pulled(client, headers, cursor)
     assert collections <= sent
+
+
+async def test_a_write_committed_across_a_fold_is_not_missed(client, people, as_manager):
+    """PostgreSQL hands out ids before commit: a check-in written before a fold and committed
+    after it, which the fold could not see, still reaches the phone."""
+    if BACKEND == "sqlite":
+        pytest.skip("SQLite has one writer at a time: no write is uncommitted while a fold runs")
+    bob = Principal(people["bob"], uuid.uuid4(), frozenset({Role.EMPLOYEE}))
+    assert outcomes(await push(client, as_manager, minutes(people["bob"], people["bob"]))) == [
+        "applied"
+    ]
+    written, release = asyncio.Event(), asyncio.Event()
+
+    async def late_minutes() -> None:
+        async with write_transaction():
+            await fetch(
+                "UPDATE checkins_checkin SET highlights = {} WHERE employee = {}",
+                "迟到的纪要",
+                people["bob"],
+            )
+            written.set()
+            await release.wait()
+
+    late = asyncio.create_task(late_minutes())
+    await written.wait()
+    before = json.loads(await pull.pull(bob, None))["cursor"]
+    assert await versions.compact() > 0
+    release.set()
+    await late
+    after = json.loads(await pull.pull(bob, before, verify_versions=True))
+    [checkins] = [c for c in after["changes"] if c["collection"] == "checkins"]
+    assert checkins["items"][0]["highlights"] == "迟到的纪要"

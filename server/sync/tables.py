@@ -3,7 +3,16 @@ as the mutation's effect, so a retried delivery finds it and nothing happens twi
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, BigSerial, ForeignKey, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    UUID,
+    BigSerial,
+    Boolean,
+    ForeignKey,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
 from server.org.tables import Person
@@ -32,4 +41,6 @@ class SyncChange(Table, tablename="sync_change"):
 
     id = BigSerial(primary_key=True)
     topic = Varchar(length=100)
+    # Written by the compaction in place of the rows it folded (`versions.compact`).
+    folded = Boolean(default=False)
     changed_at = Timestamptz()

@@ -2,10 +2,17 @@
 (`sync_change`; the triggers are in the sync app's migrations), so that a pull can tell a
 collection did not change without building it.
 
-A topic's state is its newest id and its number of rows. Rows are only ever added, except
-by `compact`, which first adds a row with an id above every other. So anything committed
-after a state was read changes that state: a row committed late with a lower id (PostgreSQL
-hands out ids before commit) adds to the count, and a compaction raises the newest id."""
+A topic's state is the id of its newest folded row and its number of rows. Anything
+committed after a state was read changes that state:
+- rows are only ever added, except by `compact`: a row committed late with a lower id
+  (PostgreSQL hands out ids before commit) still adds to the count;
+- a compaction that folds a topic deletes the topic's older rows it sees and adds a
+  folded row, as it commits. Compactions run one at a time, so each fold's row has a
+  higher id than every fold before it: whatever else was committed meanwhile, the state
+  read afterwards names a folded row no state read before could have named.
+Only a fold deletes rows, and only of the topics it adds a folded row to: deleting rows of a
+topic without one could take away a row committed late and leave a state exactly as a phone
+had read it."""
 
 from __future__ import annotations
 
@@ -43,11 +50,11 @@ async def states(topics: Iterable[str]) -> dict[str, State]:
     """Each topic's state; (0, 0) for a topic nothing was logged for yet."""
     wanted = sorted(set(topics))
     rows = await fetch_in(
-        "SELECT topic, MAX(id) AS newest, COUNT(*) AS logged FROM sync_change"
-        " WHERE topic IN ({in}) GROUP BY topic",
+        "SELECT topic, MAX(CASE WHEN folded THEN id END) AS fold, COUNT(*) AS logged"
+        " FROM sync_change WHERE topic IN ({in}) GROUP BY topic",
         wanted,
     )
-    found = {r["topic"]: (int(r["newest"]), int(r["logged"])) for r in rows}
+    found = {r["topic"]: (int(r["fold"] or 0), int(r["logged"])) for r in rows}
     return {topic: found.get(topic, (0, 0)) for topic in wanted}
 
 
@@ -70,26 +77,22 @@ def version(parts: Iterable[object], logged: dict[str, State], topics: Iterable[
 
 async def compact(_now: datetime | None = None) -> int:
     """Folds each topic that has more than one row into one new row, so that reading a
-    state stays a step into the index; one process at a time. The new rows come first and
-    have the highest ids: every phone that read such a topic's state sees a new one. A row
-    still uncommitted is not seen, so not deleted: it counts once it commits. Returns the
-    number of topics folded. (Periodic rounds are called with the time; this one does not
-    need it.)"""
+    state stays a step into the index; one process at a time, in two set-based statements.
+    A row still uncommitted is not seen, so not deleted: it counts once it commits. Returns
+    the number of topics folded. (Periodic rounds are called with the time; this one does
+    not need it.)"""
     async with write_transaction():
         if not await try_round_lock(ROUND_LOCK):
             return 0
         folded = await fetch(
-            "INSERT INTO sync_change (topic) SELECT topic FROM sync_change"
-            " GROUP BY topic HAVING COUNT(*) > 1 RETURNING id"
+            "INSERT INTO sync_change (topic, folded) SELECT topic, TRUE FROM sync_change"
+            " GROUP BY topic HAVING COUNT(*) > 1 RETURNING id, topic"
         )
         if folded:
-            # Older rows of every topic that has one at or after the first new row: the
-            # folded topics, and any written meanwhile, whose newer row moves its state too.
-            first = min(row["id"] for row in folded)
-            await fetch(
-                "DELETE FROM sync_change WHERE id < {}"
-                " AND topic IN (SELECT topic FROM sync_change WHERE id >= {})",
-                first,
-                first,
+            # Only the folded topics' rows (see the module's note), older than every folded one.
+            await fetch_in(
+                "DELETE FROM sync_change WHERE id < {} AND topic IN ({in})",
+                [row["topic"] for row in folded],
+                min(row["id"] for row in folded),
             )
     return len(folded)

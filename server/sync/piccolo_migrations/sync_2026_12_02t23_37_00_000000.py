@@ -1,7 +1,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.table import Table
 
-ID = "2026-12-02T22:45:00:000000"
+ID = "2026-12-02T23:37:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Triggers that log which topics each write changed, and the log's index"
 
