@@ -45,34 +45,35 @@ RECENT_FEEDBACK = 50
 RECENT_TEAM_CHECKINS = 3
 
 
-@dataclass(frozen=True)
+@dataclass
 class Phone:
     """Who is pulling, and what several collections need: read once per pull."""
 
     principal: Principal
     today: date
-    current_cycles: frozenset[UUID]
     team: list[PersonCardRead]
+    _current_cycles: frozenset[UUID] | None = None
 
     @property
     def nearest(self) -> list[UUID]:
         """The person and their direct reports."""
         return [self.principal.person_id, *(p.id for p in self.team)]
 
+    async def current_cycles(self) -> frozenset[UUID]:
+        """Read only when a goals collection is built, at most once."""
+        if self._current_cycles is None:
+            cycles = await goals.list_cycles()
+            self._current_cycles = frozenset(c.id for c in cycles if c.ends_on >= self.today)
+        return self._current_cycles
+
 
 async def _phone(principal: Principal) -> Phone:
     # The check-ins' clock: whether a check-in is due follows its day.
-    today = checkins.now().date()
-    return Phone(
-        principal,
-        today,
-        frozenset(c.id for c in await goals.list_cycles() if c.ends_on >= today),
-        await org.list_team(principal),
-    )
+    return Phone(principal, checkins.now().date(), await org.list_team(principal))
 
 
 async def _goals(phone: Phone) -> Change:
-    return GoalsChange(items=await goals.my_goals_in(phone.principal, phone.current_cycles))
+    return GoalsChange(items=await goals.my_goals_in(phone.principal, await phone.current_cycles()))
 
 
 async def _team(phone: Phone) -> Change:
@@ -84,7 +85,9 @@ async def _colleagues(phone: Phone) -> Change:
 
 
 async def _team_goals(phone: Phone) -> Change:
-    return TeamGoalsChange(items=await goals.list_team_goals(phone.principal, phone.current_cycles))
+    return TeamGoalsChange(
+        items=await goals.list_team_goals(phone.principal, await phone.current_cycles())
+    )
 
 
 async def _templates(phone: Phone) -> Change:
@@ -121,9 +124,8 @@ class Collection:
     model: type[ReadModel]
     build: Callable[[Phone], Awaitable[Change]]
     # The change-log topics (`versions`) its content is made from, besides the viewer and
-    # their team, when they are known: the collection is built only when their state moved.
-    # Without them it is built on every pull and compared by what it holds.
-    topics: Callable[[Phone], list[str]] | None = None
+    # their team: the collection is built only when their state moved.
+    topics: Callable[[Phone], list[str]]
     # Its content also follows the day (whether a check-in is due).
     daily: bool = False
 
@@ -216,15 +218,15 @@ def decode_cursor(cursor: str | None) -> dict[str, str]:
 
 
 async def pull(principal: Principal, cursor: str | None, verify_versions: bool = False) -> bytes:
-    """A `PullResult` as JSON. The cursor holds, per collection, a fingerprint of what the
-    phone has, after the collection's version where it has one: a collection whose version
-    is the phone's is not built at all; any other is built, written as JSON once (for its
-    fingerprint and for the answer) and sent when its fingerprint is not the phone's.
+    """A `PullResult` as JSON. The cursor holds, per collection, its version and a
+    fingerprint of what the phone has: a collection whose version is the phone's is not
+    built at all; any other is built, written as JSON once (for its fingerprint and for the
+    answer) and sent when its fingerprint is not the phone's.
     `verify_versions` (the tests) builds every collection and raises `StaleVersionError` when one
     changed under an unchanged version."""
     seen = decode_cursor(cursor)
     phone = await _phone(principal)
-    topics = {c.name: c.topics(phone) for c in COLLECTIONS if c.topics is not None}
+    topics = {c.name: c.topics(phone) for c in COLLECTIONS}
     # Read before the collections: a write committed in between is sent twice, never missed.
     logged = await versions.states(topic for listed in topics.values() for topic in listed)
     viewer = [versions.viewer(principal), *sorted(str(p.id) for p in phone.team)]
@@ -233,23 +235,19 @@ async def pull(principal: Principal, cursor: str | None, verify_versions: bool =
     for collection in COLLECTIONS:
         name = collection.name
         had_version, _, had = seen.get(name, "").rpartition(".")
-        version = (
-            versions.version(
-                [collection.format, *viewer, phone.today if collection.daily else ""],
-                logged,
-                topics[name],
-            )
-            if name in topics
-            else ""
+        version = versions.version(
+            [collection.format, *viewer, phone.today if collection.daily else ""],
+            logged,
+            topics[name],
         )
-        if version and version == had_version and not verify_versions:
+        if version == had_version and not verify_versions:
             positions[name] = seen[name]
             continue
         written = (await collection.build(phone)).model_dump_json().encode()
         fingerprint = hashlib.sha256(written).hexdigest()[:32]
-        if version and version == had_version and fingerprint != had:
+        if version == had_version and fingerprint != had:
             raise StaleVersionError(f"{name} changed under version {version}")
-        positions[name] = f"{version}.{fingerprint}" if version else fingerprint
+        positions[name] = f"{version}.{fingerprint}"
         if fingerprint != had:
             changes.append(msgspec.Raw(written))
     return msgspec.json.encode(
