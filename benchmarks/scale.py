@@ -10,7 +10,8 @@ the next run (seeding 100,000 people takes minutes); `--fresh` seeds it again.
 Scenarios at 32 connections, each a realistic mix of people signed in with real tokens:
 the kudos feed (everyone), my team (managers), the goal tree (employees, managers, HR),
 the manager's dashboard (the sync pull with the cursor of the phone's last sync, alerts and
-team goals: what a manager's phone reads on returning to the app), and the sync push
+team goals with the ETags of the answers the app holds: what a manager's phone reads on
+returning to the app), and the sync push
 (single mutations and batches of 100). Each reports requests/s, p50/p95/p99 and its share
 of the ceiling. Then HR's organisation-wide reads, timed one at
 a time. `--soak-minutes` adds a load of every read and push mixed, sampling the server's
@@ -47,6 +48,8 @@ from server.core.security import TokenSigner  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 CONNECTIONS = 32
+# A request of a scenario: who makes it, the path, and the ETag it revalidates, if any.
+Line = tuple[Any, ...]
 SAMPLE = {"employees": 400, "managers": 200}
 # HR's organisation-wide reads, timed one at a time.
 HR_READS = {
@@ -133,25 +136,37 @@ class Load:
     ) -> None:
         self.signer, self.sample, self.work, self.server = signer, sample, work, server
         self._cursors: dict[Any, str] = {}
+        self._etags: dict[tuple[Any, str], str] = {}
 
     def token(self, person: Any) -> str:
         return self.signer.issue(person["id"], uuid.uuid4())
 
-    def synced(self, person: Any) -> str:
+    def _get(self, person: Any, path: str) -> Any:
+        request = urllib.request.Request(  # noqa: S310 - loopback
+            self.server + path, headers={"Authorization": f"Bearer {self.token(person)}"}
+        )
+        return urllib.request.urlopen(request)  # noqa: S310
+
+    def synced(self, person: Any) -> Line:
         """The pull as a phone returning to the app makes it: with the cursor of its last
         sync (taken once per person)."""
         if person["id"] not in self._cursors:
-            request = urllib.request.Request(  # noqa: S310 - loopback
-                self.server + "/api/sync/pull",
-                headers={"Authorization": f"Bearer {self.token(person)}"},
-            )
-            with urllib.request.urlopen(request) as response:  # noqa: S310
+            with self._get(person, "/api/sync/pull") as response:
                 self._cursors[person["id"]] = json.loads(response.read())["cursor"]
-        return f"/api/sync/pull?cursor={self._cursors[person['id']]}"
+        return person, f"/api/sync/pull?cursor={self._cursors[person['id']]}"
 
-    def requests(self, name: str, lines: list[tuple[Any, str]]) -> dict[str, str]:
+    def revalidated(self, person: Any, path: str) -> Line:
+        """A read answered from versions as the app makes it again: with the ETag of the
+        answer it holds (taken once per person and path)."""
+        if (person["id"], path) not in self._etags:
+            with self._get(person, path) as response:
+                self._etags[person["id"], path] = response.headers["ETag"]
+        return person, path, self._etags[person["id"], path]
+
+    def requests(self, name: str, lines: list[Line]) -> dict[str, str]:
+        """A file of lines "<token> <path> [<ETag>]" for `lua/reads.lua`."""
         path = self.work / f"{name}.txt"
-        path.write_text("".join(f"{self.token(p)} {url}\n" for p, url in lines))
+        path.write_text("".join(f"{' '.join([self.token(p), *rest])}\n" for p, *rest in lines))
         return {"TANDEM_LUA_DIR": str(LUA), "TANDEM_REQUESTS": str(path)}
 
     def reads(self) -> dict[str, dict[str, str]]:
@@ -159,8 +174,9 @@ class Load:
         everyone = s["employees"] + s["managers"] + s["hr_partners"] + s["hr_lead"] + s["chief"]
         tree = f"/api/goal-cycles/{s['cycle']}/tree"
         # What a manager's phone reads on returning to the app: the sync pull since its last
-        # sync (which carries the team's check-in status), the alerts and the team's goals.
-        dashboard = ["/api/alerts", "/api/me/team/goals"]
+        # sync (which carries the team's check-in status), the alerts and the team's goals,
+        # revalidated with the ETags of the answers it holds.
+        dashboard = ["/api/alerts?status=active", "/api/me/team/goals"]
         return {
             "kudos feed (everyone)": self.requests(
                 "feed", [(p, "/api/kudos?limit=20") for p in everyone]
@@ -174,7 +190,11 @@ class Load:
             ),
             "manager dashboard (status, alerts, team goals)": self.requests(
                 "dashboard",
-                [(p, path) for p in s["managers"] for path in [self.synced(p), *dashboard]],
+                [
+                    line
+                    for p in s["managers"]
+                    for line in [self.synced(p), *(self.revalidated(p, d) for d in dashboard)]
+                ],
             ),
         }
 

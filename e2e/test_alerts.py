@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Response, expect
 
 from e2e.pages import AlertsPage, Api, GoalsPage, InboxPage, LoginPage, ShellPage, sign_in_on_phone
 from tests.push_service import PushService, start_push_service
@@ -122,3 +122,28 @@ def test_hr_sees_open_alerts_by_department_without_figures_for_small_groups(page
     # The East team has three people: how many alerts are open about them is not said.
     expect(groups.filter(has_text="Field Sales East")).to_contain_text("No figures")
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+def test_the_alert_list_read_again_is_not_sent_again_and_still_shown(
+    browser: Browser, browser_context_args: dict[str, Any]
+):
+    """The list is answered from versions: read again unchanged, the server answers 304 Not
+    Modified and the phone shows the copy it kept in memory."""
+    manager = sign_in_on_phone(browser, browser_context_args, "manager.east@example.com")
+
+    def active_list(response: Response) -> bool:
+        return "/api/alerts?status=active" in response.url
+
+    with manager.expect_response(active_list) as first:
+        AlertsPage.from_today(ShellPage(manager))
+    assert first.value.status == 200
+    listed = manager.get_by_test_id("alerts").get_by_role("button")
+    expect(listed).to_have_count(len(first.value.json()))
+    shown = listed.all_text_contents()
+    assert shown, "the demo's East team has open alerts"
+
+    manager.get_by_test_id("alerts-closed").click()
+    with manager.expect_response(active_list) as again:
+        manager.get_by_test_id("alerts-active").click()
+    assert again.value.status == 304
+    expect(listed).to_have_text(shown)

@@ -32,7 +32,14 @@ BOB_GOAL = "开拓无锡新市场"
 
 async def first_kr(title: str) -> dict[str, Any]:
     goal = await Goal.select(Goal.id).where(Goal.title == title).first()
-    return await KeyResult.select().where(KeyResult.goal == goal["id"]).first()
+    # In order: PostgreSQL returns rows in whatever order its plan finds them, which an
+    # update of one of them can change.
+    return (
+        await KeyResult.select()
+        .where(KeyResult.goal == goal["id"])
+        .order_by(KeyResult.position)
+        .first()
+    )
 
 
 async def record(client, headers, kr: dict[str, Any], value: Decimal | int) -> None:

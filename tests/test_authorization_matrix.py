@@ -665,10 +665,11 @@ async def test_mutation_cell(app, session_client, refs, kind, viewer):
 
 
 # --- no write leaves a phone stale ------------------------------------------------------------
-# Every write the matrix makes, as the first viewer allowed it, followed by a pull of every
-# signed-in person's phone with the cursor it had before. The suite's pulls verify versions
-# (`sync_verify_versions`): a collection that changed under an unchanged version fails the
-# pull. So a write whose tables the change log's triggers do not cover fails here.
+# Every write the matrix makes, as the first viewer allowed it, followed by a revalidation of
+# everything every signed-in person's phone holds: the pull with the cursor it had before,
+# and each read answered from versions with the ETag it had (`conditional_reads`). The suite
+# verifies versions (`sync_verify_versions`): an answer that changed under an unchanged
+# version fails. So a write whose tables the change log's triggers do not cover fails here.
 WRITES = [
     (operation, next(v for v in SIGNED_IN if 200 <= row.expected[v] < 300))
     for operation, row in MATRIX.items()
@@ -680,22 +681,42 @@ PUSHES = [
 ]
 
 
+def conditional_reads(app) -> list[str]:
+    """The reads answered from versions behind an ETag: the GETs that document a 304."""
+    paths = app.openapi_schema.to_schema()["paths"]
+    return sorted(
+        p for p, item in paths.items() if "304" in item.get("get", {}).get("responses", {})
+    )
+
+
+def test_the_conditional_reads_are_found(app):
+    assert conditional_reads(app) == ["/api/alerts", "/api/me/team/goals"]
+
+
 @pytest.fixture(scope="module")
-async def phones(app, session_client, refs) -> dict[str, str]:
-    """Each signed-in person's pull cursor in the seeded world."""
-    cursors = {}
+async def phones(app, session_client, refs) -> dict[str, dict[str, dict[str, Any]]]:
+    """What each signed-in person's phone holds in the seeded world, as the request that
+    revalidates it, by path."""
+    held = {}
     for viewer in SIGNED_IN:
-        response = await session_client.get("/api/sync/pull", headers=signed_in(app, refs, viewer))
-        cursors[viewer] = response.json()["cursor"]
-    return cursors
+        headers = signed_in(app, refs, viewer)
+        pulled = await session_client.get("/api/sync/pull", headers=headers)
+        requests = {
+            "/api/sync/pull": {"params": {"cursor": pulled.json()["cursor"]}, "headers": headers}
+        }
+        for path in conditional_reads(app):
+            answered = await session_client.get(path, headers=headers)
+            assert answered.status_code == 200, answered.text
+            requests[path] = {"headers": {**headers, "If-None-Match": answered.headers["etag"]}}
+        held[viewer] = requests
+    return held
 
 
-async def pull_every_phone(app, session_client, refs, phones: dict[str, str]) -> None:
-    for viewer, cursor in phones.items():
-        response = await session_client.get(
-            "/api/sync/pull", params={"cursor": cursor}, headers=signed_in(app, refs, viewer)
-        )
-        assert response.status_code == 200, f"{viewer}'s phone: {response.text}"
+async def pull_every_phone(app, session_client, refs, phones) -> None:
+    for viewer, requests in phones.items():
+        for path, kwargs in requests.items():
+            response = await session_client.get(path, **kwargs)
+            assert response.status_code in (200, 304), f"{viewer}'s {path}: {response.text}"
 
 
 @pytest.mark.parametrize(("operation", "viewer"), WRITES)

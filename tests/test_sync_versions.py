@@ -91,7 +91,7 @@ async def test_a_pull_skips_what_its_version_says_is_unchanged_and_the_tests_cat
 
     trusting = json.loads(await pull.pull(bob, first["cursor"]))
     assert trusting["changes"] == []
-    with pytest.raises(pull.StaleVersionError, match="checkins"):
+    with pytest.raises(versions.StaleVersionError, match="checkins"):
         await pull.pull(bob, first["cursor"], verify_versions=True)
     # Any logged write to the topic brings the change with it.
     await fetch("UPDATE checkins_checkin SET blockers = {} WHERE employee = {}", "", people["bob"])

@@ -3,13 +3,14 @@
 -- "applied" (so a fast run that only refused entries cannot pass for a good one).
 local M = {}
 
--- The lines "<token> <value>" of the file named by an environment variable (a file: too
--- many tokens for the environment at scale), as { token, value } pairs.
+-- The lines "<token> <value> [<etag>]" of the file named by an environment variable (a
+-- file: too many tokens for the environment at scale), as { token, value, etag } (etag is
+-- nil when the line has none).
 function M.pairs(variable)
   local list = {}
   for line in io.lines(os.getenv(variable)) do
-    local token, value = string.match(line, "^(%S+) (%S+)$")
-    table.insert(list, { token = token, value = value })
+    local token, value, etag = string.match(line, "^(%S+) (%S+) ?(%S*)$")
+    table.insert(list, { token = token, value = value, etag = etag ~= "" and etag or nil })
   end
   return list
 end

@@ -1,6 +1,6 @@
 // The signed-in session. The refresh token and the last known profile are kept in IndexedDB
 // so the app opens offline; the short-lived access token only in memory.
-import { ApiError, call, respond, type Me, type TokenPair } from "./api/client";
+import { ApiError, call, forgetAnswers, respond, type Me, type TokenPair } from "./api/client";
 import { database, type StoredSession } from "./offline/db";
 
 let accessToken: string | null = null;
@@ -84,6 +84,7 @@ export async function updateStoredProfile(me: Me): Promise<void> {
 export async function signOut(): Promise<void> {
   const session = await storedSession();
   accessToken = null;
+  forgetAnswers();
   await (await database()).delete("session", "current");
   if (session) {
     await call("/api/auth/logout", {

@@ -36,6 +36,7 @@ from server.goals import queries as goals
 from server.org import queries as org
 from server.privacy.groups import tally
 from server.push import queries as push
+from server.sync import versions
 from shared_schemas.alerts import (
     AlertDismiss,
     AlertGoal,
@@ -760,6 +761,18 @@ async def list_alerts(principal: Principal, status: str, person_id: UUID | None)
         args.append(person_id)
     rows = await fetch(sql + f" ORDER BY a.opened_at DESC LIMIT {LIST_LIMIT}", *args)
     return await _reads(principal, rows)
+
+
+async def alerts_topics(principal: Principal) -> list[str]:
+    """The change-log topics (`sync.versions`) the alerts a viewer may read are made from, as
+    `_visible` and `_reads` read them: the alerts about the viewer and about each direct
+    report (who left included), escalated ones for HR, and the names, relations and goal
+    titles they show (a key result's title is logged under the alerts naming it)."""
+    about = [principal.person_id, *await org.report_ids(principal.person_id)]
+    topics = [versions.PEOPLE, versions.GOAL_OUTLINES, *versions.of(versions.ALERTS, about)]
+    if org.hr_reach_sql(principal, "a.person") is not None:
+        topics.append(versions.ESCALATED_ALERTS)
+    return topics
 
 
 async def open_by_department(principal: Principal, min_group_size: int) -> OpenAlertsRead:

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from functools import partial
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from litestar import Router, delete, get, patch, post
+from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
@@ -11,6 +12,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from server.alerts import queries
 from server.auth.middleware import CurrentPrincipal
 from server.core.errors import PROBLEM_RESPONSES
+from server.sync.conditional import NOT_MODIFIED, ConditionalRead, IfNoneMatch
 from shared_schemas.alerts import (
     AlertDismiss,
     AlertRead,
@@ -22,18 +24,30 @@ from shared_schemas.alerts import (
     OpenAlertsRead,
 )
 
+ALERTS = ConditionalRead[list[AlertRead]](list[AlertRead])
 
-@get("/api/alerts", operation_id="ListAlerts", responses=PROBLEM_RESPONSES)
+
+@get("/api/alerts", operation_id="ListAlerts", responses={**PROBLEM_RESPONSES, **NOT_MODIFIED})
 async def list_alerts(
+    request: Request[Any, Any, Any],
     principal: CurrentPrincipal,
+    if_none_match: IfNoneMatch = None,
     status: Annotated[
         Literal["active", "closed", "all"],
         QueryParameter(description="active: open or scheduled (the default)."),
     ] = "active",
     person_id: Annotated[UUID | None, QueryParameter(description="About this person.")] = None,
-) -> list[AlertRead]:
-    """Alerts about me, about my direct reports, and (HR) escalated ones in scope."""
-    return await queries.list_alerts(principal, status, person_id)
+) -> Response[list[AlertRead]]:
+    """Alerts about me, about my direct reports, and (HR) escalated ones in scope.
+    Revalidated with its ETag (304 when unchanged)."""
+    return await ALERTS.answer(
+        request,
+        principal,
+        if_none_match,
+        [status, person_id],
+        await queries.alerts_topics(principal),
+        partial(queries.list_alerts, principal, status, person_id),
+    )
 
 
 @get(

@@ -48,6 +48,7 @@ from server.goals.tables import (
     StrategyTheme,
 )
 from server.org import queries as org
+from server.sync import versions
 from shared_schemas.checkins import KeyResultChange, MilestoneCheck
 from shared_schemas.common import PersonRef
 from shared_schemas.goals import (
@@ -516,6 +517,17 @@ async def list_team_goals(
         args += cycles
     rows = await fetch(sql + " ORDER BY o.display_name, g.created_at", *args)
     return await _summaries(principal, rows)
+
+
+async def team_goals_topics(principal: Principal) -> list[str]:
+    """The change-log topics (`sync.versions`) `list_team_goals` is made from; its pace
+    also follows the day (`pace_day`)."""
+    return versions.goals_of(await org.report_ids(principal.person_id))
+
+
+def pace_day() -> date:
+    """The day goals' pace is read on."""
+    return _today()
 
 
 # Goals a tree answer holds, besides the viewer's own and those around them: enough for a

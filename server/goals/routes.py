@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Request, Router, delete, get, patch, post
+from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -12,6 +13,7 @@ from server.auth.middleware import CurrentPrincipal
 from server.core.access import PUBLIC
 from server.core.errors import PROBLEM_RESPONSES, ProblemError
 from server.goals import queries
+from server.sync.conditional import NOT_MODIFIED, ConditionalRead, IfNoneMatch
 from shared_schemas.goals import (
     AmendmentCreate,
     CommentCreate,
@@ -108,12 +110,30 @@ async def list_my_goals(principal: CurrentPrincipal, cycle_id: CycleFilter = Non
     return await queries.list_my_goals(principal, cycle_id)
 
 
-@get("/api/me/team/goals", operation_id="ListTeamGoals", responses=PROBLEM_RESPONSES)
+TEAM_GOALS = ConditionalRead[list[GoalSummaryRead]](list[GoalSummaryRead])
+
+
+@get(
+    "/api/me/team/goals",
+    operation_id="ListTeamGoals",
+    responses={**PROBLEM_RESPONSES, **NOT_MODIFIED},
+)
 async def list_team_goals(
-    principal: CurrentPrincipal, cycle_id: CycleFilter = None
-) -> list[GoalSummaryRead]:
-    """My direct reports' goals; `awaiting_my_signature` marks those waiting for me."""
-    return await queries.list_team_goals(principal, None if cycle_id is None else [cycle_id])
+    request: Request[Any, Any, Any],
+    principal: CurrentPrincipal,
+    if_none_match: IfNoneMatch = None,
+    cycle_id: CycleFilter = None,
+) -> Response[list[GoalSummaryRead]]:
+    """My direct reports' goals; `awaiting_my_signature` marks those waiting for me.
+    Revalidated with its ETag (304 when unchanged)."""
+    return await TEAM_GOALS.answer(
+        request,
+        principal,
+        if_none_match,
+        [cycle_id, queries.pace_day()],
+        await queries.team_goals_topics(principal),
+        partial(queries.list_team_goals, principal, None if cycle_id is None else [cycle_id]),
+    )
 
 
 @get(

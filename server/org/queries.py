@@ -807,6 +807,12 @@ async def display_names(ids: list[UUID]) -> dict[UUID, str]:
     return {r["id"]: r["display_name"] for r in rows}
 
 
+async def report_ids(person_id: UUID) -> list[UUID]:
+    """Everyone whose direct manager the person is, those who left included."""
+    rows = await fetch("SELECT id FROM org_person WHERE manager = {}", person_id)
+    return [as_uuid(r["id"]) for r in rows]
+
+
 async def manager_of(person_id: UUID) -> UUID | None:
     row = await Person.select(Person.manager).where(Person.id == person_id).first()
     return row["manager"] if row else None

@@ -10,7 +10,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 from uuid import UUID
 
 import msgspec
@@ -144,19 +144,12 @@ def _organisation(_: Phone) -> list[str]:
     return [versions.PEOPLE]
 
 
-def _goals_of(people: list[UUID]) -> list[str]:
-    """Their goals in full, with the goals above each, the cycles and themes, and names; the
-    pace follows the day."""
-    outline = [versions.GOAL_OUTLINES, versions.STRATEGY, versions.PEOPLE]
-    return [*outline, *versions.of(versions.GOALS, people)]
-
-
 def _goals_topics(phone: Phone) -> list[str]:
-    return _goals_of([phone.principal.person_id])
+    return versions.goals_of([phone.principal.person_id])
 
 
 def _team_goals_topics(phone: Phone) -> list[str]:
-    return _goals_of([p.id for p in phone.team])
+    return versions.goals_of(p.id for p in phone.team)
 
 
 def _kudos_topics(_: Phone) -> list[str]:
@@ -194,8 +187,8 @@ COLLECTIONS: tuple[Collection, ...] = (
 )
 
 
-class StaleVersionError(RuntimeError):
-    """A collection changed while its version did not: a write its topics do not log."""
+async def _written(collection: Collection, phone: Phone) -> bytes:
+    return (await collection.build(phone)).model_dump_json().encode()
 
 
 def encode_cursor(fingerprints: dict[str, str]) -> str:
@@ -222,8 +215,8 @@ async def pull(principal: Principal, cursor: str | None, verify_versions: bool =
     fingerprint of what the phone has: a collection whose version is the phone's is not
     built at all; any other is built, written as JSON once (for its fingerprint and for the
     answer) and sent when its fingerprint is not the phone's.
-    `verify_versions` (the tests) builds every collection and raises `StaleVersionError` when one
-    changed under an unchanged version."""
+    `verify_versions` (the tests) builds every collection and raises
+    `versions.StaleVersionError` when one changed under an unchanged version."""
     seen = decode_cursor(cursor)
     phone = await _phone(principal)
     topics = {c.name: c.topics(phone) for c in COLLECTIONS}
@@ -234,21 +227,19 @@ async def pull(principal: Principal, cursor: str | None, verify_versions: bool =
     positions: dict[str, str] = {}
     for collection in COLLECTIONS:
         name = collection.name
-        had_version, _, had = seen.get(name, "").rpartition(".")
         version = versions.version(
             [collection.format, *viewer, phone.today if collection.daily else ""],
             logged,
             topics[name],
         )
-        if version == had_version and not verify_versions:
-            positions[name] = seen[name]
-            continue
-        written = (await collection.build(phone)).model_dump_json().encode()
-        fingerprint = hashlib.sha256(written).hexdigest()[:32]
-        if version == had_version and fingerprint != had:
-            raise StaleVersionError(f"{name} changed under version {version}")
-        positions[name] = f"{version}.{fingerprint}"
-        if fingerprint != had:
+        positions[name], written = await versions.revalidate(
+            name,
+            [seen[name]] if name in seen else [],
+            version,
+            partial(_written, collection, phone),
+            verify_versions,
+        )
+        if written is not None:
             changes.append(msgspec.Raw(written))
     return msgspec.json.encode(
         {"changes": changes, "cursor": encode_cursor(positions), "has_more": False}

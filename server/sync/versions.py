@@ -17,7 +17,7 @@ had read it."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 
 from server.core.access import Principal
@@ -39,11 +39,20 @@ STRATEGY = "strategy"
 CADENCES = "cadences"
 TEMPLATES = "templates"
 KUDOS = "kudos"
+# The alerts about a person, and every escalated alert (which HR in scope reads).
+ALERTS = "alerts"
+ESCALATED_ALERTS = "escalated_alerts"
 
 
 def of(kind: str, people: Iterable[object]) -> list[str]:
     """The topics of a kind for each of these people, such as `checkins:<id>`."""
     return [f"{kind}:{person}" for person in people]
+
+
+def goals_of(people: Iterable[object]) -> list[str]:
+    """What these people's goals in full are made from: their goals, the goals above each,
+    the cycles and themes, and names (their pace also follows the day)."""
+    return [GOAL_OUTLINES, STRATEGY, PEOPLE, *of(GOALS, people)]
 
 
 async def states(topics: Iterable[str]) -> dict[str, State]:
@@ -73,6 +82,39 @@ def version(parts: Iterable[object], logged: dict[str, State], topics: Iterable[
     for topic in sorted(set(topics)):
         digest.update(f"{topic}={logged[topic]}\n".encode())
     return digest.hexdigest()[:32]
+
+
+class StaleVersionError(RuntimeError):
+    """An answer changed while its version did not: a write its topics do not log."""
+
+
+def fingerprint(written: bytes) -> str:
+    return hashlib.sha256(written).hexdigest()[:32]
+
+
+async def revalidate(
+    what: str,
+    held: Iterable[str],
+    version: str,
+    build: Callable[[], Awaitable[bytes]],
+    verify: bool,
+) -> tuple[str, bytes | None]:
+    """What to tell a holder of copies named `"<version>.<fingerprint>"` (a pull's cursor
+    entry, an ETag): the name of the current answer, and the answer written as JSON, or None
+    when a copy held is current. A copy of the current version is current without building
+    anything; any other answer is built, and is current when its bytes are a copy's.
+    `verify` (the tests) builds every answer and raises `StaleVersionError` when one changed
+    under an unchanged version."""
+    copies = [name.rpartition(".") for name in held]
+    current = [f"{version}.{had}" for had_version, _, had in copies if had_version == version]
+    if current and not verify:
+        return current[0], None
+    written = await build()
+    built = fingerprint(written)
+    if any(name != f"{version}.{built}" for name in current):
+        raise StaleVersionError(f"{what} changed under version {version}")
+    name = f"{version}.{built}"
+    return name, None if any(had == built for _, _, had in copies) else written
 
 
 async def compact(_now: datetime | None = None) -> int:

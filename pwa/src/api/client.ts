@@ -33,7 +33,7 @@ export async function respond(path: string, init: RequestInit = {}, accessToken?
   } catch {
     throw new ApiError(0, "network");
   }
-  if (!response.ok) {
+  if (!response.ok && response.status !== 304) {
     const problem = await response.json().catch(() => ({}));
     const retryAfter = Number(response.headers.get("Retry-After"));
     throw new ApiError(
@@ -45,9 +45,27 @@ export async function respond(path: string, init: RequestInit = {}, accessToken?
   return response;
 }
 
+// The answers the server named with an ETag (reads it answers from versions), by path, in
+// memory for this page's life: sent again with If-None-Match, a 304 is answered from here.
+// Kept as text, so a caller changing what it was given cannot change the copy.
+const revalidated = new Map<string, { etag: string; text: string }>();
+
 export async function call<T>(path: string, init: RequestInit = {}, accessToken?: string): Promise<T> {
-  const response = await respond(path, init, accessToken);
-  return (response.status === 204 ? undefined : await response.json()) as T;
+  const reading = (init.method ?? "GET") === "GET";
+  const kept = reading ? revalidated.get(path) : undefined;
+  const headers = new Headers(init.headers);
+  if (kept) headers.set("If-None-Match", kept.etag);
+  const response = await respond(path, { ...init, headers }, accessToken);
+  if (response.status === 204) return undefined as T;
+  const text = response.status === 304 && kept ? kept.text : await response.text();
+  const etag = response.headers.get("ETag");
+  if (reading && etag) revalidated.set(path, { etag, text });
+  return JSON.parse(text) as T;
+}
+
+/** Drops the answers kept for revalidation (signing out). */
+export function forgetAnswers(): void {
+  revalidated.clear();
 }
 
 export type GoalSummary = Schemas["GoalSummaryRead"];

@@ -3855,7 +3855,10 @@ export interface operations {
                 /** @description About this person. */
                 person_id?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: 304 when it is current. */
+                "If-None-Match"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3869,6 +3872,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AlertRead"][];
                 };
+            };
+            /** @description Not Modified: the answer named by If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request */
             400: {
@@ -9746,7 +9756,10 @@ export interface operations {
                 /** @description Only this cycle. */
                 cycle_id?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: 304 when it is current. */
+                "If-None-Match"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9760,6 +9773,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["GoalSummaryRead"][];
                 };
+            };
+            /** @description Not Modified: the answer named by If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request */
             400: {

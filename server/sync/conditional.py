@@ -1,0 +1,95 @@
+"""Online reads answered from the same versions as the sync pull, behind HTTP validators
+(RFC 9110 §8.8.3, §13.1.2): an answer's ETag is its version and the fingerprint of its
+bytes, and a request whose If-None-Match names the current version is answered 304 Not
+Modified without reading the answer. The PWA keeps the answers it revalidates in memory,
+not in the browser's cache (`Cache-Control: no-store`: no personal data left on a shared
+phone's disk)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Generic, TypeVar, cast
+
+from litestar import Request, Response
+from litestar.enums import MediaType
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import HeaderParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_304_NOT_MODIFIED
+from pydantic import TypeAdapter
+
+from server.core.access import Principal
+from server.sync import versions
+
+Answer = TypeVar("Answer")
+
+# The request header and the answer, as a conditional read's operation documents them.
+IfNoneMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-None-Match",
+        description="The ETag of the answer the client holds: 304 when it is current.",
+    ),
+]
+NOT_MODIFIED = {
+    HTTP_304_NOT_MODIFIED: ResponseSpec(
+        data_container=None,
+        description="Not Modified: the answer named by If-None-Match is current.",
+    )
+}
+
+
+def held(if_none_match: str | None) -> list[str]:
+    """The entity tags a request's If-None-Match names, without quotes or weakness (the
+    comparison for If-None-Match is the weak one)."""
+    if not if_none_match:
+        return []
+    tags = (tag.strip().removeprefix("W/") for tag in if_none_match.split(","))
+    return [tag.strip('"') for tag in tags if tag.startswith('"') and tag.endswith('"')]
+
+
+class ConditionalRead(Generic[Answer]):
+    """A read whose answer follows the viewer, its own arguments (`parts`) and change-log
+    topics: `answer` sends it, or 304 when the client's copy is current."""
+
+    def __init__(self, shape: type[Answer]) -> None:
+        self._adapter = TypeAdapter(shape)
+        # Changes when what the client receives changes shape (a new release).
+        schema = json.dumps(self._adapter.json_schema(), sort_keys=True).encode()
+        self.format = hashlib.sha256(schema).hexdigest()[:16]
+
+    async def answer(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        if_none_match: str | None,
+        parts: list[object],
+        topics: list[str],
+        build: Callable[[], Awaitable[Answer]],
+    ) -> Response[Answer]:
+        # Read before the answer: a write committed in between is sent twice, never missed.
+        logged = await versions.states(topics)
+        version = versions.version(
+            [self.format, versions.viewer(principal), *parts], logged, topics
+        )
+
+        async def written() -> bytes:
+            return self._adapter.dump_json(await build())
+
+        name, body = await versions.revalidate(
+            request.url.path,
+            held(if_none_match),
+            version,
+            written,
+            request.app.state.settings.sync_verify_versions,
+        )
+        headers = {"ETag": f'"{name}"', "Cache-Control": "no-store"}
+        # Written JSON, which Litestar sends as is; the annotation keeps the schema.
+        sent: Response[bytes | None] = Response(
+            body,
+            status_code=HTTP_200_OK if body is not None else HTTP_304_NOT_MODIFIED,
+            media_type=MediaType.JSON,
+            headers=headers,
+        )
+        return cast("Response[Answer]", sent)
