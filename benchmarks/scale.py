@@ -215,7 +215,8 @@ class Load:
 
 
 def timed_get(base: str, path: str, token: str, runs: int) -> dict[str, Any]:
-    """One request at a time: the median and slowest of `runs`, and the answer's size."""
+    """One request at a time: the median and slowest of `runs`, each in order, and the
+    answer's size."""
     seconds, size = [], 0
     for _ in range(runs):
         request = urllib.request.Request(  # noqa: S310 - loopback
@@ -228,6 +229,7 @@ def timed_get(base: str, path: str, token: str, runs: int) -> dict[str, Any]:
     return {
         "median_ms": round(statistics.median(seconds) * 1000, 1),
         "max_ms": round(max(seconds) * 1000, 1),
+        "each_ms": [round(s * 1000, 1) for s in seconds],
         "bytes": size,
     }
 

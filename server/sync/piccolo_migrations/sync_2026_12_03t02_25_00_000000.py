@@ -21,6 +21,10 @@ ALERT_TOPICS = (
 
 def postgres() -> list[str]:
     """Statement-level triggers, as the other topics' (the sync app's first triggers)."""
+    renamed = (
+        "SELECT n.id FROM after_rows n JOIN before_rows o ON o.id = n.id"
+        " WHERE n.title IS DISTINCT FROM o.title OR n.unit IS DISTINCT FROM o.unit"
+    )
     naming = "(SELECT a.* FROM alerts_alert a JOIN renamed k ON a.key_result = k.id)"
     statements = [
         "CREATE FUNCTION sync_log_alerts_alert() RETURNS trigger LANGUAGE plpgsql AS $$"
@@ -28,11 +32,8 @@ def postgres() -> list[str]:
         " RETURN NULL; END $$",
         # Progress updates a key result often; only a new title or unit looks for alerts.
         "CREATE FUNCTION sync_log_goals_key_result_alerts() RETURNS trigger"
-        " LANGUAGE plpgsql AS $$ BEGIN"
-        " IF EXISTS (SELECT 1 FROM after_rows n JOIN before_rows o ON o.id = n.id"
-        " WHERE n.title IS DISTINCT FROM o.title OR n.unit IS DISTINCT FROM o.unit) THEN"
-        " WITH renamed AS (SELECT n.id FROM after_rows n JOIN before_rows o ON o.id = n.id"
-        " WHERE n.title IS DISTINCT FROM o.title OR n.unit IS DISTINCT FROM o.unit)"
+        f" LANGUAGE plpgsql AS $$ BEGIN IF EXISTS ({renamed}) THEN"
+        f" WITH renamed AS ({renamed})"
         f" INSERT INTO sync_change (topic){ALERT_TOPICS.format(rows=naming)};"
         " END IF; RETURN NULL; END $$",
         "CREATE TRIGGER sync_log_goals_key_result_alerts AFTER UPDATE ON goals_key_result"
