@@ -49,23 +49,27 @@ export async function respond(path: string, init: RequestInit = {}, accessToken?
 // memory for this page's life: sent again with If-None-Match, a 304 is answered from here.
 // Kept as text, so a caller changing what it was given cannot change the copy.
 const revalidated = new Map<string, { etag: string; text: string }>();
+// Counts the times they were dropped: an answer to a request made before is not kept.
+let dropped = 0;
 
 export async function call<T>(path: string, init: RequestInit = {}, accessToken?: string): Promise<T> {
   const reading = (init.method ?? "GET") === "GET";
   const kept = reading ? revalidated.get(path) : undefined;
+  const droppedBefore = dropped;
   const headers = new Headers(init.headers);
   if (kept) headers.set("If-None-Match", kept.etag);
   const response = await respond(path, { ...init, headers }, accessToken);
   if (response.status === 204) return undefined as T;
   const text = response.status === 304 && kept ? kept.text : await response.text();
   const etag = response.headers.get("ETag");
-  if (reading && etag) revalidated.set(path, { etag, text });
+  if (reading && etag && dropped === droppedBefore) revalidated.set(path, { etag, text });
   return JSON.parse(text) as T;
 }
 
 /** Drops the answers kept for revalidation (signing out). */
 export function forgetAnswers(): void {
   revalidated.clear();
+  dropped += 1;
 }
 
 export type GoalSummary = Schemas["GoalSummaryRead"];
