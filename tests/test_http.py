@@ -102,6 +102,21 @@ async def test_security_headers_on_every_kind_of_response(client, path):
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
 
 
+async def test_no_browser_cache_keeps_an_api_answer(client, as_employee):
+    """Every API answer, a success or a problem, is `no-store`: on a shared phone the next
+    person could read a cached one from the disk. Static files keep their own caching."""
+    for path, headers in (("/api/me", as_employee), ("/api/me", {}), ("/api/nope", {})):
+        response = await client.get(path, headers=headers)
+        assert response.headers["cache-control"] == "no-store", path
+    response = await client.post(
+        "/api/auth/login", json={"email": "x@example.com", "password": "x"}
+    )
+    assert response.headers["cache-control"] == "no-store"
+    asset = await client.get("/assets/index-abc123.js")
+    assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "no-store" not in (await client.get("/healthz")).headers.get("cache-control", "")
+
+
 async def test_over_https_browsers_are_told_to_keep_to_it():
     """With TANDEM_PUBLIC_URL on https the hook adds Strict-Transport-Security to every
     response (replacing a handler's own); over plain HTTP it adds none."""

@@ -34,6 +34,9 @@ SECURITY_HEADERS = {
 
 # Browsers that reached Tandem over HTTPS keep to HTTPS for a year.
 STRICT_TRANSPORT_SECURITY = ("strict-transport-security", "max-age=31536000")
+# The API's answers are personal data: no browser cache keeps them (on a shared phone the
+# next person could read them from its disk), unless an answer says otherwise.
+API_CACHE_CONTROL = (b"cache-control", b"no-store")
 
 
 def security_headers(over_https: bool) -> Callable[[Message, Scope], Awaitable[None]]:
@@ -45,11 +48,17 @@ def security_headers(over_https: bool) -> Callable[[Message, Scope], Awaitable[N
     our_names = {name for name, _ in ours}
 
     async def add_security_headers(message: Message, scope: Scope) -> None:
-        """Ours replace any of the same name a handler set. One pass over the raw header
+        """Ours replace any of the same name a handler set; an API answer gets
+        `Cache-Control: no-store` unless its handler set one. One pass over the raw header
         list: setting them one by one searched the list for each (5 % of a sync push's CPU)."""
         if message["type"] == "http.response.start":
             kept = [h for h in message.get("headers", ()) if h[0].lower() not in our_names]
-            message["headers"] = [*kept, *ours]
+            added = ours
+            if scope.get("path", "").startswith("/api/") and not any(
+                h[0].lower() == API_CACHE_CONTROL[0] for h in kept
+            ):
+                added = [*ours, API_CACHE_CONTROL]
+            message["headers"] = [*kept, *added]
 
     return add_security_headers
 

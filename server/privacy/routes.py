@@ -21,11 +21,7 @@ async def get_my_data_audience(principal: CurrentPrincipal) -> DataAudienceRead:
 
 def _download(export: MyDataExport, extension: str) -> dict[str, str]:
     day = export.exported_at.date().isoformat()
-    return {
-        "Content-Disposition": f'attachment; filename="tandem-my-data-{day}.{extension}"',
-        # Personal data: no shared or browser cache keeps a copy.
-        "Cache-Control": "no-store",
-    }
+    return {"Content-Disposition": f'attachment; filename="tandem-my-data-{day}.{extension}"'}
 
 
 @get("/api/me/export", operation_id="ExportMyData", responses=PROBLEM_RESPONSES)

@@ -2,8 +2,8 @@
 (RFC 9110 §8.8.3, §13.1.2): an answer's ETag is its version and the fingerprint of its
 bytes, and a request whose If-None-Match names the current version is answered 304 Not
 Modified without reading the answer. The PWA keeps the answers it revalidates in memory,
-not in the browser's cache (`Cache-Control: no-store`: no personal data left on a shared
-phone's disk)."""
+not in the browser's cache (every API answer is `Cache-Control: no-store`,
+`core.headers`)."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ class ConditionalRead(Generic[Answer]):
             written,
             request.app.state.settings.sync_verify_versions,
         )
-        headers = {"ETag": f'"{name}"', "Cache-Control": "no-store"}
+        headers = {"ETag": f'"{name}"'}
         # Written JSON, which Litestar sends as is; the annotation keeps the schema.
         sent: Response[bytes | None] = Response(
             body,
