@@ -156,24 +156,55 @@ async def test_refresh_rotates_and_the_old_token_stops_working(client, people):
     assert me.status_code == 200
 
 
+async def refreshed(client, refresh_token: str):
+    return await client.post("/api/auth/refresh", json={"refresh_token": refresh_token})
+
+
 async def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(client, people):
     first = (await login(client)).json()
-    second = (
-        await client.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})
-    ).json()
-    replay = await client.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})
-    problem(replay, 401, "refresh_token_reused")
+    second = (await refreshed(client, first["refresh_token"])).json()
+    third = (await refreshed(client, second["refresh_token"])).json()
+    # The first token again, after the one it was exchanged for was used: a copy leaked.
+    problem(await refreshed(client, first["refresh_token"]), 401, "refresh_token_reused")
     # The legitimate holder's newer token is dead too: the family is revoked.
-    after = await client.post("/api/auth/refresh", json={"refresh_token": second["refresh_token"]})
-    problem(after, 401, "session_expired")
+    problem(await refreshed(client, third["refresh_token"]), 401, "session_expired")
+
+
+async def test_a_lost_refresh_answer_does_not_end_the_sign_in(client, people):
+    """The server rotated the token but the phone never got the answer (the network dropped,
+    the app reloaded mid-request): the same token again, soon, while the new one is unused,
+    gets another new one, and the sign-in goes on."""
+    first = (await login(client)).json()
+    lost = (await refreshed(client, first["refresh_token"])).json()
+    again = await refreshed(client, first["refresh_token"])
+    assert again.status_code == 200, again.text
+    kept = again.json()
+    assert kept["refresh_token"] not in (first["refresh_token"], lost["refresh_token"])
+    bearer = {"Authorization": f"Bearer {kept['access_token']}"}
+    assert (await client.get("/api/me", headers=bearer)).status_code == 200
+    assert (await refreshed(client, kept["refresh_token"])).status_code == 200
+
+
+async def test_a_rotated_refresh_token_is_not_taken_back_after_the_grace(
+    client, people, monkeypatch
+):
+    from server.auth import queries as auth_queries
+
+    first = (await login(client)).json()
+    second = (await refreshed(client, first["refresh_token"])).json()
+    later = datetime.now(UTC) + auth_queries.LOST_ANSWER_GRACE + timedelta(seconds=1)
+    monkeypatch.setattr(auth_queries, "now", lambda: later)
+    problem(await refreshed(client, first["refresh_token"]), 401, "refresh_token_reused")
+    problem(await refreshed(client, second["refresh_token"]), 401, "session_expired")
 
 
 async def test_other_sessions_survive_a_reuse_in_one_family(client, people):
     phone = (await login(client)).json()
     laptop = (await login(client)).json()
-    await client.post("/api/auth/refresh", json={"refresh_token": phone["refresh_token"]})
-    await client.post("/api/auth/refresh", json={"refresh_token": phone["refresh_token"]})
-    r = await client.post("/api/auth/refresh", json={"refresh_token": laptop["refresh_token"]})
+    second = (await refreshed(client, phone["refresh_token"])).json()
+    await refreshed(client, second["refresh_token"])
+    problem(await refreshed(client, phone["refresh_token"]), 401, "refresh_token_reused")
+    r = await refreshed(client, laptop["refresh_token"])
     assert r.status_code == 200
 
 

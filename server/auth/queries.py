@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 from server.auth.tables import Credential, LoginFailure, RefreshToken
@@ -137,11 +138,20 @@ def session_ended(headers: dict[str, str] | None = None) -> ProblemError:
     )
 
 
+# A rotated refresh token presented again this soon, while the token it was exchanged for
+# is still unused, is the same phone whose answer was lost (the network dropped, the app was
+# reloaded mid-request): it gets a new token instead of losing its sign-in.
+LOST_ANSWER_GRACE = timedelta(seconds=60)
+
+
 async def rotate(token: str, lifetime: timedelta) -> tuple[UUID, UUID, str]:
     """Exchange a refresh token for a new one in the same family: (person, family, new token).
 
     A token that was already rotated is being replayed: someone holds a copy, so the whole
-    family is revoked and both holders must sign in again.
+    family is revoked and both holders must sign in again. Except within `LOST_ANSWER_GRACE`
+    of its rotation while its successor was never used: then the successor is retired and a
+    new one issued (a thief replaying it then meets the same rule when the holder refreshes,
+    so one of the two ends the family at the latest a grace after).
     """
     async with write_transaction():
         row = (
@@ -152,6 +162,7 @@ async def rotate(token: str, lifetime: timedelta) -> tuple[UUID, UUID, str]:
                 RefreshToken.person.active.as_alias("active"),
                 RefreshToken.expires_at,
                 RefreshToken.revoked_at,
+                RefreshToken.rotated_at,
             )
             .where(RefreshToken.token_hash == token_digest(token))
             .first()
@@ -164,12 +175,9 @@ async def rotate(token: str, lifetime: timedelta) -> tuple[UUID, UUID, str]:
         ):
             raise session_ended()
         # Conditional on "not yet rotated", so two concurrent uses cannot both succeed.
-        claimed = (
-            await RefreshToken.update({RefreshToken.rotated_at: now()})
-            .where((RefreshToken.id == row["id"]) & RefreshToken.rotated_at.is_null())
-            .returning(RefreshToken.id)
-        )
-        if claimed:
+        if await _claim(
+            (RefreshToken.id == row["id"]) & RefreshToken.rotated_at.is_null()
+        ) or await _claim_unused_successor(row):
             return (
                 row["person"],
                 row["family"],
@@ -181,6 +189,34 @@ async def rotate(token: str, lifetime: timedelta) -> tuple[UUID, UUID, str]:
         "refresh_token_reused",
         "This sign-in was used from another place, so it has been ended for safety."
         " Please sign in again.",
+    )
+
+
+async def _claim(which: Any) -> bool:
+    """Marks the one live token `which` names as rotated; False when there is none."""
+    claimed = (
+        await RefreshToken.update({RefreshToken.rotated_at: now()})
+        .where(which)
+        .returning(RefreshToken.id)
+    )
+    return bool(claimed)
+
+
+async def _claim_unused_successor(rotated: dict[str, Any]) -> bool:
+    """For a token rotated within the grace: retires its successor when that was never used,
+    i.e. when no token of the family was rotated after it."""
+    if rotated["rotated_at"] < now() - LOST_ANSWER_GRACE:
+        return False
+    later = await RefreshToken.exists().where(
+        (RefreshToken.family == rotated["family"])
+        & (RefreshToken.rotated_at > rotated["rotated_at"])
+    )
+    if later:
+        return False
+    return await _claim(
+        (RefreshToken.family == rotated["family"])
+        & RefreshToken.rotated_at.is_null()
+        & RefreshToken.revoked_at.is_null()
     )
 
 
