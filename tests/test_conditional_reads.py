@@ -1,6 +1,6 @@
 """Online reads answered from the pull's versions behind HTTP validators
-(`server/sync/conditional.py`): an unchanged answer is 304 Not Modified without being read,
-any write it shows moves its ETag, and an ETag never validates for another viewer. The suite
+(`server/sync/conditional.py`): an unchanged answer is 304 Not Modified, any write it shows
+moves its ETag, and another viewer's ETag validates only the very same bytes. The suite
 verifies versions (`sync_verify_versions`), so a revalidation here fails when an answer
 changed under its ETag; the authorization matrix revalidates every person's copies after
 every write."""

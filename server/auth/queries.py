@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from piccolo.custom_types import Combinable
+
 from server.auth.tables import Credential, LoginFailure, RefreshToken
 from server.core.access import Principal, Role
 from server.core.erasure import Erasure
@@ -192,7 +194,7 @@ async def rotate(token: str, lifetime: timedelta) -> tuple[UUID, UUID, str]:
     )
 
 
-async def _claim(which: Any) -> bool:
+async def _claim(which: Combinable) -> bool:
     """Marks the one live token `which` names as rotated; False when there is none."""
     claimed = (
         await RefreshToken.update({RefreshToken.rotated_at: now()})
