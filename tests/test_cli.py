@@ -213,3 +213,24 @@ def test_migrate_tells_existing_goals_whether_their_parent_is_shared(tandem, tmp
     assert ran.returncode == 0, ran.stderr
     flagged = tandem.query("SELECT id FROM goals_goal WHERE parent_shared")
     assert flagged == [("under objective",)]
+
+
+def test_serve_keeps_the_objects_of_its_start_out_of_collections(tmp_path: Path, monkeypatch):
+    """Walking them in every collection of the oldest generation held up every request in
+    flight for 80-100 ms about once a second under load (docs/performance.md)."""
+    import gc
+
+    import uvicorn
+
+    from server import cli
+    from server.settings import Settings
+
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.append(gc.get_freeze_count()))
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'serve.db'}", var_dir=tmp_path / "var")
+    try:
+        cli.cmd_serve(settings, cli.parser().parse_args(["serve"]))
+    finally:
+        gc.unfreeze()
+    assert len(served) == 1
+    assert served[0] > 10_000
