@@ -642,6 +642,22 @@ def by_code_point(expression: str) -> str:
     return expression if is_sqlite() else f'{expression} COLLATE "C"'
 
 
+def json_list_sql(values: Sequence[str], rows: str, order: str) -> str:
+    """A subquery giving, as JSON text, the list of `[values...]` of `rows` (a FROM clause
+    with its WHERE, which may name the outer query's tables) in `order`: the rows that belong
+    to each row of a page, read with the page instead of in queries of their own. NULL or
+    `[]` when there are none. SQLite before 3.44 cannot order an aggregate's input, so it
+    aggregates an ordered subquery, whose order it keeps."""
+    if is_sqlite():
+        named = ", ".join(f"{value} AS v{i}" for i, value in enumerate(values))
+        listed = ", ".join(f"v{i}" for i in range(len(values)))
+        return (
+            f"(SELECT json_group_array(json_array({listed}))"  # noqa: S608 - SQL of ours only
+            f" FROM (SELECT {named} {rows} ORDER BY {order}))"
+        )
+    return f"(SELECT json_agg(json_build_array({', '.join(values)}) ORDER BY {order}) {rows})"
+
+
 def days_between_sql(later: str, earlier: str) -> str:
     """SQL for the days from one date expression to another (dates subtract on PostgreSQL;
     SQLite keeps them as text). `{}` for a bound date."""

@@ -164,6 +164,20 @@ async def test_reactions_count_once_per_person_and_can_be_taken_back(client, peo
     assert kudos["reactions"] == [{"emoji": "clap", "count": 1, "mine": False}]
 
 
+async def test_reactions_are_listed_from_the_first_of_each_emoji(client, people, headers_for):
+    entry = kudos_to(people["alice"])
+    await push(client, headers_for("manager.east"), entry)
+    for viewer, emoji in [("bob", "star"), ("carol", "clap"), ("alice", "star"), ("ceo", "fire")]:
+        react = {"kudos_id": entry["id"], "emoji": emoji}
+        await push(client, headers_for(viewer), mutation("kudos.react", react))
+    kudos = next(k for k in await feed(client, headers_for("alice")) if k["id"] == entry["id"])
+    assert kudos["reactions"] == [
+        {"emoji": "star", "count": 2, "mine": True},
+        {"emoji": "clap", "count": 1, "mine": False},
+        {"emoji": "fire", "count": 1, "mine": False},
+    ]
+
+
 async def test_only_the_author_deletes_a_kudos(client, people, headers_for):
     entry = kudos_to(people["alice"])
     await push(client, headers_for("bob"), entry)
