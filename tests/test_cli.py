@@ -21,10 +21,13 @@ def tandem(tmp_path: Path):
         "TANDEM_NEW_PASSWORD": "a-long-enough-password",
     }
 
-    def run(*args: str, check: bool = True, **settings: str) -> subprocess.CompletedProcess[str]:
-        """`settings`: more TANDEM_* variables, named in lower case without the prefix."""
+    def run(
+        *args: str, check: bool = True, python: bool = False, **settings: str
+    ) -> subprocess.CompletedProcess[str]:
+        """`settings`: more TANDEM_* variables, named in lower case without the prefix;
+        `python`: `args` are Python's own instead of the command line's."""
         return subprocess.run(
-            [sys.executable, "-m", "server.cli", *args],
+            [sys.executable, *([] if python else ["-m", "server.cli"]), *args],
             env={**env, **{f"TANDEM_{k.upper()}": v for k, v in settings.items()}},
             capture_output=True,
             text=True,
@@ -215,22 +218,15 @@ def test_migrate_tells_existing_goals_whether_their_parent_is_shared(tandem, tmp
     assert flagged == [("under objective",)]
 
 
-def test_serve_keeps_the_objects_of_its_start_out_of_collections(tmp_path: Path, monkeypatch):
+def test_serve_keeps_the_objects_of_its_start_out_of_collections(tandem):
     """Walking them in every collection of the oldest generation held up every request in
-    flight for 80-100 ms about once a second under load (docs/performance.md)."""
-    import gc
-
-    import uvicorn
-
-    from server import cli
-    from server.settings import Settings
-
-    served = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.append(gc.get_freeze_count()))
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'serve.db'}", var_dir=tmp_path / "var")
-    try:
-        cli.cmd_serve(settings, cli.parser().parse_args(["serve"]))
-    finally:
-        gc.unfreeze()
-    assert len(served) == 1
-    assert served[0] > 10_000
+    flight for 80-100 ms about once a second under load (docs/performance.md). Served with
+    uvicorn replaced by a report of what is frozen when it would start."""
+    serve = (
+        "import gc, uvicorn;"
+        " uvicorn.run = lambda app, **_: print('frozen', gc.get_freeze_count());"
+        " from server.cli import main; main(['serve'])"
+    )
+    said, frozen = tandem("-c", serve, python=True).stdout.splitlines()[-1].split()
+    assert said == "frozen"
+    assert int(frozen) > 10_000
