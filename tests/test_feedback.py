@@ -18,6 +18,7 @@ from server.alerts import queries as alert_queries
 from server.feedback import coach
 from server.feedback import queries as feedback_queries
 from server.feedback.tables import Kudos, KudosRecipient
+from server.org.tables import Person
 from tests.conftest import ROOT, problem
 from tests.test_sync import BEHAVIOUR, kudos_to, mutation, outcomes, push
 
@@ -176,6 +177,20 @@ async def test_reactions_are_listed_from_the_first_of_each_emoji(client, people,
         {"emoji": "clap", "count": 1, "mine": False},
         {"emoji": "fire", "count": 1, "mine": False},
     ]
+
+
+async def test_recipients_are_listed_by_name_as_python_orders_names(client, people, headers_for):
+    """By code point, whatever order their ids and the database's collation would give."""
+    recipients = sorted(people[name] for name in ("alice", "bob", "carol", "ceo"))
+    # Named so that neither the ids' order nor a locale's (amy before Bea) is the names'.
+    for person, name in zip(recipients, ["陈", "amy", "Zed", "Bea"], strict=True):
+        await Person.update({Person.display_name: name}).where(Person.id == person)
+    entry = mutation(
+        "kudos.create", {"recipient_ids": [str(p) for p in recipients], "behaviour": BEHAVIOUR}
+    )
+    await push(client, headers_for("manager.east"), entry)
+    kudos = next(k for k in await feed(client, headers_for("alice")) if k["id"] == entry["id"])
+    assert [r["display_name"] for r in kudos["recipients"]] == ["Bea", "Zed", "amy", "陈"]
 
 
 async def test_only_the_author_deletes_a_kudos(client, people, headers_for):

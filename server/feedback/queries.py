@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any, Literal
 from uuid import UUID
 
@@ -20,10 +21,12 @@ from server.core.pagination import newest_first, newest_first_sql, next_cursor
 from server.db import (
     as_datetime,
     as_uuid,
+    by_code_point,
     delete_where,
     fetch,
     fetch_in,
     insert_rows,
+    is_sqlite,
     json_list_sql,
     write_transaction,
 )
@@ -113,12 +116,18 @@ def _visible_kudos_sql(principal: Principal, kudos: str) -> tuple[str, list[Any]
 # Kudos are read straight through the driver: the feed is read on every start of the app,
 # and building Piccolo's queries took 44 % of a server process's time under that load. Each
 # kudos's recipients and reactions come with it (in their own queries they cost a feed page
-# a fifth of its time).
+# a fifth of its time). The query is built once for each engine.
 def _kudos_select() -> str:
+    return _kudos_select_on(on_sqlite=is_sqlite())
+
+
+@cache
+def _kudos_select_on(on_sqlite: bool) -> str:
+    """`on_sqlite` only keys the cache: the helpers spell the bound engine's SQL themselves."""
     recipients = json_list_sql(
         ["p.id", "p.display_name"],
         "FROM feedback_kudos_recipient r JOIN org_person p ON p.id = r.person WHERE r.kudos = k.id",
-        "p.id",
+        f"{by_code_point('p.display_name')}, p.id",
     )
     # In the order given: each emoji is listed from its first reaction.
     reactions = json_list_sql(
@@ -193,10 +202,9 @@ async def _kudos_reads(principal: Principal, rows: list[dict[str, Any]]) -> list
         KudosRead(
             id=r["id"],
             author=PersonRef(id=r["author_id"], display_name=r["author_name"]),
-            recipients=sorted(
-                (PersonRef(id=UUID(person), display_name=name) for person, name in r["recipients"]),
-                key=lambda p: p.display_name,
-            ),
+            recipients=[
+                PersonRef(id=UUID(person), display_name=name) for person, name in r["recipients"]
+            ],
             behaviour=r["behaviour"],
             goal_id=r["goal"] if r["goal"] in titles else None,
             goal_title=titles.get(r["goal"]),
