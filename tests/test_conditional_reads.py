@@ -10,9 +10,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from server.alerts import queries as alerts
 from server.db import fetch
+from server.goals import queries as goals
+from server.goals import routes as goal_routes
 from tests.test_alerts import BOB_GOAL, alice_behind, first_kr, record
+from tests.test_goal_tree import cycle_id, titles_anywhere
 
 
 class Copy:
@@ -147,3 +152,131 @@ async def test_the_team_goals_are_sent_again_when_a_report_records_progress(clie
     assert not await east.revalidate()
     # Another team's goals.
     assert not await west.revalidate()
+
+
+def tree_nodes(copy: Copy) -> list[dict[str, Any]]:
+    return [node for theme in copy.answer["themes"] for node in theme["objectives"]]
+
+
+def node_of(nodes: list[dict[str, Any]], title: str) -> dict[str, Any]:
+    for node in nodes:
+        if node["goal"]["title"] == title:
+            return node
+        found = node_of(node["children"], title)
+        if found:
+            return found
+    return {}
+
+
+@pytest.fixture
+def trees_built(app, monkeypatch) -> list[str]:
+    """The viewers whose tree was built, with the suite's verifying of versions off (it
+    builds every answer): what a server in service builds."""
+    monkeypatch.setattr(app.state.settings, "sync_verify_versions", False)
+    built: list[str] = []
+    goal_tree = goals.goal_tree
+
+    async def counted(principal, cycle):
+        built.append(str(principal.person_id))
+        return await goal_tree(principal, cycle)
+
+    monkeypatch.setattr(goals, "goal_tree", counted)
+    return built
+
+
+async def tree_copy(client, headers: dict[str, str]) -> Copy:
+    """A copy of the viewer's tree of the current cycle, as the PWA holds it once it has
+    read it twice: whose goals a tree shows, so which topics it is made from, is learned
+    from an answer, and the ETag of the first names a version no copy has."""
+    cycle = await cycle_id(client, headers)
+    copy = await held(client, f"/api/goal-cycles/{cycle}/tree", headers)
+    first = copy.etag
+    assert not await copy.revalidate()  # the same bytes, now named by their version
+    assert copy.etag != first
+    return copy
+
+
+async def test_a_tree_is_answered_from_its_version_from_the_second_read_on(
+    client, people, headers_for, trees_built
+):
+    copy = await tree_copy(client, headers_for("carol"))
+    assert len(trees_built) == 2
+    named = copy.etag
+    assert not await copy.revalidate()
+    assert (copy.etag, len(trees_built)) == (named, 2)  # not built
+    # A process that has not built this tree (what it learned is its own) builds it again,
+    # and a copy of the same bytes is still current.
+    goal_routes.GOAL_TREE.forget_learned()
+    assert not await copy.revalidate()
+    assert len(trees_built) == 3
+
+
+async def test_a_tree_is_sent_again_when_a_goal_it_shows_moves(
+    client, people, headers_for, trees_built
+):
+    trees = {name: await tree_copy(client, headers_for(name)) for name in ("carol", "manager.east")}
+    kr = await first_kr(BOB_GOAL)
+    before = node_of(tree_nodes(trees["manager.east"]), BOB_GOAL)["goal"]["progress"]
+    await record(client, headers_for("bob"), kr, kr["current_value"] + 1)
+    trees_built.clear()
+    # Bob's goals are in his manager's tree, not in Carol's: hers is not even built.
+    assert not await trees["carol"].revalidate()
+    assert trees_built == []
+    assert await trees["manager.east"].revalidate()
+    assert node_of(tree_nodes(trees["manager.east"]), BOB_GOAL)["goal"]["progress"] > before
+
+
+async def test_a_tree_is_sent_again_when_a_goal_joins_or_leaves_it(client, people, headers_for):
+    alice, carol, hr = headers_for("alice"), headers_for("carol"), headers_for("hr")
+    trees = {"alice": await tree_copy(client, alice), "carol": await tree_copy(client, carol)}
+    cycle = await cycle_id(client, alice)
+    response = await client.post(
+        "/api/goals", json={"cycle_id": cycle, "title": "学习新产品"}, headers=alice
+    )
+    assert response.status_code == 201, response.text
+    assert await trees["alice"].revalidate()
+    assert "学习新产品" in titles_anywhere(tree_nodes(trees["alice"]))
+    assert not await trees["carol"].revalidate()  # Alice's private goal
+
+    # HR has no goal in any tree yet: a tree learns of a public one from the goals added.
+    company = node_of(tree_nodes(trees["carol"]), "上线新一代客户服务小程序")["goal"]
+    joining = {"cycle_id": cycle, "title": "小程序上线培训", "visibility": "public"}
+    response = await client.post(
+        "/api/goals", json={**joining, "parent_id": company["id"]}, headers=hr
+    )
+    assert response.status_code == 201, response.text
+    assert await trees["carol"].revalidate()
+    assert "小程序上线培训" in titles_anywhere(tree_nodes(trees["carol"]))
+
+    west = node_of(tree_nodes(trees["carol"]), "华西区新增收入 1200 万元")["goal"]
+    response = await client.post(
+        f"/api/goals/{west['id']}/transitions",
+        json={"action": "withdraw"},
+        headers=headers_for("ceo"),
+    )
+    assert response.status_code == 200, response.text
+    for name, copy in trees.items():
+        assert await copy.revalidate(), name
+        assert west["title"] not in titles_anywhere(tree_nodes(copy)), name
+
+
+async def test_a_tree_is_sent_again_when_a_goal_it_leaves_out_is_withdrawn(
+    client, people, headers_for, monkeypatch
+):
+    """What a node counts of the goals it leaves out (`more`) follows goals shown nowhere in
+    the tree, whose owners' topics it does not learn."""
+    monkeypatch.setattr(goals, "TREE_GOALS", 4)
+    carol = await tree_copy(client, headers_for("carol"))
+    top = node_of(tree_nodes(carol), "华东、华西市场份额各提升 5 个百分点")
+    assert "华东区新签客户 60 家" not in titles_anywhere(tree_nodes(carol))
+    assert top["more"] == 1
+    manager_east = await tree_copy(client, headers_for("manager.east"))
+    east = node_of(tree_nodes(manager_east), "华东区新签客户 60 家")["goal"]
+    response = await client.post(
+        f"/api/goals/{east['id']}/transitions",
+        json={"action": "withdraw"},
+        headers=headers_for("ceo"),
+    )
+    assert response.status_code == 200, response.text
+    assert await carol.revalidate()
+    assert node_of(tree_nodes(carol), "华东、华西市场份额各提升 5 个百分点")["more"] == 0

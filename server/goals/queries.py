@@ -535,6 +535,24 @@ def pace_day() -> date:
 TREE_GOALS = 100
 
 
+def goal_tree_topics() -> list[str]:
+    """The change-log topics (`sync.versions`) that decide which goals a tree holds and how
+    many are aligned to each (with the viewer's reach, from `people`), and what it shows of
+    them besides their owners' goals (`tree_owner_topics`); its pace also follows the day."""
+    return [versions.GOAL_TREE, *versions.goals_of([])]
+
+
+def tree_owner_topics(tree: GoalTreeRead) -> list[str]:
+    """The goals topics of everyone a tree shows a goal of."""
+    owners: set[UUID] = set()
+    nodes = [node for theme in tree.themes for node in theme.objectives]
+    while nodes:
+        node = nodes.pop()
+        owners.add(node.goal.owner.id)
+        nodes += node.children
+    return versions.of(versions.GOALS, sorted(owners))
+
+
 async def goal_tree(principal: Principal, cycle_id: UUID) -> GoalTreeRead:
     """From each strategy theme down to individual goals, as far as the viewer may see.
     A goal whose parent the viewer cannot see hangs directly under its theme. The answer

@@ -136,13 +136,31 @@ async def list_team_goals(
     )
 
 
+GOAL_TREE = ConditionalRead[GoalTreeRead](GoalTreeRead, learned=queries.tree_owner_topics)
+
+
 @get(
-    "/api/goal-cycles/{cycle_id:uuid}/tree", operation_id="GetGoalTree", responses=PROBLEM_RESPONSES
+    "/api/goal-cycles/{cycle_id:uuid}/tree",
+    operation_id="GetGoalTree",
+    responses={**PROBLEM_RESPONSES, **NOT_MODIFIED},
 )
-async def goal_tree(principal: CurrentPrincipal, cycle_id: FromPath[UUID]) -> GoalTreeRead:
+async def goal_tree(
+    request: Request[Any, Any, Any],
+    principal: CurrentPrincipal,
+    cycle_id: FromPath[UUID],
+    if_none_match: IfNoneMatch = None,
+) -> Response[GoalTreeRead]:
     """From each strategy theme down to the individual goals this viewer may see: the top of
-    the tree and the viewer's own branch; `more` on a node counts what was left out."""
-    return await queries.goal_tree(principal, cycle_id)
+    the tree and the viewer's own branch; `more` on a node counts what was left out.
+    Revalidated with its ETag (304 when unchanged)."""
+    return await GOAL_TREE.answer(
+        request,
+        principal,
+        if_none_match,
+        [cycle_id, queries.pace_day()],
+        queries.goal_tree_topics(),
+        partial(queries.goal_tree, principal, cycle_id),
+    )
 
 
 @get(

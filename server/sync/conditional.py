@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Generic, TypeVar, cast
 
@@ -49,15 +51,28 @@ def held(if_none_match: str | None) -> list[str]:
     return [tag.strip('"') for tag in tags if tag.startswith('"') and tag.endswith('"')]
 
 
+# The versions of given topics whose learned topics a process keeps: a viewer's tree of the
+# current cycle each for the people who opened one lately (about 4 KB each).
+LEARNED_KEPT = 2_048
+
+
 class ConditionalRead(Generic[Answer]):
     """A read whose answer follows the viewer, its own arguments (`parts`) and change-log
     topics: `answer` sends it, or 304 when the client's copy is current."""
 
-    def __init__(self, shape: type[Answer]) -> None:
+    def __init__(
+        self, shape: type[Answer], learned: Callable[[Answer], list[str]] | None = None
+    ) -> None:
+        """`learned`: the topics an answer is also made from that follow from what it holds
+        (whose goals a tree shows), named from a built answer."""
         self._adapter = TypeAdapter(shape)
         # Changes when what the client receives changes shape (a new release).
         schema = json.dumps(self._adapter.json_schema(), sort_keys=True).encode()
         self.format = hashlib.sha256(schema).hexdigest()[:16]
+        self._learned = learned
+        # The learned topics of the last answer built under each version of the given ones,
+        # in this process, the most recently used last.
+        self._learned_under: OrderedDict[str, str] = OrderedDict()
 
     async def answer(
         self,
@@ -70,12 +85,14 @@ class ConditionalRead(Generic[Answer]):
     ) -> Response[Answer]:
         # Read before the answer: a write committed in between is sent twice, never missed.
         logged = await versions.states(topics)
-        version = versions.version(
-            [self.format, versions.viewer(principal), *parts], logged, topics
-        )
+        given = versions.version([self.format, versions.viewer(principal), *parts], logged, topics)
+        version = given if self._learned is None else await self._with_learned(given)
 
         async def written() -> bytes:
-            return self._adapter.dump_json(await build())
+            answer = await build()
+            if self._learned is not None:
+                self._learn(given, self._learned(answer))
+            return self._adapter.dump_json(answer)
 
         name, body = await versions.revalidate(
             request.url.path,
@@ -93,3 +110,27 @@ class ConditionalRead(Generic[Answer]):
             headers=headers,
         )
         return cast("Response[Answer]", sent)
+
+    async def _with_learned(self, given: str) -> str:
+        """The version of the given topics and of those learned under it, their states read
+        before the answer as the given ones were. The given topics hold everything that
+        decides what the answer holds, so an answer built under the same version of them
+        needs the same learned topics. Until one was built, a version no copy has: the
+        answer is built, and a copy of the same bytes is still answered 304."""
+        learned = self._learned_under.get(given)
+        if learned is None:
+            return secrets.token_hex(16)
+        self._learned_under.move_to_end(given)
+        state = await versions.combined_state(learned.split())
+        return versions.version([given, learned, state], {}, [])
+
+    def forget_learned(self) -> None:
+        """As a process started afresh (the tests)."""
+        self._learned_under.clear()
+
+    def _learn(self, given: str, topics: list[str]) -> None:
+        # Kept as one string: a tree's hundred topics as a tuple took 10 KB, as text 4 KB.
+        self._learned_under[given] = " ".join(sorted(set(topics)))
+        self._learned_under.move_to_end(given)
+        while len(self._learned_under) > LEARNED_KEPT:
+            self._learned_under.popitem(last=False)

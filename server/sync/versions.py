@@ -35,6 +35,8 @@ GOALS = "goals"
 FEEDBACK = "feedback"
 PEOPLE = "people"
 GOAL_OUTLINES = "goal_outlines"
+# Goals added, removed or whose state changed: with `goal_outlines`, which goals a tree holds.
+GOAL_TREE = "goal_tree"
 STRATEGY = "strategy"
 CADENCES = "cadences"
 TEMPLATES = "templates"
@@ -65,6 +67,21 @@ async def states(topics: Iterable[str]) -> dict[str, State]:
     )
     found = {r["topic"]: (int(r["fold"] or 0), int(r["logged"])) for r in rows}
     return {topic: found.get(topic, (0, 0)) for topic in wanted}
+
+
+async def combined_state(topics: Iterable[str]) -> State:
+    """One state for many topics, which anything that changes one of theirs changes: the
+    newest folded row among them (a fold of any of them adds a newer one, as folds are made
+    one at a time) and their number of rows together (only a fold takes rows away). One row
+    to read and hash instead of a row for each: a tree's hundred owners."""
+    rows = await fetch_in(
+        "SELECT MAX(CASE WHEN folded THEN id END) AS fold, COUNT(*) AS logged"
+        " FROM sync_change WHERE topic IN ({in})",
+        sorted(set(topics)),
+    )
+    # A row for each part of the topics, when they are more than one query binds.
+    fold = max((int(r["fold"] or 0) for r in rows), default=0)
+    return fold, sum(int(r["logged"]) for r in rows)
 
 
 def viewer(principal: Principal) -> str:

@@ -6132,7 +6132,10 @@ export interface operations {
     GetGoalTree: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: 304 when it is current. */
+                "If-None-Match"?: string | null;
+            };
             path: {
                 cycle_id: string;
             };
@@ -6148,6 +6151,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["GoalTreeRead"];
                 };
+            };
+            /** @description Not Modified: the answer named by If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request */
             400: {
