@@ -8,8 +8,9 @@ The organisation is kept in the PostgreSQL database `tandem_scale_<people>` and 
 the next run (seeding 100,000 people takes minutes); `--fresh` seeds it again.
 
 Scenarios at 32 connections, each a realistic mix of people signed in with real tokens:
-the kudos feed (everyone), my team (managers), the goal tree (employees, managers, HR),
-the manager's dashboard (the sync pull with the cursor of the phone's last sync, alerts and
+the kudos feed (everyone), my team (managers), the goal tree (employees, managers, HR;
+read the first time, and again with the ETag of the answer the app holds), the manager's
+dashboard (the sync pull with the cursor of the phone's last sync, alerts and
 team goals with the ETags of the answers the app holds: what a manager's phone reads on
 returning to the app), and the sync push
 (single mutations and batches of 100). Each reports requests/s, p50/p95/p99 and its share
@@ -51,6 +52,7 @@ CONNECTIONS = 32
 # A request of a scenario: who makes it, the path, and the ETag it revalidates, if any.
 Line = tuple[Any, ...]
 SAMPLE = {"employees": 400, "managers": 200}
+KUDOS_TEXT = "周三在客户现场把报价单逐项讲清楚，客户当场同意试点"
 # HR's organisation-wide reads, timed one at a time.
 HR_READS = {
     "check-in coverage": "/api/checkin-coverage",
@@ -132,11 +134,13 @@ class Load:
     """Tokens for the sampled people and the request files of each scenario."""
 
     def __init__(
-        self, signer: TokenSigner, sample: dict[str, Any], work: Path, server: str
+        self, signer: TokenSigner, sample: dict[str, Any], work: Path, server: str, url: str
     ) -> None:
         self.signer, self.sample, self.work, self.server = signer, sample, work, server
-        self._cursors: dict[Any, str] = {}
+        self.url = url
+        self._cursors: dict[tuple[Any, str], str] = {}
         self._etags: dict[tuple[Any, str], str] = {}
+        self._lines: dict[str, tuple[str, list[Line]]] = {}
 
     def token(self, person: Any) -> str:
         return self.signer.issue(person["id"], uuid.uuid4())
@@ -147,20 +151,48 @@ class Load:
         )
         return urllib.request.urlopen(request)  # noqa: S310
 
-    def synced(self, person: Any) -> Line:
+    def synced(self, person: Any, when: str) -> Line:
         """The pull as a phone returning to the app makes it: with the cursor of its last
-        sync (taken once per person)."""
-        if person["id"] not in self._cursors:
+        sync, taken once per person at the moment `when` names."""
+        if (person["id"], when) not in self._cursors:
             with self._get(person, "/api/sync/pull") as response:
-                self._cursors[person["id"]] = json.loads(response.read())["cursor"]
-        return person, f"/api/sync/pull?cursor={self._cursors[person['id']]}"
+                self._cursors[person["id"], when] = json.loads(response.read())["cursor"]
+        return person, f"/api/sync/pull?cursor={self._cursors[person['id'], when]}"
+
+    def write_kudos(self) -> None:
+        """A public kudos, as the company writes about ten a minute at 100,000 people."""
+        writer = self.sample["employees"][0]
+        mutation = {
+            "id": str(uuid.uuid4()),
+            "kind": "kudos.create",
+            "client_created_at": "2026-11-27T08:00:00Z",
+            "payload": {"recipient_ids": [str(writer["manager"])], "behaviour": KUDOS_TEXT},
+        }
+        request = urllib.request.Request(  # noqa: S310 - loopback
+            self.server + "/api/sync/push",
+            data=json.dumps({"device_id": "bench", "mutations": [mutation]}).encode(),
+            headers={
+                "Authorization": f"Bearer {self.token(writer)}",
+                "Content-Type": "application/json",
+            },
+        )
+        with urllib.request.urlopen(request) as response:  # noqa: S310
+            [result] = json.loads(response.read())["results"]
+        assert result["status"] == "applied", result
+
+    def wait_until_folded(self) -> None:
+        """Until the server's compaction has folded the change log (a round a minute):
+        cursors and ETags taken before it may name a state it changes."""
+        asyncio.run(_wait_until_folded(self.url))
 
     def revalidated(self, person: Any, path: str) -> Line:
         """A read answered from versions as the app makes it again: with the ETag of the
-        answer it holds (taken once per person and path)."""
+        answer it holds (taken once per person and path, from the second answer: a read whose
+        topics follow from its answer, the goal tree, names its version from then on)."""
         if (person["id"], path) not in self._etags:
-            with self._get(person, path) as response:
-                self._etags[person["id"], path] = response.headers["ETag"]
+            for _ in range(2):
+                with self._get(person, path) as response:
+                    self._etags[person["id"], path] = response.headers["ETag"]
         return person, path, self._etags[person["id"], path]
 
     def requests(self, name: str, lines: list[Line]) -> dict[str, str]:
@@ -170,31 +202,54 @@ class Load:
         return {"TANDEM_LUA_DIR": str(LUA), "TANDEM_REQUESTS": str(path)}
 
     def reads(self) -> dict[str, dict[str, str]]:
+        """The request files of the read scenarios, signed in afresh (the lines are chosen
+        once: the cursors and ETags of one moment)."""
+        if not self._lines:
+            self._lines = self._read_lines()
+        return {name: self.requests(file, lines) for name, (file, lines) in self._lines.items()}
+
+    def _read_lines(self) -> dict[str, tuple[str, list[Line]]]:
+        """Each read scenario's file name and lines."""
         s = self.sample
         everyone = s["employees"] + s["managers"] + s["hr_partners"] + s["hr_lead"] + s["chief"]
         tree = f"/api/goal-cycles/{s['cycle']}/tree"
+        tree_readers = s["employees"] + s["managers"] + s["hr_partners"]
         # What a manager's phone reads on returning to the app: the sync pull since its last
         # sync (which carries the team's check-in status), the alerts and the team's goals,
-        # revalidated with the ETags of the answers it holds.
-        dashboard = ["/api/alerts?status=active", "/api/me/team/goals"]
+        # revalidated with the ETags of the answers it holds. Once with nothing written
+        # since, once with a kudos written since the pull: the phone's 50 kudos are read
+        # again, as nearly every return finds them at 100,000 people.
+        managers = s["managers"]
+        before_kudos = [self.synced(p, "before a kudos") for p in managers]
+        self.write_kudos()
+        self.wait_until_folded()
+
+        def dashboard(pulls: list[Line]) -> list[Line]:
+            reads = ["/api/alerts?status=active", "/api/me/team/goals"]
+            return [
+                line
+                for p, pull in zip(managers, pulls, strict=True)
+                for line in [pull, *(self.revalidated(p, path) for path in reads)]
+            ]
+
         return {
-            "kudos feed (everyone)": self.requests(
-                "feed", [(p, "/api/kudos?limit=20") for p in everyone]
-            ),
-            "my team (managers)": self.requests(
-                "team", [(p, "/api/me/team") for p in s["managers"]]
-            ),
-            "goal tree (employees, managers, HR)": self.requests(
+            "kudos feed (everyone)": ("feed", [(p, "/api/kudos?limit=20") for p in everyone]),
+            "my team (managers)": ("team", [(p, "/api/me/team") for p in managers]),
+            "goal tree, first read (employees, managers, HR)": (
                 "tree",
-                [(p, tree) for p in s["employees"] + s["managers"] + s["hr_partners"]],
+                [(p, tree) for p in tree_readers],
             ),
-            "manager dashboard (status, alerts, team goals)": self.requests(
+            "goal tree, read again (employees, managers, HR)": (
+                "tree-again",
+                [self.revalidated(p, tree) for p in tree_readers],
+            ),
+            "manager dashboard, nothing new (status, alerts, team goals)": (
                 "dashboard",
-                [
-                    line
-                    for p in s["managers"]
-                    for line in [self.synced(p), *(self.revalidated(p, d) for d in dashboard)]
-                ],
+                dashboard([self.synced(p, "now") for p in managers]),
+            ),
+            "manager dashboard, a kudos since (status, alerts, team goals)": (
+                "dashboard-kudos",
+                dashboard(before_kudos),
             ),
         }
 
@@ -212,6 +267,20 @@ class Load:
             "".join(Path(e["TANDEM_REQUESTS"]).read_text() for e in self.reads().values())
         )
         return {"TANDEM_LUA_DIR": str(LUA), "TANDEM_REQUESTS": str(mixed)}
+
+
+async def _wait_until_folded(url: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        for _ in range(150):
+            if not await connection.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM sync_change GROUP BY topic HAVING count(*) > 1)"
+            ):
+                return
+            await asyncio.sleep(1)
+    finally:
+        await connection.close()
+    raise RuntimeError("the change log was not folded within 150 s")
 
 
 def timed_get(base: str, path: str, token: str, runs: int) -> dict[str, Any]:
@@ -311,7 +380,7 @@ def main() -> None:
     try:
         wait_ready(tandem + "/readyz")
         wait_ready(f"http://127.0.0.1:{bare_port}/json")
-        load = Load(signer, sample, work, tandem)
+        load = Load(signer, sample, work, tandem, url)
 
         def scenario(target: str, script: Path | None, extra: dict[str, str]) -> dict[str, Any]:
             return median_run(
