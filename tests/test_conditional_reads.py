@@ -16,6 +16,7 @@ from server.alerts import queries as alerts
 from server.db import fetch
 from server.goals import queries as goals
 from server.goals import routes as goal_routes
+from server.sync import conditional
 from tests.test_alerts import BOB_GOAL, alice_behind, first_kr, record
 from tests.test_goal_tree import cycle_id, titles_anywhere
 
@@ -209,6 +210,22 @@ async def test_a_tree_is_answered_from_its_version_from_the_second_read_on(
     goal_routes.GOAL_TREE.forget_learned()
     assert not await copy.revalidate()
     assert len(trees_built) == 3
+
+
+async def test_a_process_keeps_what_it_learned_of_the_latest_trees_only(
+    client, people, headers_for, trees_built, monkeypatch
+):
+    monkeypatch.setattr(conditional, "LEARNED_KEPT", 2)
+    goal_routes.GOAL_TREE.forget_learned()
+    copies = [await tree_copy(client, headers_for(name)) for name in ("carol", "bob", "alice")]
+    trees_built.clear()
+    # Bob's and Alice's trees are answered from their versions; Carol's, the oldest, is
+    # built again (and is the same).
+    for copy in copies[1:]:
+        assert not await copy.revalidate()
+    assert trees_built == []
+    assert not await copies[0].revalidate()
+    assert trees_built == [str(people["carol"])]
 
 
 async def test_a_tree_is_sent_again_when_a_goal_it_shows_moves(
