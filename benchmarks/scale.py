@@ -44,7 +44,15 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 
-from benchmarks.sync_push import LUA, PG_ADMIN, free_port, median_run, wait_ready, wrk  # noqa: E402
+from benchmarks.sync_push import (  # noqa: E402
+    LUA,
+    PG_ADMIN,
+    call,
+    free_port,
+    median_run,
+    wait_ready,
+    wrk,
+)
 from server.core.security import TokenSigner  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
@@ -168,16 +176,8 @@ class Load:
             "client_created_at": "2026-11-27T08:00:00Z",
             "payload": {"recipient_ids": [str(writer["manager"])], "behaviour": KUDOS_TEXT},
         }
-        request = urllib.request.Request(  # noqa: S310 - loopback
-            self.server + "/api/sync/push",
-            data=json.dumps({"device_id": "bench", "mutations": [mutation]}).encode(),
-            headers={
-                "Authorization": f"Bearer {self.token(writer)}",
-                "Content-Type": "application/json",
-            },
-        )
-        with urllib.request.urlopen(request) as response:  # noqa: S310
-            [result] = json.loads(response.read())["results"]
+        body = {"device_id": "bench", "mutations": [mutation]}
+        [result] = call(self.server, "/api/sync/push", body, self.token(writer))["results"]
         assert result["status"] == "applied", result
 
     def wait_until_folded(self) -> None:
