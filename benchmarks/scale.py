@@ -160,12 +160,12 @@ class Load:
         return urllib.request.urlopen(request)  # noqa: S310
 
     def synced(self, person: Any, when: str) -> Line:
-        """The pull as a phone returning to the app makes it: with the cursor of its last
-        sync, taken once per person at the moment `when` names."""
+        """The pull as a phone returning to the app makes it: merging the kudos feed, with the
+        cursor of its last sync, taken once per person at the moment `when` names."""
         if (person["id"], when) not in self._cursors:
-            with self._get(person, "/api/sync/pull") as response:
+            with self._get(person, "/api/sync/pull?partial=true") as response:
                 self._cursors[person["id"], when] = json.loads(response.read())["cursor"]
-        return person, f"/api/sync/pull?cursor={self._cursors[person['id'], when]}"
+        return person, f"/api/sync/pull?partial=true&cursor={self._cursors[person['id'], when]}"
 
     def write_kudos(self) -> None:
         """A public kudos, as the company writes about ten a minute at 100,000 people."""

@@ -336,3 +336,52 @@ def test_progress_recorded_on_a_site_visit_reaches_the_goal(page: Page, base_url
     page.context.set_offline(False)
     synced(shell)
     expect(page.get_by_test_id("key-result").first).to_contain_text("33 /", timeout=15_000)
+
+
+def test_a_phone_is_sent_only_the_kudos_it_lacks_and_keeps_the_whole_feed(
+    page: Page, base_url: str
+):
+    """The pull merges the kudos feed: a kudos given elsewhere comes alone, with the feed's
+    order, and the phone shows the feed it held with the new one on top, offline too."""
+    bob = Api(base_url, "bob@example.com")
+    shell = online_and_synced(LoginPage(page).open().sign_in("bob@example.com"))
+    feedback = FeedbackPage.open(shell)
+    expect(feedback.feed.get_by_test_id("kudos")).not_to_have_count(0)
+    pulls: list[tuple[str, dict[str, Any]]] = []
+
+    def keep(route: Route) -> None:
+        answer = route.fetch()
+        pulls.append((route.request.url, answer.json()))
+        route.fulfill(response=answer)
+
+    page.route("**/api/sync/pull*", keep)
+    tag = marker()
+    given = {
+        **kudos_entry(bob.call("/api/me")["id"], f"{tag} 周五替我整理了客户拜访路线，省下半天"),
+        "client_created_at": "2026-01-01T00:00:00Z",
+    }
+    alice = Api(base_url, "alice@example.com")
+    [result] = alice.call("/api/sync/push", {"device_id": "e2e", "mutations": [given]})["results"]
+    assert result["status"] == "applied", result
+
+    page.context.set_offline(True)
+    page.context.set_offline(False)  # back online: the phone syncs
+    expect(feedback.feed.get_by_test_id("kudos").first).to_contain_text(tag, timeout=15_000)
+    [(url, sent)] = [
+        (url, change)
+        for url, pulled in pulls
+        for change in pulled["changes"]
+        if change["collection"] == "kudos" and change["items"]
+    ]
+    assert "partial=true" in url
+    assert [k["id"] for k in sent["items"]] == [given["id"]]
+    feed = bob.call("/api/kudos?show=feed&limit=50")["items"]
+    assert sent["order"] == [k["id"] for k in feed]
+
+    page.context.set_offline(True)
+    page.reload()
+    expect(shell.connection).to_have_text("Offline")
+    cards = FeedbackPage.open(shell).feed.get_by_test_id("kudos")
+    expect(cards).to_have_count(len(feed))
+    expect(cards.first).to_contain_text(tag)
+    expect(cards.last).to_contain_text(feed[-1]["behaviour"])

@@ -83,7 +83,12 @@ class StatusChange(ReadModel):
 
 class KudosChange(ReadModel):
     collection: Literal["kudos"] = "kudos"
+    # The whole feed the phone keeps; or, to a phone that merges (a `partial` pull), only the
+    # kudos it does not hold as they are now, with `order`.
     items: list[KudosRead]
+    # Sent to a phone that merges: the feed is these kudos, in this order, each from `items`
+    # or else as the phone holds it.
+    order: list[UUID] | None = None
 
 
 class FeedbackChange(ReadModel):

@@ -11,6 +11,7 @@ cannot ship without someone deciding who may call it.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from shared_schemas.org import PersonCardRead, PersonRead
 from tests.conftest import seed_demo, truncate_all
 from tests.factories import make_person
 from tests.push_service import browser_keys
+from tests.test_sync_partial import MergingPhone
 
 VIEWERS = [
     "anonymous",
@@ -667,7 +669,8 @@ async def test_mutation_cell(app, session_client, refs, kind, viewer):
 # --- no write leaves a phone stale ------------------------------------------------------------
 # Every write the matrix makes, as the first viewer allowed it, followed by a revalidation of
 # everything every signed-in person's phone holds: the pull with the cursor it had before,
-# and each read answered from versions with the ETag it had (`conditional_reads`). The suite
+# each read answered from versions with the ETag it had (`conditional_reads`), and the kudos
+# feed a phone that merges holds after its pull, which must be the feed read online. The suite
 # verifies versions (`sync_verify_versions`): an answer that changed under an unchanged
 # version fails. So a write whose tables the change log's triggers do not cover fails here.
 WRITES = [
@@ -696,10 +699,18 @@ def test_the_conditional_reads_are_found(app):
     assert conditional_reads(app) == ["GetGoalTree", "ListAlerts", "ListTeamGoals"]
 
 
+@dataclass
+class Phone:
+    """What a signed-in person's phone holds in the seeded world: the requests that revalidate
+    it, by path (a pull that is sent whole collections, the reads behind an ETag), and the
+    kudos feed as a phone that merges keeps it."""
+
+    requests: dict[str, dict[str, Any]]
+    merging: MergingPhone
+
+
 @pytest.fixture(scope="module")
-async def phones(app, session_client, refs) -> dict[str, dict[str, dict[str, Any]]]:
-    """What each signed-in person's phone holds in the seeded world, as the request that
-    revalidates it, by path."""
+async def phones(app, session_client, refs) -> dict[str, Phone]:
     held = {}
     for viewer in SIGNED_IN:
         headers = signed_in(app, refs, viewer)
@@ -707,6 +718,8 @@ async def phones(app, session_client, refs) -> dict[str, dict[str, dict[str, Any
         requests = {
             "/api/sync/pull": {"params": {"cursor": pulled.json()["cursor"]}, "headers": headers}
         }
+        merging = MergingPhone(session_client, headers)
+        await merging.sync()
         for operation in conditional_reads(app):
             path = MATRIX[operation].path.format(**refs)
             # Read twice: a read whose topics follow from its answer (the goal tree) names
@@ -716,15 +729,19 @@ async def phones(app, session_client, refs) -> dict[str, dict[str, dict[str, Any
                 assert answered.status_code == 200, answered.text
                 tagged = {**headers, "If-None-Match": answered.headers["etag"]}
             requests[path] = {"headers": tagged}
-        held[viewer] = requests
+        held[viewer] = Phone(requests, merging)
     return held
 
 
-async def pull_every_phone(app, session_client, refs, phones) -> None:
-    for viewer, requests in phones.items():
-        for path, kwargs in requests.items():
+async def pull_every_phone(app, session_client, refs, phones: dict[str, Phone]) -> None:
+    for viewer, phone in phones.items():
+        for path, kwargs in phone.requests.items():
             response = await session_client.get(path, **kwargs)
             assert response.status_code in (200, 304), f"{viewer}'s {path}: {response.text}"
+        # A copy: the phones are the seeded world's, and each test's writes are rolled back.
+        merging = copy.copy(phone.merging)
+        await merging.sync()
+        await merging.holds_the_feed()
 
 
 @pytest.mark.parametrize(("operation", "viewer"), WRITES)

@@ -113,10 +113,35 @@ async def _kudos(phone: Phone) -> Change:
     return KudosChange(items=page.items)
 
 
+async def _kudos_merged(phone: Phone, held: frozenset[bytes], salt: bytes) -> Merged:
+    """The feed for a phone that merges: every kudos named by a digest of what it shows,
+    salted with all else its reading follows, and only those whose digest the phone does not
+    hold shaped and sent."""
+    stored = await feedback.recent_kudos(phone.principal, RECENT_KUDOS)
+    digests = [_item_digest(salt, kudos.shown) for kudos in stored]
+    fresh = [kudos for kudos, digest in zip(stored, digests, strict=True) if digest not in held]
+    change = KudosChange(
+        items=await feedback.kudos_reads(phone.principal, fresh),
+        order=[kudos.id for kudos in stored],
+    )
+    return digests, change
+
+
 async def _feedback(phone: Phone) -> Change:
     return FeedbackChange(
         items=await feedback.list_feedback(phone.principal, "received", None, RECENT_FEEDBACK)
     )
+
+
+# Items a phone merges are named in its cursor by digests this long: 50 kudos take 400 bytes.
+ITEM_DIGEST_SIZE = 8
+
+# The digest of each item in order, and the change that sends the phone what it lacks.
+Merged = tuple[list[bytes], Change]
+
+
+def _item_digest(salt: bytes, shown: bytes) -> bytes:
+    return hashlib.blake2b(shown, key=salt, digest_size=ITEM_DIGEST_SIZE).digest()
 
 
 @dataclass(frozen=True)
@@ -128,6 +153,11 @@ class Collection:
     topics: Callable[[Phone], list[str]]
     # Its content also follows the day (whether a check-in is due).
     daily: bool = False
+    # How a phone that merges is sent it (`partial` pulls), given the digests of the items it
+    # holds and a salt that changes with everything the items' reading follows besides their
+    # own rows: built from the topics but `item_topic`.
+    merged: Callable[[Phone, frozenset[bytes], bytes], Awaitable[Merged]] | None = None
+    item_topic: str = ""
 
     @property
     def name(self) -> str:
@@ -182,13 +212,42 @@ COLLECTIONS: tuple[Collection, ...] = (
     Collection(TemplatesChange, _templates, _templates_topics),
     Collection(CheckinsChange, _checkins, _checkins_topics),
     Collection(StatusChange, _status, _status_topics, daily=True),
-    Collection(KudosChange, _kudos, _kudos_topics),
+    Collection(KudosChange, _kudos, _kudos_topics, merged=_kudos_merged, item_topic=versions.KUDOS),
     Collection(FeedbackChange, _feedback, _feedback_topics),
 )
 
 
 async def _written(collection: Collection, phone: Phone) -> bytes:
     return (await collection.build(phone)).model_dump_json().encode()
+
+
+def _held_digests(written: str) -> list[bytes]:
+    try:
+        raw = base64.urlsafe_b64decode(written + "=" * (-len(written) % 4))
+    except ValueError as exc:
+        raise ProblemError(400, "invalid_cursor", "The sync cursor is not valid.") from exc
+    return [raw[at : at + ITEM_DIGEST_SIZE] for at in range(0, len(raw), ITEM_DIGEST_SIZE)]
+
+
+async def _revalidate_merged(
+    what: str,
+    merged: Callable[[frozenset[bytes], bytes], Awaitable[Merged]],
+    held: str | None,
+    version: str,
+    salt: str,
+    verify: bool,
+) -> tuple[str, bytes | None]:
+    """`versions.revalidate` for a collection the phone merges: its cursor entry is
+    `"<version>.<its items' digests>"`, and what is sent is only what it lacks."""
+    had_version, _, had = (held or "").rpartition(".")
+    if held is not None and had_version == version and not verify:
+        return held, None
+    held_digests = _held_digests(had)
+    digests, change = await merged(frozenset(held_digests), salt.encode())
+    if had_version == version and digests != held_digests:
+        raise versions.StaleVersionError(f"{what} changed under version {version}")
+    position = f"{version}.{base64.urlsafe_b64encode(b''.join(digests)).decode().rstrip('=')}"
+    return position, None if digests == held_digests else change.model_dump_json().encode()
 
 
 def encode_cursor(fingerprints: dict[str, str]) -> str:
@@ -210,11 +269,14 @@ def decode_cursor(cursor: str | None) -> dict[str, str]:
     return decoded
 
 
-async def pull(principal: Principal, cursor: str | None, verify_versions: bool = False) -> bytes:
+async def pull(
+    principal: Principal, cursor: str | None, merges: bool = False, verify_versions: bool = False
+) -> bytes:
     """A `PullResult` as JSON. The cursor holds, per collection, its version and a
     fingerprint of what the phone has: a collection whose version is the phone's is not
     built at all; any other is built, written as JSON once (for its fingerprint and for the
-    answer) and sent when its fingerprint is not the phone's.
+    answer) and sent when its fingerprint is not the phone's. A phone that merges (`merges`,
+    the `partial` pulls) is sent of the kudos only what it lacks (`_revalidate_merged`).
     `verify_versions` (the tests) builds every collection and raises
     `versions.StaleVersionError` when one changed under an unchanged version."""
     seen = decode_cursor(cursor)
@@ -227,18 +289,26 @@ async def pull(principal: Principal, cursor: str | None, verify_versions: bool =
     positions: dict[str, str] = {}
     for collection in COLLECTIONS:
         name = collection.name
-        version = versions.version(
-            [collection.format, *viewer, phone.today if collection.daily else ""],
-            logged,
-            topics[name],
-        )
-        positions[name], written = await versions.revalidate(
-            name,
-            [seen[name]] if name in seen else [],
-            version,
-            partial(_written, collection, phone),
-            verify_versions,
-        )
+        parts = [collection.format, *viewer, phone.today if collection.daily else ""]
+        version = versions.version(parts, logged, topics[name])
+        if merges and collection.merged is not None:
+            around = [t for t in topics[name] if t != collection.item_topic]
+            positions[name], written = await _revalidate_merged(
+                name,
+                partial(collection.merged, phone),
+                seen.get(name),
+                version,
+                versions.version(parts, logged, around),
+                verify_versions,
+            )
+        else:
+            positions[name], written = await versions.revalidate(
+                name,
+                [seen[name]] if name in seen else [],
+                version,
+                partial(_written, collection, phone),
+                verify_versions,
+            )
         if written is not None:
             changes.append(msgspec.Raw(written))
     return msgspec.json.encode(

@@ -29,15 +29,19 @@ async def sync_push(principal: CurrentPrincipal, data: JSONBody[PushRequest]) ->
 async def sync_pull(
     principal: CurrentPrincipal,
     state: State,
-    cursor: Annotated[str | None, QueryParameter(max_length=2000)] = None,
+    cursor: Annotated[str | None, QueryParameter(max_length=4000)] = None,
+    partial: Annotated[
+        bool, QueryParameter(description="The phone merges the kudos feed it is sent.")
+    ] = False,
 ) -> Response[PullResult]:
     """What the phone keeps for reading offline: the collections that changed since the
     cursor, each whole (my goals, my team and its goals, templates, check-ins, their status,
-    the kudos feed, feedback I received)."""
+    the kudos feed, feedback I received). With `partial`, the phone merges the kudos feed: it
+    is sent only the kudos it lacks, and the feed's order (`KudosChange.order`)."""
     # The body is a PullResult already written as JSON (`pull.pull`), which Litestar sends as
     # is; the annotation keeps the schema in the API contract.
     written = Response(
-        await pull.pull(principal, cursor, state.settings.sync_verify_versions),
+        await pull.pull(principal, cursor, partial, state.settings.sync_verify_versions),
         media_type=MediaType.JSON,
     )
     return cast("Response[PullResult]", written)

@@ -1929,6 +1929,7 @@ export interface components {
              */
             collection: "kudos";
             items: components["schemas"]["KudosRead"][];
+            order?: string[] | null;
         };
         /** KudosNote */
         KudosNote: {
@@ -11681,6 +11682,8 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string | null;
+                /** @description The phone merges the kudos feed it is sent. */
+                partial?: boolean;
             };
             header?: never;
             path?: never;

@@ -102,14 +102,37 @@ function push(entries: OutboxEntry[]): Promise<PushResult> {
   });
 }
 
-async function pull(userId: string): Promise<void> {
+/** The items listed in `order`, each from `sent` or else as the phone holds it; null when the
+ * phone lacks one its cursor says it holds. */
+function merged(order: string[], sent: unknown[], held: unknown[]): unknown[] | null {
+  const byId = new Map<string, unknown>();
+  for (const item of [...held, ...sent]) byId.set((item as { id: string }).id, item);
+  const items = order.map((id) => byId.get(id));
+  return items.includes(undefined) ? null : items;
+}
+
+/** Pulls as a phone that merges (`partial`): the kudos feed comes as its order and only the
+ * kudos this phone does not hold as they are. Should the store not hold what the cursor says
+ * (cleared by hand, say), the pull is made again from scratch. */
+async function pull(userId: string, fromScratch = false): Promise<void> {
   const db = await database();
   const meta = (await db.get("meta", userId)) ?? { userId, cursor: null, lastSyncedAt: null };
-  const query = meta.cursor ? `?cursor=${encodeURIComponent(meta.cursor)}` : "";
-  const result = await authorized<PullResult>(`/api/sync/pull${query}`);
+  const query = new URLSearchParams({ partial: "true" });
+  if (meta.cursor && !fromScratch) query.set("cursor", meta.cursor);
+  const result = await authorized<PullResult>(`/api/sync/pull?${query}`);
   const tx = db.transaction(["cache", "meta"], "readwrite");
   for (const change of result.changes) {
-    await tx.objectStore("cache").put({ userId, collection: change.collection, items: change.items });
+    let items: unknown[] | null = change.items;
+    if ("order" in change && change.order) {
+      const held = await tx.objectStore("cache").get([userId, change.collection]);
+      items = merged(change.order, change.items, held?.items ?? []);
+    }
+    if (!items) {
+      tx.abort();
+      await tx.done.catch(() => undefined);
+      return pull(userId, true);
+    }
+    await tx.objectStore("cache").put({ userId, collection: change.collection, items });
   }
   await tx.objectStore("meta").put({ userId, cursor: result.cursor, lastSyncedAt: new Date().toISOString() });
   await tx.done;
