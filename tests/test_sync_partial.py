@@ -157,17 +157,44 @@ async def test_the_phone_keeps_the_newest_kudos_only(client, people, headers_for
 async def test_a_phone_that_does_not_merge_is_still_sent_the_whole_feed(
     client, people, headers_for
 ):
-    """An app loaded before merging existed keeps working: no `partial`, no `order`."""
+    """An app loaded before merging existed keeps working: no `partial`, no `order`; even with
+    the cursor a merging page left (the verifying pull checks its digests)."""
     bob = headers_for("bob")
-    first = (await client.get("/api/sync/pull", headers=bob)).json()
+    merging = MergingPhone(client, bob)
+    await merging.sync()
+    first = await client.get("/api/sync/pull", params={"cursor": merging.cursor}, headers=bob)
+    assert first.status_code == 200, first.text
+    assert first.json()["changes"] == []
     assert outcomes(await push(client, headers_for("alice"), kudos_to(people["bob"]))) == [
         "applied"
     ]
-    answer = await client.get("/api/sync/pull", params={"cursor": first["cursor"]}, headers=bob)
+    answer = await client.get("/api/sync/pull", params={"cursor": merging.cursor}, headers=bob)
     [sent] = [c for c in answer.json()["changes"] if c["collection"] == "kudos"]
     assert sent["order"] is None
     online = await client.get("/api/kudos", params={"show": "feed", "limit": 50}, headers=bob)
     assert sent["items"] == online.json()["items"]
+
+
+async def test_a_phone_that_took_the_feed_whole_merges_from_its_next_change(
+    client, people, headers_for
+):
+    """A page loaded before merging left a cursor naming the whole feed: at its version
+    nothing is sent (and the verifying pull checks the whole feed), and the next change sends
+    every kudos with the order."""
+    bob = headers_for("bob")
+    phone = MergingPhone(client, bob)
+    whole = (await client.get("/api/sync/pull", headers=bob)).json()
+    [phone.kudos] = [c["items"] for c in whole["changes"] if c["collection"] == "kudos"]
+    phone.cursor = whole["cursor"]
+    assert await phone.sync() is None
+    assert outcomes(await push(client, headers_for("alice"), kudos_to(people["bob"]))) == [
+        "applied"
+    ]
+    sent = await phone.sync()
+    assert sent is not None
+    assert ids(sent["items"]) == sent["order"]
+    await phone.holds_the_feed()
+    assert await phone.sync() is None
 
 
 async def test_a_cursor_with_broken_digests_is_refused(client, people, headers_for):
@@ -176,7 +203,7 @@ async def test_a_cursor_with_broken_digests_is_refused(client, people, headers_f
     await phone.sync()
     positions = pull.decode_cursor(phone.cursor)
     version = positions["kudos"].partition(".")[0]
-    broken = pull.encode_cursor({**positions, "kudos": f"{version}x.abcde"})
+    broken = pull.encode_cursor({**positions, "kudos": f"{version}.~abcde"})
     answer = await client.get(
         "/api/sync/pull", params={"partial": "true", "cursor": broken}, headers=bob
     )

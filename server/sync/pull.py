@@ -135,6 +135,8 @@ async def _feedback(phone: Phone) -> Change:
 
 # Items a phone merges are named in its cursor by digests this long: 50 kudos take 400 bytes.
 ITEM_DIGEST_SIZE = 8
+# Starts a cursor entry's digests, where a collection sent whole has its fingerprint.
+MERGED = "~"
 
 # The digest of each item in order, and the change that sends the phone what it lacks.
 Merged = tuple[list[bytes], Change]
@@ -229,24 +231,36 @@ def _held_digests(written: str) -> list[bytes]:
     return [raw[at : at + ITEM_DIGEST_SIZE] for at in range(0, len(raw), ITEM_DIGEST_SIZE)]
 
 
-async def _revalidate_merged(
+async def _revalidate_items(
     what: str,
     merged: Callable[[frozenset[bytes], bytes], Awaitable[Merged]],
+    whole: Callable[[], Awaitable[bytes]],
     held: str | None,
     version: str,
     salt: str,
+    merges: bool,
     verify: bool,
 ) -> tuple[str, bytes | None]:
-    """`versions.revalidate` for a collection the phone merges: its cursor entry is
-    `"<version>.<its items' digests>"`, and what is sent is only what it lacks."""
+    """`versions.revalidate` for a collection a phone may merge. Its cursor entry names the
+    version and what the phone holds: the whole collection's fingerprint, or `~` and its
+    items' digests in order, for a phone that merges (sent only what it lacks). Either is
+    current while its version is, and `verify` checks it the way it was taken: a page
+    loaded before merging and one loaded after may pull with each other's cursor."""
     had_version, _, had = (held or "").rpartition(".")
     if held is not None and had_version == version and not verify:
         return held, None
-    held_digests = _held_digests(had)
+    same = had_version == version  # never without an entry: a version is not empty
+    items_held = had.startswith(MERGED)
+    if not items_held if same else not merges:
+        return await versions.revalidate(
+            what, [] if held is None else [held], version, whole, verify
+        )
+    held_digests = _held_digests(had.removeprefix(MERGED)) if items_held else []
     digests, change = await merged(frozenset(held_digests), salt.encode())
-    if had_version == version and digests != held_digests:
+    if same and digests != held_digests:
         raise versions.StaleVersionError(f"{what} changed under version {version}")
-    position = f"{version}.{base64.urlsafe_b64encode(b''.join(digests)).decode().rstrip('=')}"
+    written_digests = base64.urlsafe_b64encode(b"".join(digests)).decode().rstrip("=")
+    position = f"{version}.{MERGED}{written_digests}"
     return position, None if digests == held_digests else change.model_dump_json().encode()
 
 
@@ -276,7 +290,7 @@ async def pull(
     fingerprint of what the phone has: a collection whose version is the phone's is not
     built at all; any other is built, written as JSON once (for its fingerprint and for the
     answer) and sent when its fingerprint is not the phone's. A phone that merges (`merges`,
-    the `partial` pulls) is sent of the kudos only what it lacks (`_revalidate_merged`).
+    the `partial` pulls) is sent of the kudos only what it lacks (`_revalidate_items`).
     `verify_versions` (the tests) builds every collection and raises
     `versions.StaleVersionError` when one changed under an unchanged version."""
     seen = decode_cursor(cursor)
@@ -291,14 +305,16 @@ async def pull(
         name = collection.name
         parts = [collection.format, *viewer, phone.today if collection.daily else ""]
         version = versions.version(parts, logged, topics[name])
-        if merges and collection.merged is not None:
+        if collection.merged is not None:
             around = [t for t in topics[name] if t != collection.item_topic]
-            positions[name], written = await _revalidate_merged(
+            positions[name], written = await _revalidate_items(
                 name,
                 partial(collection.merged, phone),
+                partial(_written, collection, phone),
                 seen.get(name),
                 version,
                 versions.version(parts, logged, around),
+                merges,
                 verify_versions,
             )
         else:
