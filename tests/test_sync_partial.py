@@ -223,3 +223,34 @@ async def test_a_kudos_changed_unlogged_is_caught_by_the_verifying_pull(client, 
     assert trusting["changes"] == []
     with pytest.raises(versions.StaleVersionError, match="kudos"):
         await pull.pull(bob, first["cursor"], merges=True, verify_versions=True)
+
+
+async def test_a_kudos_revision_moves_with_what_it_shows(client, people, headers_for):
+    """The triggers behind the digests: a reaction given or taken back, a recipient taken
+    away (an erasure's part) and any column shown move the revision; a copy kept for the
+    alert round does not."""
+    to_two = kudos_to(people["bob"])
+    to_two["payload"]["recipient_ids"].append(str(people["carol"]))
+    assert outcomes(await push(client, headers_for("alice"), to_two)) == ["applied"]
+
+    async def revision() -> int:
+        [row] = await fetch("SELECT revision FROM feedback_kudos WHERE id = {}", to_two["id"])
+        return int(row["revision"])
+
+    async def moved_by(sql: str, *args: Any) -> int:
+        before = await revision()
+        await fetch(sql, *args)
+        return await revision() - before
+
+    carol = headers_for("carol")
+    for on in (True, False):
+        react = mutation("kudos.react", {"kudos_id": to_two["id"], "emoji": "star", "on": on})
+        before = await revision()
+        assert outcomes(await push(client, carol, react)) == ["applied"]
+        assert await revision() == before + 1
+    kudos = to_two["id"]
+    assert await moved_by("UPDATE feedback_kudos SET generic = TRUE WHERE id = {}", kudos) == 0
+    changed = "UPDATE feedback_kudos SET behaviour = {} WHERE id = {}"
+    assert await moved_by(changed, "改过的描述", kudos) == 1
+    taken = "DELETE FROM feedback_kudos_recipient WHERE kudos = {} AND person = {}"
+    assert await moved_by(taken, kudos, people["carol"]) == 1

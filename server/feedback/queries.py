@@ -17,7 +17,7 @@ from server.core.access import Principal
 from server.core.entries import Entry, Outcome
 from server.core.erasure import Erasure
 from server.core.errors import ProblemError, forbidden, not_found
-from server.core.pagination import encode_cursor, newest_first, newest_first_sql
+from server.core.pagination import newest_first, newest_first_sql, next_cursor
 from server.db import (
     as_datetime,
     as_uuid,
@@ -28,6 +28,7 @@ from server.db import (
     insert_rows,
     is_sqlite,
     json_list_sql,
+    placeholders,
     write_transaction,
 )
 from server.feedback import coach, policy
@@ -143,33 +144,9 @@ def _kudos_select_on(on_sqlite: bool) -> str:
     )
 
 
-class StoredKudos:
-    """A kudos as the database gave it, shaped into a `KudosRead` only where it is sent."""
-
-    __slots__ = ("row",)
-
-    def __init__(self, row: dict[str, Any]) -> None:
-        self.row = row
-
-    @property
-    def id(self) -> UUID:
-        return as_uuid(self.row["id"])
-
-    @property
-    def at(self) -> datetime:
-        at: datetime = as_datetime(self.row["created_at"])
-        return at
-
-    @property
-    def shown(self) -> bytes:
-        """All it shows anyone, as bytes: what a viewer reads of it changes only when this
-        does, or who the viewer is, or which goal titles they may read."""
-        return repr(tuple(self.row.values())).encode()
-
-
-async def _stored_kudos(
+async def _kudos_rows(
     principal: Principal, show: KudosScope, tail: str, *args: Any
-) -> list[StoredKudos]:
+) -> list[dict[str, Any]]:
     """The kudos the principal may see in `show`, then `tail` (conditions starting with
     AND, the order, a limit) with its values."""
     visible, visible_args = _visible_kudos_sql(principal, "k")
@@ -180,7 +157,20 @@ async def _stored_kudos(
     elif show == "received":
         sql += " AND k.id IN (SELECT kudos FROM feedback_kudos_recipient WHERE person = {})"
         visible_args.append(principal.person_id)
-    return [StoredKudos(row) for row in await fetch(sql + tail, *visible_args, *args)]
+    rows = await fetch(sql + tail, *visible_args, *args)
+    return [
+        {
+            **r,
+            "id": as_uuid(r["id"]),
+            "author_id": as_uuid(r["author_id"]),
+            "goal": as_uuid(r["goal"]) if r["goal"] is not None else None,
+            "created_at": as_datetime(r["created_at"]),
+            "written_at": as_datetime(r["written_at"]),
+            "recipients": json.loads(r["recipients"] or "[]"),
+            "reactions": json.loads(r["reactions"] or "[]"),
+        }
+        for r in rows
+    ]
 
 
 async def list_kudos(
@@ -188,26 +178,37 @@ async def list_kudos(
 ) -> KudosPage:
     """A page, newest first."""
     tail, args = newest_first_sql("k.created_at", "k.id", cursor, limit)
-    stored = await _stored_kudos(principal, show, tail, *args)
-    more = None
-    if len(stored) > limit:
-        more = encode_cursor(stored[limit - 1].at, stored[limit - 1].id)
-    return KudosPage(items=await kudos_reads(principal, stored[:limit]), next_cursor=more)
+    rows = await _kudos_rows(principal, show, tail, *args)
+    items = await _kudos_reads(principal, rows[:limit])
+    return KudosPage(items=items, next_cursor=next_cursor(rows, limit, "created_at"))
 
 
-async def recent_kudos(principal: Principal, limit: int) -> list[StoredKudos]:
-    """The feed's newest `limit` kudos, not yet shaped: a phone keeping the feed is sent only
-    those it does not hold as they are (`kudos_reads`)."""
-    return await _stored_kudos(
-        principal, "feed", " ORDER BY k.created_at DESC, k.id DESC LIMIT {}", limit
+async def recent_kudos(principal: Principal, limit: int) -> list[tuple[UUID, int]]:
+    """The feed's newest `limit` kudos as their ids and revisions (which triggers move with
+    what a kudos shows): a phone keeping the feed is sent only those it does not hold as
+    they are (`kudos_by_id`)."""
+    visible, args = _visible_kudos_sql(principal, "k")
+    rows = await fetch(
+        f"SELECT k.id, k.revision FROM feedback_kudos k WHERE {visible}"  # noqa: S608 - SQL of ours only
+        " ORDER BY k.created_at DESC, k.id DESC LIMIT {}",
+        *args,
+        limit,
     )
+    return [(as_uuid(r["id"]), r["revision"]) for r in rows]
+
+
+async def kudos_by_id(principal: Principal, ids: Sequence[UUID]) -> list[KudosRead]:
+    """Those of these kudos the principal may see, newest first."""
+    if not ids:
+        return []
+    tail = f" AND k.id IN ({placeholders(ids)}) ORDER BY k.created_at DESC, k.id DESC"
+    return await _kudos_reads(principal, await _kudos_rows(principal, "feed", tail, *ids))
 
 
 async def all_kudos(principal: Principal, show: KudosScope) -> list[KudosRead]:
     """The whole list, oldest first (the data export)."""
-    return await kudos_reads(
-        principal, await _stored_kudos(principal, show, " ORDER BY k.created_at, k.id")
-    )
+    rows = await _kudos_rows(principal, show, " ORDER BY k.created_at, k.id")
+    return await _kudos_reads(principal, rows)
 
 
 def _reaction_reads(reactions: list[list[str]], me: UUID) -> list[ReactionRead]:
@@ -218,35 +219,27 @@ def _reaction_reads(reactions: list[list[str]], me: UUID) -> list[ReactionRead]:
     return [ReactionRead(emoji=e, count=len(p), mine=me in p) for e, p in people.items()]
 
 
-async def kudos_reads(principal: Principal, stored: Sequence[StoredKudos]) -> list[KudosRead]:
-    rows = [row.row for row in stored]
-    titles = await goals.readable_titles(
-        principal, [as_uuid(r["goal"]) for r in rows if r["goal"] is not None]
-    )
-    reads = []
-    for r in rows:
-        goal = as_uuid(r["goal"]) if r["goal"] is not None else None
-        author = as_uuid(r["author_id"])
-        reads.append(
-            KudosRead(
-                id=as_uuid(r["id"]),
-                author=PersonRef(id=author, display_name=r["author_name"]),
-                recipients=[
-                    PersonRef(id=UUID(person), display_name=name)
-                    for person, name in json.loads(r["recipients"] or "[]")
-                ],
-                behaviour=r["behaviour"],
-                goal_id=goal if goal in titles else None,
-                goal_title=titles.get(goal) if goal is not None else None,
-                company_value=r["company_value"],
-                visibility=r["visibility"],
-                reactions=_reaction_reads(json.loads(r["reactions"] or "[]"), principal.person_id),
-                can_delete=policy.can_delete_kudos(principal, author),
-                created_at=as_datetime(r["created_at"]),
-                written_at=as_datetime(r["written_at"]),
-            )
+async def _kudos_reads(principal: Principal, rows: list[dict[str, Any]]) -> list[KudosRead]:
+    titles = await goals.readable_titles(principal, [r["goal"] for r in rows if r["goal"]])
+    return [
+        KudosRead(
+            id=r["id"],
+            author=PersonRef(id=r["author_id"], display_name=r["author_name"]),
+            recipients=[
+                PersonRef(id=UUID(person), display_name=name) for person, name in r["recipients"]
+            ],
+            behaviour=r["behaviour"],
+            goal_id=r["goal"] if r["goal"] in titles else None,
+            goal_title=titles.get(r["goal"]),
+            company_value=r["company_value"],
+            visibility=r["visibility"],
+            reactions=_reaction_reads(r["reactions"], principal.person_id),
+            can_delete=policy.can_delete_kudos(principal, r["author_id"]),
+            created_at=r["created_at"],
+            written_at=r["written_at"],
         )
-    return reads
+        for r in rows
+    ]
 
 
 def _copied_to_recipients(kudos: dict[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, Boolean, ForeignKey, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    UUID,
+    Boolean,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
 from server.goals.tables import Goal
@@ -22,6 +31,9 @@ class Kudos(Table, tablename="feedback_kudos"):
     created_at = Timestamptz(index=True)
     # When it was written on the phone (it may sync later).
     written_at = Timestamptz()
+    # Moved by database triggers whenever what it shows changes (its reactions, a recipient
+    # taken away, its own columns): a phone holding the feed names each kudos by it.
+    revision = Integer(default=0)
 
 
 class KudosRecipient(Table, tablename="feedback_kudos_recipient"):

@@ -114,15 +114,17 @@ async def _kudos(phone: Phone) -> Change:
 
 
 async def _kudos_merged(phone: Phone, held: frozenset[bytes], salt: bytes) -> Merged:
-    """The feed for a phone that merges: every kudos named by a digest of what it shows,
-    salted with all else its reading follows, and only those whose digest the phone does not
-    hold shaped and sent."""
-    stored = await feedback.recent_kudos(phone.principal, RECENT_KUDOS)
-    digests = [_item_digest(salt, kudos.shown) for kudos in stored]
-    fresh = [kudos for kudos, digest in zip(stored, digests, strict=True) if digest not in held]
+    """The feed for a phone that merges: every kudos named by a digest of its id and
+    revision, salted with all else its reading follows, and only those whose digest the phone
+    does not hold read whole and sent."""
+    recent = await feedback.recent_kudos(phone.principal, RECENT_KUDOS)
+    digests = [_item_digest(salt, f"{kudos} {revision}".encode()) for kudos, revision in recent]
+    fresh = [
+        kudos for (kudos, _), digest in zip(recent, digests, strict=True) if digest not in held
+    ]
     change = KudosChange(
-        items=await feedback.kudos_reads(phone.principal, fresh),
-        order=[kudos.id for kudos in stored],
+        items=await feedback.kudos_by_id(phone.principal, fresh),
+        order=[kudos for kudos, _ in recent],
     )
     return digests, change
 
@@ -142,8 +144,8 @@ MERGED = "~"
 Merged = tuple[list[bytes], Change]
 
 
-def _item_digest(salt: bytes, shown: bytes) -> bytes:
-    return hashlib.blake2b(shown, key=salt, digest_size=ITEM_DIGEST_SIZE).digest()
+def _item_digest(salt: bytes, item: bytes) -> bytes:
+    return hashlib.blake2b(item, key=salt, digest_size=ITEM_DIGEST_SIZE).digest()
 
 
 @dataclass(frozen=True)
@@ -156,8 +158,8 @@ class Collection:
     # Its content also follows the day (whether a check-in is due).
     daily: bool = False
     # How a phone that merges is sent it (`partial` pulls), given the digests of the items it
-    # holds and a salt that changes with everything the items' reading follows besides their
-    # own rows: built from the topics but `item_topic`.
+    # holds and a salt that changes with everything the items' reading follows besides the
+    # items themselves: made from the topics but `item_topic`.
     merged: Callable[[Phone, frozenset[bytes], bytes], Awaitable[Merged]] | None = None
     item_topic: str = ""
 
