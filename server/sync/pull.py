@@ -116,7 +116,9 @@ async def _kudos(phone: Phone) -> Change:
 async def _kudos_merged(phone: Phone, held: frozenset[bytes], salt: bytes) -> Merged:
     """The feed for a phone that merges: every kudos named by a digest of its id and
     revision, salted with all else its reading follows, and only those whose digest the phone
-    does not hold read whole and sent."""
+    does not hold read whole and sent. Two reads: a kudos changed between them is sent as it
+    is then, and again by the next pull (its revision moved); one deleted between them is
+    still named in `order` until the next pull, and a phone that lacks it pulls afresh."""
     recent = await feedback.recent_kudos(phone.principal, RECENT_KUDOS)
     digests = [_item_digest(salt, f"{kudos} {revision}".encode()) for kudos, revision in recent]
     fresh = [
