@@ -171,7 +171,9 @@ async def test_a_phone_that_does_not_merge_is_still_sent_the_whole_feed(
     answer = await client.get("/api/sync/pull", params={"cursor": merging.cursor}, headers=bob)
     [sent] = [c for c in answer.json()["changes"] if c["collection"] == "kudos"]
     assert sent["order"] is None
-    online = await client.get("/api/kudos", params={"show": "feed", "limit": 50}, headers=bob)
+    online = await client.get(
+        "/api/kudos", params={"show": "feed", "limit": pull.RECENT_KUDOS}, headers=bob
+    )
     assert sent["items"] == online.json()["items"]
 
 

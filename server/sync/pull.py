@@ -227,11 +227,20 @@ async def _written(collection: Collection, phone: Phone) -> bytes:
     return (await collection.build(phone)).model_dump_json().encode()
 
 
-def _held_digests(written: str) -> list[bytes]:
+def _to_base64(raw: bytes) -> str:
+    """URL-safe, without padding: a cursor travels in a query string."""
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _from_base64(text: str) -> bytes:
     try:
-        raw = base64.urlsafe_b64decode(written + "=" * (-len(written) % 4))
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except ValueError as exc:
         raise ProblemError(400, "invalid_cursor", "The sync cursor is not valid.") from exc
+
+
+def _held_digests(written: str) -> list[bytes]:
+    raw = _from_base64(written)
     return [raw[at : at + ITEM_DIGEST_SIZE] for at in range(0, len(raw), ITEM_DIGEST_SIZE)]
 
 
@@ -263,21 +272,20 @@ async def _revalidate_items(
     digests, change = await merged(frozenset(held_digests), salt.encode())
     if same and digests != held_digests:
         raise versions.StaleVersionError(f"{what} changed under version {version}")
-    written_digests = base64.urlsafe_b64encode(b"".join(digests)).decode().rstrip("=")
-    position = f"{version}.{MERGED}{written_digests}"
+    position = f"{version}.{MERGED}{_to_base64(b''.join(digests))}"
     return position, None if digests == held_digests else change.model_dump_json().encode()
 
 
 def encode_cursor(fingerprints: dict[str, str]) -> str:
     raw = json.dumps(fingerprints, sort_keys=True, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return _to_base64(raw)
 
 
 def decode_cursor(cursor: str | None) -> dict[str, str]:
     if not cursor:
         return {}
     try:
-        decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        decoded = json.loads(_from_base64(cursor))
     except (ValueError, TypeError) as exc:
         raise ProblemError(400, "invalid_cursor", "The sync cursor is not valid.") from exc
     if not isinstance(decoded, dict) or not all(
