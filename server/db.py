@@ -687,6 +687,11 @@ class Transaction(Protocol):
     async def savepoint(self, name: str | None = None) -> Savepoint: ...
 
 
+def in_transaction() -> bool:
+    """Whether this task runs in an open transaction, whose writes may yet be rolled back."""
+    return bound_engine().current_transaction.get() is not None
+
+
 @asynccontextmanager
 async def write_transaction(engine: Engine[Any] | None = None) -> AsyncIterator[Transaction]:
     """A transaction for writes, committed when the block ends. Inside an open transaction

@@ -177,9 +177,9 @@ def trees_built(app, monkeypatch) -> list[str]:
     built: list[str] = []
     goal_tree = goals.goal_tree
 
-    async def counted(principal, cycle):
+    async def counted(principal, cycle, verify):
         built.append(str(principal.person_id))
-        return await goal_tree(principal, cycle)
+        return await goal_tree(principal, cycle, verify)
 
     monkeypatch.setattr(goals, "goal_tree", counted)
     return built

@@ -13,7 +13,7 @@ from server.auth.middleware import CurrentPrincipal
 from server.core.access import PUBLIC
 from server.core.errors import PROBLEM_RESPONSES, ProblemError
 from server.goals import queries
-from server.sync.conditional import NOT_MODIFIED, ConditionalRead, IfNoneMatch
+from server.sync.conditional import NOT_MODIFIED, ConditionalRead, IfNoneMatch, verifies
 from shared_schemas.goals import (
     AmendmentCreate,
     CommentCreate,
@@ -159,7 +159,7 @@ async def goal_tree(
         if_none_match,
         [cycle_id, queries.pace_day()],
         queries.goal_tree_topics(),
-        partial(queries.goal_tree, principal, cycle_id),
+        partial(queries.goal_tree, principal, cycle_id, verifies(request)),
     )
 
 
@@ -190,9 +190,11 @@ async def parent_choices(
     operation_id="ListGoalChildren",
     responses=PROBLEM_RESPONSES,
 )
-async def goal_children(principal: CurrentPrincipal, goal_id: FromPath[UUID]) -> list[TreeNode]:
+async def goal_children(
+    request: Request[Any, Any, Any], principal: CurrentPrincipal, goal_id: FromPath[UUID]
+) -> list[TreeNode]:
     """The goals aligned to this one that I may see, to open a branch of the tree."""
-    return await queries.goal_children(principal, goal_id)
+    return await queries.goal_children(principal, goal_id, verifies(request))
 
 
 @post("/api/goals", operation_id="CreateGoal", responses=PROBLEM_RESPONSES)
