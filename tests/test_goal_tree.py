@@ -115,20 +115,47 @@ async def test_whose_private_goals_a_manager_reads_kept_or_walked_up(client, peo
     assert await org_queries.small_reach(manager, 1) is None  # too many to keep
 
 
+@pytest.mark.parametrize("viewer", ["alice", "manager.east"])
 async def test_my_own_branch_is_always_in_the_answer(
-    client, people, headers_for, monkeypatch, as_employee
+    client, people, headers_for, monkeypatch, viewer
 ):
-    cycle = await cycle_id(client, as_employee)
+    """With no budget at all: my goals, every goal above each up to the top, and the goals
+    aligned to each (a manager's team objective: the team's goals)."""
+    headers = headers_for(viewer)
+    cycle = await cycle_id(client, headers)
+    # A goal of Alice's under two team goals, the upper one above no other goal of hers.
+    manager = headers_for("manager.east")
+    east = next(
+        g
+        for g in objectives(await tree(client, manager, cycle)).values()
+        if g["title"] == "华东区新签客户 60 家"
+    )
+    parent_id = east["id"]
+    for title, author, level in (
+        ("苏州片区季度拜访", manager, "team"),
+        ("苏州工业园拜访", manager, "team"),
+        ("苏州首访十家", headers_for("alice"), "individual"),
+    ):
+        body = {"cycle_id": cycle, "title": title, "parent_id": parent_id, "level": level}
+        created = await client.post("/api/goals", headers=author, json=body)
+        assert created.status_code == 201, created.text
+        parent_id = created.json()["id"]
+    nodes = await tree(client, headers, cycle)
+    whole = edges(nodes)
+    parent_of = {goal: parent for parent, goal in whole}
     monkeypatch.setattr(queries, "TREE_GOALS", 0)
-    part = await tree(client, as_employee, cycle)
-    ids = {goal for _, goal in edges(part)}
-    mine = (await client.get("/api/me/goals", headers=as_employee)).json()["goals"]
-    in_cycle = [g for g in mine if g["cycle_id"] == cycle and g["state"] != "withdrawn"]
-    assert in_cycle
-    for goal in in_cycle:
-        assert goal["id"] in ids
-        if goal["parent_id"]:
-            assert goal["parent_id"] in ids  # and the chain above it
+    ids = {goal for _, goal in edges(await tree(client, headers, cycle))}
+    own = {g["id"] for g in goals_anywhere(nodes) if g["owner"]["id"] == str(people[viewer])}
+    assert own
+    aligned = {goal for parent, goal in whole if parent in own}
+    if viewer == "manager.east":
+        assert aligned
+    assert own | aligned <= ids
+    for goal in own:
+        above = parent_of[goal]
+        while above is not None:
+            assert above in ids
+            above = parent_of[above]
 
 
 async def test_children_of_a_goal_i_may_not_read_are_not_found(client, people, headers_for):
@@ -304,10 +331,12 @@ def titles_at_the_top(nodes: list[dict[str, Any]]) -> set[str]:
     return {node["goal"]["title"] for node in nodes}
 
 
+def goals_anywhere(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [n["goal"] for n in nodes] + [g for n in nodes for g in goals_anywhere(n["children"])]
+
+
 def titles_anywhere(nodes: list[dict[str, Any]]) -> set[str]:
-    return {n["goal"]["title"] for n in nodes} | {
-        t for n in nodes for t in titles_anywhere(n["children"])
-    }
+    return {goal["title"] for goal in goals_anywhere(nodes)}
 
 
 async def test_a_goal_under_a_goal_i_cannot_see_is_at_the_top_of_my_tree(

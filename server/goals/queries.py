@@ -660,8 +660,7 @@ async def goal_tree(principal: Principal, cycle_id: UUID, verify: bool) -> GoalT
     tree = await _TreeReader.of(principal, cycle_id)
     roots = await tree.roots()
     shown = {r["id"]: r for r in roots}
-    mine = await tree.read("g.owner = {}", [principal.person_id])
-    for row in await tree.chains_above(mine) + mine + await tree.children(mine):
+    for row in await tree.viewers_branch():
         shown[row["id"]] = row
     level = roots
     while level and len(shown) < TREE_GOALS:
@@ -743,25 +742,62 @@ class _TreeReader:
     async def of(cls, principal: Principal, cycle_id: UUID) -> _TreeReader:
         return cls(principal, cycle_id, await org.small_reach(principal, cls.KEPT_REACH))
 
-    async def read(self, condition: str, args: list[Any]) -> list[dict[str, Any]]:
-        rows = await fetch(
-            f"SELECT {self.COLUMNS} FROM goals_goal g WHERE {self.in_tree} AND {condition}",  # noqa: S608 - placeholders and constants only
-            *self.in_tree_args,
-            *args,
-        )
+    def _select(self, condition: str) -> str:
+        """The goals of the tree under `condition`; its markers come after `in_tree_args`."""
+        return f"SELECT {self.COLUMNS} FROM goals_goal g WHERE {self.in_tree} AND {condition}"  # noqa: S608 - placeholders and constants only
+
+    async def _visible(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return await _readable(self.principal, [_tree_row(r) for r in rows], self.reach)
+
+    async def read(self, condition: str, args: list[Any]) -> list[dict[str, Any]]:
+        return await self._visible(await fetch(self._select(condition), *self.in_tree_args, *args))
 
     async def read_in(
         self, condition: str, ids: list[UUID], then: str = ""
     ) -> list[dict[str, Any]]:
         """`read` with `condition` holding `{in}`, for any number of ids (`then`: an ORDER BY
         and LIMIT for each part of them)."""
-        rows = await fetch_in(
-            f"SELECT {self.COLUMNS} FROM goals_goal g WHERE {self.in_tree} AND {condition} {then}",  # noqa: S608 - placeholders and constants only
-            ids,
-            *self.in_tree_args,
+        rows = await fetch_in(f"{self._select(condition)} {then}", ids, *self.in_tree_args)
+        return await self._visible(rows)
+
+    async def viewers_branch(self) -> list[dict[str, Any]]:
+        """The viewer's own goals, every visible goal above each up to the top (as far as
+        the goals above are visible: a hidden one ends the chain), and the goals aligned to
+        each. One statement walking up in SQL: read a level at a time they were half a
+        tree's round trips to the database."""
+        mine = (
+            "SELECT id, parent FROM goals_goal"
+            " WHERE cycle = {} AND state != 'withdrawn' AND owner = {}"
         )
-        return await _readable(self.principal, [_tree_row(r) for r in rows], self.reach)
+        rows = await self._visible(
+            await fetch(
+                f"WITH RECURSIVE mine AS ({mine}), above(id, depth) AS ("  # noqa: S608 - placeholders and constants only
+                " SELECT parent, 1 FROM mine WHERE parent IS NOT NULL UNION ALL"
+                " SELECT g.parent, above.depth + 1 FROM goals_goal g JOIN above ON g.id = above.id"
+                f" WHERE g.parent IS NOT NULL AND above.depth < {MAX_PARENT_DEPTH}) "
+                + " UNION ".join(
+                    self._select(condition)
+                    for condition in (
+                        "g.id IN (SELECT id FROM mine)",
+                        "g.parent IN (SELECT id FROM mine)",
+                        "g.id IN (SELECT id FROM above)",
+                    )
+                ),
+                self.cycle_id,
+                self.principal.person_id,
+                *self.in_tree_args * 3,
+            )
+        )
+        by_id = {row["id"]: row for row in rows}
+        mine_ids = {row["id"] for row in rows if row["owner"] == self.principal.person_id}
+        branch = {g for g, row in by_id.items() if g in mine_ids or row["parent"] in mine_ids}
+        climbing = [by_id[g]["parent"] for g in mine_ids]
+        while climbing:
+            above = climbing.pop()
+            if above in by_id and above not in branch:
+                branch.add(above)
+                climbing.append(by_id[above]["parent"])
+        return [by_id[g] for g in branch]
 
     async def roots(self) -> list[dict[str, Any]]:
         """Goals whose parent the viewer cannot see in this tree (or that have none). A goal
@@ -794,19 +830,6 @@ class _TreeReader:
         # Read in parts (any number of parents), each part's first ones: sorted together,
         # the first of all are among them.
         return sorted(await self.read_in("g.parent IN ({in})", ids, then), key=_tree_order)[:first]
-
-    async def chains_above(self, goals: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Every visible goal above these, up to the top of the tree."""
-        found: dict[UUID, dict[str, Any]] = {}
-        wanted = {g["parent"] for g in goals if g["parent"] is not None}
-        for _ in range(MAX_PARENT_DEPTH):
-            wanted -= found.keys()
-            if not wanted:
-                break
-            parents = await self.read_in("g.id IN ({in})", sorted(wanted))
-            found |= {p["id"]: p for p in parents}
-            wanted = {p["parent"] for p in parents if p["parent"] is not None}
-        return list(found.values())
 
     async def children_counts(self, goal_ids: list[UUID]) -> dict[UUID, int]:
         """How many goals the viewer may see are aligned to each of these: counted in SQL,
