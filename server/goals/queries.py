@@ -543,8 +543,8 @@ class SharedSummaries:
         self._kept.clear()
 
 
-# Every viewer's tree holds the goals at its top, which are always kept; room besides for the
-# own branches of the latest thousand or so viewers. At most about 2.6 KB a summary kept (20 MB);
+# Every viewer's tree holds the goals at its top, so they stay among the most recently used;
+# room besides for the own branches of the latest thousand or so viewers. At most about 2.6 KB a summary kept (20 MB);
 # under the load of `make bench`'s tree, 5.5 MB more resident memory than keeping none.
 SHARED_SUMMARIES = SharedSummaries(8_192)
 
@@ -763,7 +763,7 @@ class _TreeReader:
     async def viewers_branch(self) -> list[dict[str, Any]]:
         """The viewer's own goals, every visible goal above each up to the top (as far as
         the goals above are visible: a hidden one ends the chain), and the goals aligned to
-        each. One statement walking up in SQL: read a level at a time they were half a
+        each. One statement walking up in SQL: read a level at a time, they took half of a
         tree's round trips to the database."""
         mine = (
             "SELECT id, parent FROM goals_goal"
