@@ -544,8 +544,9 @@ class SharedSummaries:
 
 
 # Every viewer's tree holds the goals at its top, so they stay among the most recently used;
-# room besides for the own branches of the latest thousand or so viewers. At most about 2.6 KB a summary kept (20 MB);
-# under the load of `make bench`'s tree, 5.5 MB more resident memory than keeping none.
+# room besides for the own branches of the latest thousand or so viewers. At most about
+# 2.6 KB a summary kept (20 MB); under the load of `make bench`'s tree, 5.5 MB more resident
+# memory than keeping none.
 SHARED_SUMMARIES = SharedSummaries(8_192)
 
 
