@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import datetime
 from typing import Annotated, Any
@@ -12,6 +11,7 @@ from litestar.params import QueryParameter
 from piccolo.columns import Column
 from piccolo.query import Select
 
+from server.core import base64url
 from server.core.errors import ProblemError
 
 DEFAULT_LIMIT = 50
@@ -26,13 +26,12 @@ Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)]
 def encode_name_cursor(name: str, row_id: UUID) -> str:
     """For lists in the order of names (then ids); the time cursors below are built on it."""
     raw = json.dumps([name, str(row_id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return base64url.encode(raw)
 
 
 def decode_name_cursor(cursor: str) -> tuple[str, UUID]:
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        name, row_id = json.loads(base64.urlsafe_b64decode(padded))
+        name, row_id = json.loads(base64url.decode(cursor))
         if not isinstance(name, str):
             raise TypeError(name)
         return name, UUID(row_id)

@@ -449,8 +449,6 @@ async def _summaries(principal: Principal, rows: list[dict[str, Any]]) -> list[G
 
 async def _summaries_for_all(rows: list[dict[str, Any]], today: date) -> list[GoalSummaryRead]:
     """Goal rows -> summaries as every viewer sees them: not awaiting their signature."""
-    if not rows:
-        return []
     krs = await _key_result_rows([r["id"] for r in rows])
     cycles = await _cycle_rows(r["cycle"] for r in rows)
     return [

@@ -6,7 +6,6 @@ one signed VAPID token per audience instead of one per message."""
 from __future__ import annotations
 
 import json
-from base64 import urlsafe_b64decode
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -17,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from webpush import WebPush
 from webpush.types import WebPushKeys, WebPushSubscription
 
+from server.core import base64url
 from server.push.vapid import VapidIdentity
 
 # RFC 8291: 4,096-byte records, less the header and padding delimiter, leave 3,993 bytes
@@ -120,13 +120,9 @@ class Sender:
 def usable_keys(p256dh: str, auth: str) -> bool:
     """Whether a browser's subscription keys can encrypt a message: a point on P-256 and a
     16-byte secret (a browser never sends others; a crafted request might)."""
-
-    def unpadded(text: str) -> bytes:  # browsers send base64url without padding
-        return urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
     try:
-        secret = unpadded(auth)
-        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unpadded(p256dh))
+        secret = base64url.decode(auth)
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), base64url.decode(p256dh))
     except ValueError:
         return False
     return len(secret) == AUTH_SECRET_BYTES

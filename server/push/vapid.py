@@ -4,7 +4,6 @@ the database or the logs, and the signed claims a push service checks on every m
 from __future__ import annotations
 
 import time
-from base64 import urlsafe_b64encode
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from webpush.vapid import VAPID
 
+from server.core import base64url
 from server.core.security import read_private_file, write_private_file
 from server.settings import Settings
 
@@ -87,7 +87,7 @@ class VapidIdentity:
         point = self.private_key.public_key().public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
         )
-        return urlsafe_b64encode(point).rstrip(b"=").decode()
+        return base64url.encode(point)
 
     def authorization(self, endpoint: str) -> str:
         """`Authorization: vapid t=…, k=…` for an endpoint, signed once per audience and

@@ -4,7 +4,6 @@ domain's queries as the person, so the pull shows exactly what the API would."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
@@ -16,6 +15,7 @@ from uuid import UUID
 import msgspec
 
 from server.checkins import queries as checkins
+from server.core import base64url
 from server.core.access import Principal
 from server.core.errors import ProblemError
 from server.feedback import queries as feedback
@@ -227,20 +227,11 @@ async def _written(collection: Collection, phone: Phone) -> bytes:
     return (await collection.build(phone)).model_dump_json().encode()
 
 
-def _to_base64(raw: bytes) -> str:
-    """URL-safe, without padding: a cursor travels in a query string."""
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _from_base64(text: str) -> bytes:
+def _held_digests(written: str) -> list[bytes]:
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        raw = base64url.decode(written)
     except ValueError as exc:
         raise ProblemError(400, "invalid_cursor", "The sync cursor is not valid.") from exc
-
-
-def _held_digests(written: str) -> list[bytes]:
-    raw = _from_base64(written)
     return [raw[at : at + ITEM_DIGEST_SIZE] for at in range(0, len(raw), ITEM_DIGEST_SIZE)]
 
 
@@ -272,20 +263,20 @@ async def _revalidate_items(
     digests, change = await merged(frozenset(held_digests), salt.encode())
     if same and digests != held_digests:
         raise versions.StaleVersionError(f"{what} changed under version {version}")
-    position = f"{version}.{MERGED}{_to_base64(b''.join(digests))}"
+    position = f"{version}.{MERGED}{base64url.encode(b''.join(digests))}"
     return position, None if digests == held_digests else change.model_dump_json().encode()
 
 
 def encode_cursor(fingerprints: dict[str, str]) -> str:
     raw = json.dumps(fingerprints, sort_keys=True, separators=(",", ":")).encode()
-    return _to_base64(raw)
+    return base64url.encode(raw)
 
 
 def decode_cursor(cursor: str | None) -> dict[str, str]:
     if not cursor:
         return {}
     try:
-        decoded = json.loads(_from_base64(cursor))
+        decoded = json.loads(base64url.decode(cursor))
     except (ValueError, TypeError) as exc:
         raise ProblemError(400, "invalid_cursor", "The sync cursor is not valid.") from exc
     if not isinstance(decoded, dict) or not all(
