@@ -90,6 +90,25 @@ async def test_a_request_runs_all_its_queries_on_one_pooled_connection():
         await db.close_pool(engine)
 
 
+async def test_the_pool_keeps_a_push_of_a_hundred_kudos_prepared():
+    """A statement as long as a push of 100 kudos written in one go (`insert_together`,
+    about 20 KiB of text) stays prepared on its connection, so PostgreSQL does not parse and
+    plan it again for every push: asyncpg keeps none longer than 15 KiB unless told."""
+    engine = db.OneConnectionPerRequestEngine(config={"dsn": PG_ADMIN_URL})
+    await open_pool_of_two(engine)
+    try:
+        sql = "SELECT " + " + ".join(f"${n}::int" for n in range(1, 2_501))  # about 30 KiB
+        async with engine.pool.acquire() as connection:
+            for _ in range(2):
+                assert await connection.fetchval(sql, *[1] * 2_500) == 2_500
+            kept = await connection.fetchval(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement = $1", sql
+            )
+        assert kept == 1
+    finally:
+        await db.close_pool(engine)
+
+
 async def test_sqlite_connections_stay_open_only_while_the_app_runs(tmp_path):
     """While the app runs, up to KEPT_OPEN connections (each with a thread) are kept for the
     next queries; outside it (the CLI) and after shutdown none is left behind."""

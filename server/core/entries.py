@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 from uuid import UUID
 
 from server.core.errors import ProblemError
+from server.db import Inserts
 
 T = TypeVar("T")
 
@@ -26,6 +27,16 @@ class Entry(Generic[T]):
 
 # Per entry of a batch: the id of what it made or changed, or why it was refused.
 Outcome = UUID | ProblemError
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A batch of entries checked but not yet written: per entry what will become of it, and
+    the rows that make the accepted ones. The caller writes `inserts` (all or none), alone or
+    together with writes of its own."""
+
+    outcomes: list[Outcome]
+    inserts: Inserts
 
 
 def accepted(outcomes: Sequence[Outcome]) -> list[UUID]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
-from server.core.entries import Entry, accepted
+from server.core.entries import Entry, Planned, accepted
+from server.db import insert_together
 from server.demo.principals import signed_in
 from server.feedback import queries as feedback
 from server.feedback.tables import Kudos
@@ -88,8 +89,8 @@ async def seed(people: dict[str, UUID]) -> None:
             behaviour=behaviour,
             visibility=visibility,
         )
-        accepted(
-            await feedback.create_kudos(
+        await _write(
+            await feedback.plan_kudos(
                 principals[author], [Entry(uuid4(), kudos, now - timedelta(days=days))]
             )
         )
@@ -102,8 +103,14 @@ async def seed(people: dict[str, UUID]) -> None:
             suggestion=suggestion,
             share_with_manager=shared,
         )
-        accepted(
-            await feedback.create_feedback(
+        await _write(
+            await feedback.plan_feedback(
                 principals[author], [Entry(uuid4(), sbi, now - timedelta(days=days))]
             )
         )
+
+
+async def _write(planned: Planned) -> None:
+    """Every demo entry is accepted (a refusal is a mistake in the data above)."""
+    accepted(planned.outcomes)
+    await insert_together(planned.inserts)

@@ -14,7 +14,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
 
 from server.core.access import Principal
-from server.core.entries import Entry, Outcome
+from server.core.entries import Entry, Outcome, Planned
 from server.core.erasure import Erasure
 from server.core.errors import ProblemError, forbidden, not_found
 from server.core.pagination import newest_first, newest_first_sql, next_cursor
@@ -25,7 +25,6 @@ from server.db import (
     delete_where,
     fetch,
     fetch_in,
-    insert_rows,
     is_sqlite,
     json_list_sql,
     placeholders,
@@ -247,11 +246,10 @@ def _copied_to_recipients(kudos: dict[str, Any]) -> dict[str, Any]:
     return {key: kudos[key] for key in ("author", "written_at", "generic")}
 
 
-async def create_kudos(
-    principal: Principal, entries: Sequence[Entry[KudosCreate]]
-) -> list[Outcome]:
+async def plan_kudos(principal: Principal, entries: Sequence[Entry[KudosCreate]]) -> Planned:
     """Each entry becomes a kudos under its own id, or is refused; the sync push hands over
-    a phone's queued kudos together, so the checks and the writes cover all of them at once."""
+    a phone's queued kudos together, so the checks and the rows cover all of them at once.
+    The caller writes the rows."""
     _require_giver(principal)
     refusals = await _recipient_refusals(principal, [e.data.recipient_ids for e in entries])
     linked_goals = await goals.readable_titles(
@@ -292,11 +290,7 @@ async def create_kudos(
             {"kudos": entry.id, "person": person, **_copied_to_recipients(kudos)}
             for person in sorted(set(data.recipient_ids))
         ]
-    if kudos_rows:
-        async with write_transaction():
-            await insert_rows(Kudos, kudos_rows)
-            await insert_rows(KudosRecipient, recipient_rows)
-    return outcomes
+    return Planned(outcomes, [(Kudos, kudos_rows), (KudosRecipient, recipient_rows)])
 
 
 async def _visible_kudos_author(principal: Principal, kudos_id: UUID) -> UUID:
@@ -428,11 +422,9 @@ async def all_feedback(principal: Principal, box: FeedbackBox) -> list[FeedbackR
     return [_feedback_read(r) for r in rows]
 
 
-async def create_feedback(
-    principal: Principal, entries: Sequence[Entry[FeedbackCreate]]
-) -> list[Outcome]:
-    """Each entry becomes an SBI feedback under its own id, or is refused; checked and
-    written together, like kudos."""
+async def plan_feedback(principal: Principal, entries: Sequence[Entry[FeedbackCreate]]) -> Planned:
+    """Each entry becomes an SBI feedback under its own id, or is refused; checked together,
+    like kudos, and written by the caller."""
     _require_giver(principal)
     refusals = await _recipient_refusals(principal, [[e.data.recipient_id] for e in entries])
     outcomes: list[Outcome] = []
@@ -466,8 +458,7 @@ async def create_feedback(
                 **{name: getattr(data, name) for name in SBI_FIELDS},
             }
         )
-    await insert_rows(Feedback, rows)
-    return outcomes
+    return Planned(outcomes, [(Feedback, rows)])
 
 
 # --- the weekly recognition figure --------------------------------------------------------------

@@ -16,33 +16,38 @@ from uuid import UUID
 from server.alerts import service as alerts
 from server.checkins import queries as checkins
 from server.core.access import Principal
-from server.core.entries import Entry, Outcome
+from server.core.entries import Entry, Planned
 from server.feedback import queries as feedback
 from shared_schemas.checkins import CompleteAction, ConfirmMinutes, PrepareCheckin, SubmitMinutes
 from shared_schemas.common import WriteModel
 from shared_schemas.feedback import FeedbackCreate, KudosCreate, ReactionSet
 from shared_schemas.goals import ProgressCreate, ProgressMutation
 
-Apply = Callable[[Principal, list[Entry[Any]]], Awaitable[list[Outcome]]]
+Apply = Callable[[Principal, Entry[Any]], Awaitable[UUID]]
+Plan = Callable[[Principal, list[Entry[Any]]], Awaitable[Planned]]
 
 
 @dataclass(frozen=True)
-class MutationKind:
+class WrittenKind:
+    """Entries applied one at a time by a domain write."""
+
     payload: type[WriteModel]
-    # Runs the entries' write as the pusher: -> per entry, the id of what it made or changed,
-    # or why it was refused.
+    # Runs the entry's write as the pusher: -> the id of what it made or changed; a refusal
+    # is raised.
     apply: Apply
-    # Entries of this kind never depend on each other (independent inserts): a run of them
-    # in a batch is checked and written together. Other kinds get one entry at a time.
-    batches: bool = False
 
 
-def _one_at_a_time(write: Callable[[Principal, Entry[Any]], Awaitable[UUID]]) -> Apply:
-    async def apply(principal: Principal, entries: list[Entry[Any]]) -> list[Outcome]:
-        (entry,) = entries
-        return [await write(principal, entry)]
+@dataclass(frozen=True)
+class PlannedKind:
+    """Entries that never depend on each other (independent inserts): a run of them in a
+    batch is checked together, and the push writes the rows (with its own records, in one
+    statement where it can)."""
 
-    return apply
+    payload: type[WriteModel]
+    plan: Plan
+
+
+MutationKind = WrittenKind | PlannedKind
 
 
 async def _kr_progress(principal: Principal, entry: Entry[ProgressMutation]) -> UUID:
@@ -78,12 +83,12 @@ async def _kudos_react(principal: Principal, entry: Entry[ReactionSet]) -> UUID:
 
 
 KINDS: dict[str, MutationKind] = {
-    "checkin.prepare": MutationKind(PrepareCheckin, _one_at_a_time(_checkin_prepare)),
-    "checkin.submit": MutationKind(SubmitMinutes, _one_at_a_time(_checkin_submit)),
-    "checkin.confirm": MutationKind(ConfirmMinutes, _one_at_a_time(_checkin_confirm)),
-    "action.complete": MutationKind(CompleteAction, _one_at_a_time(_action_complete)),
-    "kr.progress": MutationKind(ProgressMutation, _one_at_a_time(_kr_progress)),
-    "kudos.create": MutationKind(KudosCreate, feedback.create_kudos, batches=True),
-    "kudos.react": MutationKind(ReactionSet, _one_at_a_time(_kudos_react)),
-    "feedback.create": MutationKind(FeedbackCreate, feedback.create_feedback, batches=True),
+    "checkin.prepare": WrittenKind(PrepareCheckin, _checkin_prepare),
+    "checkin.submit": WrittenKind(SubmitMinutes, _checkin_submit),
+    "checkin.confirm": WrittenKind(ConfirmMinutes, _checkin_confirm),
+    "action.complete": WrittenKind(CompleteAction, _action_complete),
+    "kr.progress": WrittenKind(ProgressMutation, _kr_progress),
+    "kudos.create": PlannedKind(KudosCreate, feedback.plan_kudos),
+    "kudos.react": WrittenKind(ReactionSet, _kudos_react),
+    "feedback.create": PlannedKind(FeedbackCreate, feedback.plan_feedback),
 }

@@ -17,17 +17,18 @@ from server.core.entries import Entry, Outcome
 from server.core.erasure import Erasure
 from server.core.errors import ProblemError
 from server.db import (
+    TableRows,
     Transaction,
     as_uuid,
     delete_where,
     fetch,
-    insert_rows,
+    insert_together,
     is_integrity_error,
     placeholders,
     write_transaction,
 )
 from server.sync import policy
-from server.sync.mutations import KINDS, MutationKind
+from server.sync.mutations import KINDS, MutationKind, PlannedKind, WrittenKind
 from server.sync.tables import SyncMutation
 from shared_schemas.common import FieldError, Problem
 from shared_schemas.sync import MutationIn, MutationResult, PushRequest, PushResult
@@ -81,9 +82,9 @@ ENTITY_CONFLICT = ProblemError(
 )
 
 
-# A push that fails (most likely on a racing delivery of the same entry, which won the insert
-# of its record) runs once more: nothing of the failed run was kept, and the second run
-# finds the winner's records and answers with their results.
+# A push in a transaction that fails (most likely on a racing delivery of the same entry,
+# which won the insert of its record) runs once more: nothing of the failed run was kept,
+# and the second run finds the winner's records and answers with their results.
 ATTEMPTS = 2
 
 
@@ -92,9 +93,33 @@ class _FirstRunRefusedError(Exception):
 
 
 async def push(principal: Principal, request: PushRequest) -> PushResult:
-    """In order, in one transaction that commits once: each run of mutations in its own
-    savepoint, so a rejected one never undoes the others. An unexpected error rolls the whole
-    push back; nothing of it is recorded, and the phone's retry applies it whole.
+    """Applies the entries in order, each exactly once, all of it or (on an unexpected error)
+    nothing: the phone's retry then applies it whole.
+
+    A push of new entries of kinds that only insert (kudos, feedback: the most common) is
+    checked first and then written with its records in one go, without a transaction on
+    PostgreSQL (`insert_together`): a single kudos takes four round trips instead of eight.
+    Anything else, or such a push whose write breaks a key (a racing delivery of one of its
+    entries, an id taken outside the sync), is applied in a transaction, which answers each
+    entry on its own."""
+    if all(isinstance(KINDS.get(m.kind), PlannedKind) for m in request.mutations):
+        try:
+            return await _push_planned(principal, request)
+        except Exception as error:
+            if not is_integrity_error(error):
+                raise
+    return await _push_in_transaction(principal, request)
+
+
+async def _push_planned(principal: Principal, request: PushRequest) -> PushResult:
+    stored = await _stored_records([m.id for m in request.mutations])
+    run = _PushRun(principal, request.device_id, None, stored)
+    return PushResult(results=await run.apply(request.mutations))
+
+
+async def _push_in_transaction(principal: Principal, request: PushRequest) -> PushResult:
+    """In one transaction that commits once: each run of mutations in its own savepoint, so a
+    rejected one never undoes the others.
 
     The first run needs no savepoint while it applies (nothing before it to keep), which
     saves two of a single-entry push's round trips; if it is refused midway, the push is
@@ -107,7 +132,7 @@ async def push(principal: Principal, request: PushRequest) -> PushResult:
                 # A racing delivery of the same entry that stored its record after this read
                 # fails this push on the record's primary key; the next attempt finds it.
                 stored = await _stored_records([m.id for m in request.mutations])
-                run = _PushRun(principal, request.device_id, transaction, savepoints, stored)
+                run = _PushRun(principal, request.device_id, transaction, stored, savepoints)
                 return PushResult(results=await run.apply(request.mutations))
         except _FirstRunRefusedError:
             savepoints = True
@@ -139,17 +164,20 @@ class _Pending:
 
 @dataclass
 class _PushRun:
-    """One push being applied. New entries of a kind that batches wait in `pending` while the
+    """One push being applied. New entries of a planned kind wait in `pending` while the
     next ones are of the same kind, then apply together; anything else applies the waiting
     ones first, so the effects happen in the order the phone sent them."""
 
     principal: Principal
     device_id: str
-    transaction: Transaction
-    # False: the first run applies without a savepoint (see `push`).
-    savepoints: bool
+    # None: every entry is of a planned kind, and nothing is written until the end: the rows
+    # of each run are held and written with the records in one go.
+    transaction: Transaction | None
     # Idempotency records by mutation id: those found stored, then those this push makes.
     records: dict[UUID, dict[str, Any]]
+    # False: the first run applies without a savepoint (see `_push_in_transaction`).
+    savepoints: bool = False
+    held: list[TableRows] = field(default_factory=list)
     pending: list[_Pending] = field(default_factory=list)
     pending_ids: set[UUID] = field(default_factory=set)
     new_records: list[dict[str, Any]] = field(default_factory=list)
@@ -161,7 +189,7 @@ class _PushRun:
         for mutation in mutations:
             await self._take(mutation)
         await self._apply_pending()
-        await insert_rows(SyncMutation, self.new_records)
+        await insert_together([*self.held, (SyncMutation, self.new_records)])
         answered = [result for result in self.results if result is not None]
         assert len(answered) == len(self.results), "every entry has its answer"
         return answered
@@ -187,7 +215,7 @@ class _PushRun:
         except ProblemError as error:
             self.results.append(self._record(mutation, digest, error))
             return
-        if self.pending and (self.pending[0].kind is not kind or not kind.batches):
+        if self.pending and (self.pending[0].kind is not kind or isinstance(kind, WrittenKind)):
             await self._apply_pending()
         self.pending.append(_Pending(len(self.results), mutation, digest, kind, entry))
         self.pending_ids.add(mutation.id)
@@ -197,40 +225,57 @@ class _PushRun:
         pending, self.pending = self.pending, []
         self.pending_ids.clear()
         if pending:
-            outcomes = await self._apply(pending)
+            outcomes = await self._apply(pending[0].kind, [p.entry for p in pending])
             for item, outcome in zip(pending, outcomes, strict=True):
                 self.results[item.index] = self._record(item.mutation, item.digest, outcome)
 
-    async def _apply(self, pending: list[_Pending]) -> list[Outcome]:
-        """The effects in a savepoint: a refusal or a failed write undoes only them."""
+    async def _apply(self, kind: MutationKind, entries: list[Entry[Any]]) -> list[Outcome]:
+        """The effects of one run: held (see `transaction`), or written in a savepoint, so
+        that a refusal or a failed write undoes only them."""
+        if self.transaction is None:
+            assert isinstance(kind, PlannedKind), "only planned kinds are held"
+            try:
+                planned = await kind.plan(self.principal, entries)
+            except ProblemError as error:
+                return [error] * len(entries)
+            self.held += planned.inserts
+            return planned.outcomes
         if not self.savepoints:
             self.savepoints = True  # for the runs after this one
             try:
-                return await pending[0].kind.apply(self.principal, [p.entry for p in pending])
+                return await self._write(kind, entries)
             except Exception as error:
                 if isinstance(error, ProblemError) or is_integrity_error(error):
                     raise _FirstRunRefusedError from error
                 raise
         savepoint = await self.transaction.savepoint()
         try:
-            outcomes = await pending[0].kind.apply(self.principal, [p.entry for p in pending])
+            outcomes = await self._write(kind, entries)
         except Exception as error:
             await savepoint.rollback_to()
             if is_integrity_error(error):
-                if len(pending) == 1:
+                if len(entries) == 1:
                     # The entry's id names something that already exists (made outside the sync).
                     return [ENTITY_CONFLICT]
                 # One of them is; apply them one by one to refuse only that one.
-                return [outcome for p in pending for outcome in await self._apply([p])]
+                return [outcome for e in entries for outcome in await self._apply(kind, [e])]
             if isinstance(error, ProblemError):
-                return [error] * len(pending)
+                return [error] * len(entries)
             raise
         await savepoint.release()
         return outcomes
 
+    async def _write(self, kind: MutationKind, entries: list[Entry[Any]]) -> list[Outcome]:
+        if isinstance(kind, PlannedKind):
+            planned = await kind.plan(self.principal, entries)
+            await insert_together(planned.inserts)
+            return planned.outcomes
+        (entry,) = entries
+        return [await kind.apply(self.principal, entry)]
+
     def _record(self, mutation: MutationIn, digest: str, outcome: Outcome) -> MutationResult:
         """The idempotency record of a new entry (kept for a refusal too, so a retry of the
-        same delivery gets the same answer); written with the others before the commit."""
+        same delivery gets the same answer); written with the others at the end."""
         refusal = outcome if isinstance(outcome, ProblemError) else None
         record: dict[str, Any] = {
             "id": mutation.id,

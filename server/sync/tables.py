@@ -1,5 +1,6 @@
 """The idempotency record of every mutation a phone pushed: written in the same transaction
-as the mutation's effect, so a retried delivery finds it and nothing happens twice."""
+as the mutation's effect (or the same statement), so a retried delivery finds it and nothing
+happens twice."""
 
 from __future__ import annotations
 
