@@ -1,6 +1,7 @@
 """The mutation kinds a phone may push, each with its payload schema and the domain write it
-runs. Every write is the same query function the rest of the API uses, so its permission
-checks apply unchanged: a mutation the person may not make is rejected, never applied.
+runs (or, for kinds that only insert, the domain's check that says what to insert). The
+domain's permission checks apply unchanged: a mutation the person may not make is rejected,
+never applied.
 
 What a mutation creates takes the mutation's id as its own, so a later entry in the same
 offline queue can refer to it (react to the kudos just written, complete an action of the
