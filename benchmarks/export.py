@@ -36,7 +36,7 @@ from server import db, demo  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.checkins import queries as checkins  # noqa: E402
 from server.checkins.defaults import DEFAULT_TEMPLATE_ID  # noqa: E402
-from server.core.entries import Entry  # noqa: E402
+from server.core.entries import Entry, write_accepted  # noqa: E402
 from server.demo.principals import act_as  # noqa: E402
 from server.feedback import queries as feedback  # noqa: E402
 from server.goals import queries as goals  # noqa: E402
@@ -171,17 +171,23 @@ async def recognition_history(people: dict[str, uuid.UUID], weeks: int, now: dat
                 recipient_ids=[people["alice"]],
                 behaviour=f"第 {week} 周帮客户把报价单逐项讲清楚，客户当场签了试点",
             )
-            await feedback.create_kudos(authors[name], [Entry(uuid.uuid4(), kudos, at)])
+            await write_accepted(
+                await feedback.plan_kudos(authors[name], [Entry(uuid.uuid4(), kudos, at)])
+            )
         given = KudosCreate(
             recipient_ids=[people[COLLEAGUES[week % 5]]],
             behaviour=f"第 {week} 周陪我跑了三家客户，路上帮我把演示改得更清楚",
         )
-        await feedback.create_kudos(alice, [Entry(uuid.uuid4(), given, at)])
+        await write_accepted(await feedback.plan_kudos(alice, [Entry(uuid.uuid4(), given, at)]))
         if week % 2 == 0:
             to_alice = FeedbackCreate(recipient_id=people["alice"], **SBI)
             from_alice = FeedbackCreate(recipient_id=people["bob"], **SBI)
-            await feedback.create_feedback(authors["bob"], [Entry(uuid.uuid4(), to_alice, at)])
-            await feedback.create_feedback(alice, [Entry(uuid.uuid4(), from_alice, at)])
+            await write_accepted(
+                await feedback.plan_feedback(authors["bob"], [Entry(uuid.uuid4(), to_alice, at)])
+            )
+            await write_accepted(
+                await feedback.plan_feedback(alice, [Entry(uuid.uuid4(), from_alice, at)])
+            )
 
 
 async def timed(client: httpx.AsyncClient, path: str, headers: dict[str, str]) -> dict[str, Any]:

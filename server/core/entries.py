@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 from uuid import UUID
 
 from server.core.errors import ProblemError
-from server.db import Inserts
+from server.db import Inserts, insert_together
 
 T = TypeVar("T")
 
@@ -45,3 +45,11 @@ def accepted(outcomes: Sequence[Outcome]) -> list[UUID]:
         if isinstance(outcome, ProblemError):
             raise outcome
     return [outcome for outcome in outcomes if isinstance(outcome, UUID)]
+
+
+async def write_accepted(planned: Planned) -> list[UUID]:
+    """Writes a batch every entry of which must be accepted (the demo seed, a benchmark's
+    history): the first refusal is raised before anything is written."""
+    ids = accepted(planned.outcomes)
+    await insert_together(planned.inserts)
+    return ids

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
-from server.core.entries import Entry, Planned, accepted
-from server.db import insert_together
+from server.core.entries import Entry, write_accepted
 from server.demo.principals import signed_in
 from server.feedback import queries as feedback
 from server.feedback.tables import Kudos
@@ -89,7 +88,7 @@ async def seed(people: dict[str, UUID]) -> None:
             behaviour=behaviour,
             visibility=visibility,
         )
-        await _write(
+        await write_accepted(
             await feedback.plan_kudos(
                 principals[author], [Entry(uuid4(), kudos, now - timedelta(days=days))]
             )
@@ -103,14 +102,8 @@ async def seed(people: dict[str, UUID]) -> None:
             suggestion=suggestion,
             share_with_manager=shared,
         )
-        await _write(
+        await write_accepted(
             await feedback.plan_feedback(
                 principals[author], [Entry(uuid4(), sbi, now - timedelta(days=days))]
             )
         )
-
-
-async def _write(planned: Planned) -> None:
-    """Every demo entry is accepted (a refusal is a mistake in the data above)."""
-    accepted(planned.outcomes)
-    await insert_together(planned.inserts)
