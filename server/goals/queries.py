@@ -477,6 +477,14 @@ class _Kept(NamedTuple):
     signing: dict[str, Any] | None
 
 
+def _keep_recent(kept: OrderedDict[Any, Any], key: Any, value: Any, size: int) -> None:
+    """Keep `value` as the most recently used, and no more than `size` entries."""
+    kept[key] = value
+    kept.move_to_end(key)
+    while len(kept) > size:
+        kept.popitem(last=False)
+
+
 class SharedSummaries:
     """Goal summaries as every viewer sees them, kept between requests in this process, the
     most recently used last. The goals at the top of a cycle's tree are in every viewer's
@@ -524,17 +532,11 @@ class SharedSummaries:
             )
             # Not when its owner changed since the stamp's state was read.
             if owner == goals[goal_id] and not in_transaction():
-                self._keep(goal_id, entry)
+                _keep_recent(self._kept, goal_id, entry, self.size)
         awaiting = await _awaiting_me(
             principal, [e.signing for e in kept.values() if e.signing is not None]
         )
         return {g: _for_viewer(e.summary, g in awaiting) for g, e in kept.items()}
-
-    def _keep(self, goal_id: UUID, entry: _Kept) -> None:
-        self._kept[goal_id] = entry
-        self._kept.move_to_end(goal_id)
-        while len(self._kept) > self.size:
-            self._kept.popitem(last=False)
 
     def forget(self) -> None:
         """As a process started afresh (the tests)."""
@@ -653,10 +655,11 @@ async def goal_tree(principal: Principal, cycle_id: UUID, verify: bool) -> GoalT
     holds every such top goal, the viewer's own goals with the chain above each and the goals
     aligned to each, then the rest breadth first up to TREE_GOALS goals; every node says how
     many of its children were left out (`more`). Read level by level in SQL, so the work
-    follows the size of the answer, not of the organisation; the summaries are the shared
-    ones (`SharedSummaries`, `verify` as there)."""
+    follows the size of the answer, not of the organisation; the open goals' reads and the
+    summaries are the shared ones (`SharedTreeTops`, `SharedSummaries`, `verify` as
+    there)."""
     cycle = await _get_cycle(cycle_id, status=404)
-    tree = await _TreeReader.of(principal, cycle_id)
+    tree = await _tree_reader(principal, cycle_id, verify)
     roots = await tree.roots()
     shown = {r["id"]: r for r in roots}
     for row in await tree.viewers_branch():
@@ -717,7 +720,8 @@ def _tree_order_sql() -> str:
 class _TreeReader:
     """The goals of one cycle's tree that a viewer may see, read a part at a time."""
 
-    COLUMNS = "g.id, g.parent, g.level, g.title, g.theme, g.owner, g.visibility"
+    COLUMN_NAMES = ("id", "parent", "level", "title", "theme", "owner", "visibility")
+    COLUMNS = ", ".join(f"g.{name}" for name in COLUMN_NAMES)
     OPEN = "(g.level != 'individual' OR g.visibility = 'public')"
 
     # A reach up to this size is read once and kept; a larger one is not walked down.
@@ -732,10 +736,12 @@ class _TreeReader:
         # are not read at all; whether a goal is shown is `_readable`'s to say.
         self.in_tree = "g.cycle = {} AND g.state != 'withdrawn'"
         self.in_tree_args: list[Any] = [cycle_id]
-        if reach is not None:
+        if reach:
             people = sorted(reach)
             self.in_tree += f" AND ({self.OPEN} OR g.owner IN ({placeholders(people)}))"
             self.in_tree_args += people
+        elif reach is not None:  # nobody's private goals: the open goals only
+            self.in_tree += f" AND {self.OPEN}"
 
     @classmethod
     async def of(cls, principal: Principal, cycle_id: UUID) -> _TreeReader:
@@ -857,6 +863,202 @@ class _TreeReader:
             owner = row["private_owner"]
             if owner is None or as_uuid(owner) in readable:
                 counts[as_uuid(row["parent"])] += int(row["aligned"])
+        return counts
+
+
+# A viewer whose known reach is at most this many people (a team and the teams under it) reads
+# the tree's open goals through `SHARED_TREE_TOPS`; the few private goals they may see are
+# read at once and merged in. A larger reach has too many to read at once.
+SHARED_TOP_REACH = 100
+
+
+async def _tree_reader(principal: Principal, cycle_id: UUID, verify: bool) -> _TreeReader:
+    """How the tree's parts are read for this viewer (`verify` as in `SharedTreeTops`).
+    Nothing read in an open transaction is kept: were it rolled back, the stamp would be
+    read again as it was with other rows behind it."""
+    reach = await org.small_reach(principal, _TreeReader.KEPT_REACH)
+    if reach is not None and len(reach) <= SHARED_TOP_REACH and not in_transaction():
+        return await SHARED_TREE_TOPS.reader(principal, cycle_id, reach, verify)
+    return _TreeReader(principal, cycle_id, reach)
+
+
+# What the reads of a tree's open goals were made under: the change-log states of `goal_tree`
+# (goals added, removed, withdrawn) and `goal_outlines` (titles, levels, visibility,
+# alignment, owners, cycles).
+TopStamp = tuple[versions.State, versions.State]
+
+
+class _OpenTop:
+    """The reads of one cycle's tree that only open goals answer (the tops, the first goals
+    aligned to a level, how many are aligned to a goal), kept under one stamp."""
+
+    # Levels kept: every viewer's tree opens the same few at its top.
+    LEVELS = 64
+    COUNTS = 8_192
+
+    def __init__(self, stamp: TopStamp, reader: _TreeReader) -> None:
+        self.stamp, self.reader = stamp, reader
+        self._roots: list[dict[str, Any]] | None = None
+        self._levels: OrderedDict[tuple[tuple[UUID, ...], int], list[dict[str, Any]]]
+        self._levels = OrderedDict()
+        self._counts: OrderedDict[UUID, int] = OrderedDict()
+
+    async def roots(self, verify: bool) -> list[dict[str, Any]]:
+        if self._roots is None or verify:
+            fresh = await self.reader.roots()
+            _check_kept(verify, self._roots, fresh, "tops")
+            self._roots = fresh
+        return self._roots
+
+    async def children(self, parent_ids: list[UUID], verify: bool) -> list[dict[str, Any]]:
+        """The first `TREE_GOALS` open goals aligned to these, in tree order: no level of
+        a tree takes more."""
+        key = (tuple(sorted(parent_ids)), TREE_GOALS)
+        kept = self._levels.get(key)
+        if kept is None or verify:
+            fresh = await self.reader.children([{"id": g} for g in parent_ids], TREE_GOALS)
+            _check_kept(verify, kept, fresh, "a level")
+            kept = fresh
+        _keep_recent(self._levels, key, kept, self.LEVELS)
+        return kept
+
+    async def children_counts(self, goal_ids: list[UUID], verify: bool) -> Counter[UUID]:
+        # Taken before the read, during which another request may let some go.
+        kept = {g: self._counts[g] for g in goal_ids if g in self._counts}
+        missing = [g for g in goal_ids if verify or g not in kept]
+        counted = await self.reader.children_counts(missing) if missing else Counter()
+        counts = Counter(kept)
+        for goal_id in missing:
+            _check_kept(verify, kept.get(goal_id), counted[goal_id], "a count")
+            counts[goal_id] = counted[goal_id]
+        for goal_id, count in counts.items():
+            _keep_recent(self._counts, goal_id, count, self.COUNTS)
+        return counts
+
+
+def _check_kept(verify: bool, kept: object, fresh: object, what: str) -> None:
+    if verify and kept is not None and kept != fresh:
+        raise versions.StaleVersionError(f"{what} of a tree's open goals changed under its stamp")
+
+
+class SharedTreeTops:
+    """The reads of each cycle's tree that only open goals answer (company, department and
+    team goals, and public individual ones), kept between requests in this process: they
+    are the same for every viewer, and were half of a tree's work. Used while the states of
+    `goal_tree` and `goal_outlines` they were read under hold, read before them (a write
+    committed in between is in reads stamped older: read again next time, never kept
+    stale). `verify` (the tests) reads everything again and raises `StaleVersionError` when
+    a kept read of the same stamp differs."""
+
+    def __init__(self, cycles: int) -> None:
+        self.cycles = cycles
+        self._kept: OrderedDict[UUID, _OpenTop] = OrderedDict()
+
+    async def reader(
+        self, principal: Principal, cycle_id: UUID, reach: frozenset[UUID], verify: bool
+    ) -> _WithSharedTop:
+        logged = await versions.states([versions.GOAL_TREE, versions.GOAL_OUTLINES])
+        stamp = (logged[versions.GOAL_TREE], logged[versions.GOAL_OUTLINES])
+        top = self._kept.get(cycle_id)
+        if top is None or top.stamp != stamp:
+            # Its rows are open goals, which `_readable` lets through for anyone.
+            top = _OpenTop(stamp, _TreeReader(principal, cycle_id, frozenset()))
+            _keep_recent(self._kept, cycle_id, top, self.cycles)
+        return await _WithSharedTop.for_reach(principal, cycle_id, reach, top, verify)
+
+    def forget(self) -> None:
+        """As a process started afresh (the tests)."""
+        self._kept.clear()
+
+
+# A company plans a cycle or two at a time.
+SHARED_TREE_TOPS = SharedTreeTops(8)
+
+
+class _WithSharedTop(_TreeReader):
+    """A tree's parts as `_TreeReader` reads them for a viewer of a small known reach, made
+    of the kept reads of the open goals (`_OpenTop`) and the private goals the viewer may
+    see (the reach's), read at once with their parents and merged into each part."""
+
+    def __init__(
+        self,
+        principal: Principal,
+        cycle_id: UUID,
+        reach: frozenset[UUID],
+        top: _OpenTop,
+        verify: bool,
+        private: list[dict[str, Any]],
+        private_roots: list[dict[str, Any]],
+    ) -> None:
+        super().__init__(principal, cycle_id, reach)
+        self.top, self.verify = top, verify
+        self.private, self.private_roots = private, private_roots
+        self.private_ids = {row["id"] for row in private}
+
+    @classmethod
+    async def for_reach(
+        cls,
+        principal: Principal,
+        cycle_id: UUID,
+        reach: frozenset[UUID],
+        top: _OpenTop,
+        verify: bool,
+    ) -> _WithSharedTop:
+        rows = await fetch_in(
+            f"SELECT {cls.COLUMNS}, g.parent_shared, p.cycle AS parent_cycle,"  # noqa: S608 - placeholders and constants only
+            " p.state AS parent_state, p.level AS parent_level,"
+            " p.visibility AS parent_visibility, p.owner AS parent_owner"
+            " FROM goals_goal g LEFT JOIN goals_goal p ON p.id = g.parent"
+            f" WHERE g.cycle = {{}} AND g.state != 'withdrawn' AND NOT {cls.OPEN}"
+            " AND g.owner IN ({in})",
+            sorted(reach),
+            cycle_id,
+        )
+        private, roots = [], []
+        for row in rows:
+            tree_row = _tree_row({column: row[column] for column in cls.COLUMN_NAMES})
+            private.append(tree_row)
+            if cls._at_top(row, cycle_id, reach):
+                roots.append(tree_row)
+        return cls(principal, cycle_id, reach, top, verify, private, roots)
+
+    @staticmethod
+    def _at_top(row: dict[str, Any], cycle_id: UUID, reach: frozenset[UUID]) -> bool:
+        """`roots` for a private goal: none above it, or one the viewer cannot see in this
+        tree (withdrawn, of another cycle, or private to someone outside the reach); a goal
+        under a shared objective has it above unless it was withdrawn."""
+        if row["parent"] is None:
+            return True
+        parent_in_tree = as_uuid(row["parent_cycle"]) == cycle_id
+        if parent_in_tree and row["parent_state"] == "withdrawn":
+            return True
+        if row["parent_shared"]:
+            return False
+        parent_seen = policy.is_open(row["parent_level"], row["parent_visibility"]) or (
+            as_uuid(row["parent_owner"]) in reach
+        )
+        return not (parent_in_tree and parent_seen)
+
+    async def roots(self) -> list[dict[str, Any]]:
+        # An open goal under a private one the viewer sees is not at the top for them.
+        shared = await self.top.roots(self.verify)
+        return [r for r in shared if r["parent"] not in self.private_ids] + self.private_roots
+
+    async def children(
+        self, parents: list[dict[str, Any]], first: int | None = None
+    ) -> list[dict[str, Any]]:
+        if first is None or first > TREE_GOALS:
+            return await super().children(parents, first)
+        ids = [p["id"] for p in parents]
+        under = set(ids)
+        shared = await self.top.children(ids, self.verify) if ids else []
+        private = [row for row in self.private if row["parent"] in under]
+        return sorted(shared + private, key=_tree_order)[:first]
+
+    async def children_counts(self, goal_ids: list[UUID]) -> dict[UUID, int]:
+        counts = await self.top.children_counts(goal_ids, self.verify)
+        wanted = set(goal_ids)
+        counts.update(row["parent"] for row in self.private if row["parent"] in wanted)
         return counts
 
 

@@ -1,0 +1,269 @@
+"""The tree's reads of its open goals kept between requests for every viewer
+(`goals.queries.SharedTreeTops`): a viewer of a small reach gets the tree their own reads
+give, with the private goals they may see merged into the kept tops, levels and counts;
+the kept reads are read again when a goal joins, leaves, moves or is renamed, and the
+tests' verifying tree refuses one that changed without the change log moving."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from server.core.access import Principal, Role
+from server.db import fetch
+from server.goals import queries as goals
+from server.sync import versions
+from tests.test_goal_tree import VIEWERS, cycle_id, edges, objectives, titles_anywhere, tree
+from tests.test_shared_summaries import retitle_unlogged
+
+EAST = "华东区新签客户 60 家"
+ALICES_PRIVATE = "拓展苏州制造业新客户"
+
+
+@pytest.fixture
+def trusting(app, monkeypatch) -> None:
+    """A process that kept nothing yet and trusts its stamps (the suite's verifying tree
+    reads every open goal again)."""
+    monkeypatch.setattr(app.state.settings, "sync_verify_versions", False)
+    goals.SHARED_TREE_TOPS.forget()
+    goals.SHARED_SUMMARIES.forget()
+
+
+@pytest.fixture
+def open_reads(monkeypatch) -> list[str]:
+    """What the reads of the open goals only were for: tops, a level, counts."""
+    reads: list[str] = []
+    for name in ("roots", "children", "children_counts"):
+        method = getattr(goals._TreeReader, name)
+
+        def counted(self: goals._TreeReader, *args: Any, _m=method, _n=name) -> Any:
+            if self.reach == frozenset():
+                reads.append(_n)
+            return _m(self, *args)
+
+        monkeypatch.setattr(goals._TreeReader, name, counted)
+    return reads
+
+
+async def post_goal(client, headers, body: dict[str, Any]) -> str:
+    response = await client.post("/api/goals", headers=headers, json=body)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+async def alices_private_goal(client, headers_for) -> dict[str, Any]:
+    mine = (await client.get("/api/me/goals", headers=headers_for("alice"))).json()["goals"]
+    goal: dict[str, Any] = next(g for g in mine if g["title"] == ALICES_PRIVATE)
+    assert goal["visibility"] == "private"
+    return goal
+
+
+async def private_goals_around_the_top(client, people, headers_for, cycle: str) -> None:
+    """Private goals where they change a viewer's tops: a public goal under Alice's private
+    goal (at the top for those who may not read hers), a private goal of Alice's under a
+    withdrawn objective, and one under a private goal of her manager's, which she may not
+    read."""
+    manager, alice = headers_for("manager.east"), headers_for("alice")
+    east = next(
+        g for g in objectives(await tree(client, manager, cycle)).values() if g["title"] == EAST
+    )
+    private = await alices_private_goal(client, headers_for)
+    await post_goal(
+        client,
+        alice,
+        {
+            "cycle_id": cycle,
+            "title": "苏州首访清单",
+            "parent_id": private["id"],
+            "visibility": "public",
+        },
+    )
+    doomed = await post_goal(
+        client,
+        manager,
+        {"cycle_id": cycle, "title": "苏州片区季度拜访", "parent_id": east["id"], "level": "team"},
+    )
+    await post_goal(
+        client, alice, {"cycle_id": cycle, "title": "季度拜访准备", "parent_id": doomed}
+    )
+    withdrawn = await client.post(
+        f"/api/goals/{doomed}/transitions", headers=manager, json={"action": "withdraw"}
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    managers_own = await post_goal(
+        client, manager, {"cycle_id": cycle, "title": "华东辅导计划", "parent_id": east["id"]}
+    )
+    under_managers = await post_goal(
+        client, alice, {"cycle_id": cycle, "title": "辅导后的练习", "parent_id": east["id"]}
+    )
+    await fetch(
+        "UPDATE goals_goal SET parent = {}, parent_shared = {} WHERE id = {}",
+        UUID(managers_own),
+        False,
+        UUID(under_managers),
+    )
+
+
+async def answer(client, headers, cycle: str) -> dict[str, Any]:
+    response = await client.get(f"/api/goal-cycles/{cycle}/tree", headers=headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+@pytest.mark.parametrize("budget", [0, 1, 3, 6, goals.TREE_GOALS])
+async def test_every_viewer_gets_the_tree_their_own_reads_give(
+    client, people, headers_for, monkeypatch, trusting, budget
+):
+    """Each viewer's tree through the tops kept by the viewers before them is the one
+    read for them alone, whatever the budget."""
+    cycle = await cycle_id(client, headers_for("ceo"))
+    await private_goals_around_the_top(client, people, headers_for, cycle)
+    monkeypatch.setattr(goals, "TREE_GOALS", budget)
+    shared = {viewer: await answer(client, headers_for(viewer), cycle) for viewer in VIEWERS}
+    monkeypatch.setattr(goals, "SHARED_TOP_REACH", 0)
+    for viewer in VIEWERS:
+        assert shared[viewer] == await answer(client, headers_for(viewer), cycle), viewer
+
+
+async def test_the_private_goals_i_may_see_change_my_tops(client, people, headers_for, trusting):
+    """What `test_every_viewer_gets_the_tree_their_own_reads_give` compares is not the same
+    for everyone: the kept tops are adjusted for each viewer's private goals."""
+    cycle = await cycle_id(client, headers_for("ceo"))
+    await private_goals_around_the_top(client, people, headers_for, cycle)
+
+    async def tops(viewer: str) -> set[str]:
+        return {
+            n["goal"]["title"]
+            for b in (await answer(client, headers_for(viewer), cycle))["themes"]
+            for n in b["objectives"]
+        }
+
+    # Bob may not read Alice's private goal: the public goal under it is at his top.
+    assert "苏州首访清单" in await tops("bob")
+    assert "苏州首访清单" not in await tops("manager.east")
+    # Alice's goal under a withdrawn objective is at the top of those who may read it.
+    assert "季度拜访准备" in await tops("alice")
+    assert "季度拜访准备" in await tops("ceo")
+    assert "季度拜访准备" not in await tops("bob")
+    # Under her manager's private goal: at her top, under it for him.
+    assert "辅导后的练习" in await tops("alice")
+    assert "辅导后的练习" not in await tops("manager.east")
+    assert "辅导后的练习" in titles_anywhere(await tree(client, headers_for("manager.east"), cycle))
+
+
+async def test_a_tree_reuses_the_open_goals_another_viewers_tree_read(
+    client, people, headers_for, monkeypatch, trusting, open_reads
+):
+    """With a budget that ends among the shared objectives, as a large company's does: one
+    goal besides Carol's tops and own branch."""
+    cycle = await cycle_id(client, headers_for("carol"))
+    monkeypatch.setattr(goals, "TREE_GOALS", 0)
+    fixed = len(edges(await tree(client, headers_for("carol"), cycle)))
+    goals.SHARED_TREE_TOPS.forget()
+    open_reads.clear()
+    monkeypatch.setattr(goals, "TREE_GOALS", fixed + 1)
+    await answer(client, headers_for("carol"), cycle)
+    assert {"roots", "children", "children_counts"} <= set(open_reads)
+    open_reads.clear()
+    await answer(client, headers_for("bob"), cycle)
+    # Only how many are aligned to Bob's own goals and those above them, which Carol's
+    # tree does not show.
+    assert open_reads == ["children_counts"]
+    open_reads.clear()
+    await answer(client, headers_for("bob"), cycle)
+    assert open_reads == []
+
+
+async def _add_a_goal(client, people, headers_for, cycle: str) -> str:
+    manager = headers_for("manager.east")
+    east = next(
+        g for g in objectives(await tree(client, manager, cycle)).values() if g["title"] == EAST
+    )
+    await post_goal(
+        client,
+        manager,
+        {"cycle_id": cycle, "title": "新的团队目标", "parent_id": east["id"], "level": "team"},
+    )
+    return "新的团队目标"
+
+
+async def _rename_a_goal(client, people, headers_for, cycle: str) -> str:
+    await fetch("UPDATE goals_goal SET title = {} WHERE title = {}", "华东区新签客户 70 家", EAST)
+    return "华东区新签客户 70 家"
+
+
+async def _move_a_goal(client, people, headers_for, cycle: str) -> str:
+    await fetch(
+        "UPDATE goals_goal SET parent = (SELECT id FROM goals_goal WHERE title = {})"
+        " WHERE title = {}",
+        "每位经理每两周与每位下属完成一次微沟通",
+        "华西区新增收入 1200 万元",
+    )
+    return "华西区新增收入 1200 万元"
+
+
+async def _withdraw_a_goal(client, people, headers_for, cycle: str) -> str:
+    ceo = headers_for("ceo")
+    west = next(
+        g
+        for g in objectives(await tree(client, ceo, cycle)).values()
+        if g["title"] == "华西区新增收入 1200 万元"
+    )
+    response = await client.post(
+        f"/api/goals/{west['id']}/transitions", headers=ceo, json={"action": "withdraw"}
+    )
+    assert response.status_code == 200, response.text
+    return "成都重点客户收入 400 万元"  # Carol's, now at the top
+
+
+@pytest.mark.parametrize("change", [_add_a_goal, _rename_a_goal, _move_a_goal, _withdraw_a_goal])
+async def test_kept_open_goals_are_read_again_when_the_tree_moves(
+    client, people, headers_for, trusting, change
+):
+    bob = headers_for("bob")
+    cycle = await cycle_id(client, bob)
+    before = await answer(client, bob, cycle)
+    shown = await change(client, people, headers_for, cycle)
+    after = await answer(client, headers_for("bob"), cycle)
+    assert after != before
+    assert shown in titles_anywhere([n for b in after["themes"] for n in b["objectives"]])
+    goals.SHARED_TREE_TOPS.forget()
+    goals.SHARED_SUMMARIES.forget()
+    assert await answer(client, bob, cycle) == after
+
+
+async def test_open_goals_changed_unlogged_are_caught_by_the_verifying_tree(
+    client, people, headers_for, trusting
+):
+    """The stamps trust the change log as the tree's ETag does; the tests' verifying tree
+    refuses kept reads that changed without the log moving."""
+    bob = Principal(people["bob"], uuid.uuid4(), frozenset({Role.EMPLOYEE}))
+    cycle = UUID(await cycle_id(client, headers_for("bob")))
+    await goals.goal_tree(bob, cycle, verify=False)
+    await retitle_unlogged(EAST, "改过的标题")
+    await goals.goal_tree(bob, cycle, verify=False)
+    with pytest.raises(versions.StaleVersionError, match="open goals changed under its stamp"):
+        await goals.goal_tree(bob, cycle, verify=True)
+
+
+async def test_a_process_keeps_the_latest_cycles_trees_only(
+    client, people, headers_for, monkeypatch, trusting, open_reads
+):
+    monkeypatch.setattr(goals.SHARED_TREE_TOPS, "cycles", 1)
+    bob = headers_for("bob")
+    body = {"name": "2027", "kind": "year", "starts_on": "2027-01-01", "ends_on": "2027-12-31"}
+    created = await client.post("/api/goal-cycles", json=body, headers=headers_for("hr"))
+    assert created.status_code == 201, created.text
+    cycles = [c["id"] for c in (await client.get("/api/goal-cycles", headers=bob)).json()]
+    assert len(cycles) == 2
+    for cycle in cycles:
+        await answer(client, bob, cycle)
+    open_reads.clear()
+    await answer(client, bob, cycles[-1])
+    assert open_reads == []
+    await answer(client, bob, cycles[0])
+    assert "roots" in open_reads
