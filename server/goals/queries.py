@@ -20,6 +20,7 @@ from server.audit import queries as audit
 from server.core.access import Principal, Relation
 from server.core.erasure import Erasure
 from server.core.errors import ProblemError, forbidden, not_found
+from server.core.recent import keep_recent
 from server.db import (
     as_uuid,
     by_code_point,
@@ -477,14 +478,6 @@ class _Kept(NamedTuple):
     signing: dict[str, Any] | None
 
 
-def _keep_recent(kept: OrderedDict[Any, Any], key: Any, value: Any, size: int) -> None:
-    """Keep `value` as the most recently used, and no more than `size` entries."""
-    kept[key] = value
-    kept.move_to_end(key)
-    while len(kept) > size:
-        kept.popitem(last=False)
-
-
 class SharedSummaries:
     """Goal summaries as every viewer sees them, kept between requests in this process, the
     most recently used last. The goals at the top of a cycle's tree are in every viewer's
@@ -532,7 +525,7 @@ class SharedSummaries:
             )
             # Not when its owner changed since the stamp's state was read.
             if owner == goals[goal_id] and not in_transaction():
-                _keep_recent(self._kept, goal_id, entry, self.size)
+                keep_recent(self._kept, goal_id, entry, self.size)
         awaiting = await _awaiting_me(
             principal, [e.signing for e in kept.values() if e.signing is not None]
         )
@@ -919,7 +912,7 @@ class _OpenTop:
             fresh = await self.reader.children([{"id": g} for g in parent_ids], TREE_GOALS)
             _check_kept(verify, kept, fresh, "a level")
             kept = fresh
-        _keep_recent(self._levels, key, kept, self.LEVELS)
+        keep_recent(self._levels, key, kept, self.LEVELS)
         return kept
 
     async def children_counts(self, goal_ids: list[UUID], verify: bool) -> Counter[UUID]:
@@ -932,7 +925,7 @@ class _OpenTop:
             _check_kept(verify, kept.get(goal_id), counted[goal_id], "a count")
             counts[goal_id] = counted[goal_id]
         for goal_id, count in counts.items():
-            _keep_recent(self._counts, goal_id, count, self.COUNTS)
+            keep_recent(self._counts, goal_id, count, self.COUNTS)
         return counts
 
 
@@ -963,7 +956,7 @@ class SharedTreeTops:
         if top is None or top.stamp != stamp:
             # Its rows are open goals, which `_readable` lets through for anyone.
             top = _OpenTop(stamp, _TreeReader(principal, cycle_id, frozenset()))
-            _keep_recent(self._kept, cycle_id, top, self.cycles)
+            keep_recent(self._kept, cycle_id, top, self.cycles)
         return await _WithSharedTop.for_reach(principal, cycle_id, reach, top, verify)
 
     def forget(self) -> None:

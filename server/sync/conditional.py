@@ -22,6 +22,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_304_NOT_MODIFIED
 from pydantic import TypeAdapter
 
 from server.core.access import Principal
+from server.core.recent import keep_recent
 from server.sync import versions
 
 Answer = TypeVar("Answer")
@@ -136,7 +137,4 @@ class ConditionalRead(Generic[Answer]):
 
     def _learn(self, given: str, topics: list[str]) -> None:
         # Kept as one string: a tree's hundred topics as a tuple took 10 KB, as text 4 KB.
-        self._learned_under[given] = " ".join(sorted(set(topics)))
-        self._learned_under.move_to_end(given)
-        while len(self._learned_under) > LEARNED_KEPT:
-            self._learned_under.popitem(last=False)
+        keep_recent(self._learned_under, given, " ".join(sorted(set(topics))), LEARNED_KEPT)
