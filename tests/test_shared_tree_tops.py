@@ -267,3 +267,22 @@ async def test_a_process_keeps_the_latest_cycles_trees_only(
     assert open_reads == []
     await answer(client, bob, cycles[0])
     assert "roots" in open_reads
+
+
+async def test_a_tree_reads_each_topics_state_once(client, people, headers_for, monkeypatch):
+    """The states the answer's version was read with stamp what its build keeps: the kept
+    tops and summaries do not read `goal_tree`, `goal_outlines`, `people` and `strategy`
+    again (`versions.reading_under`)."""
+    read: list[str] = []
+    read_states = versions.fetch_in
+
+    async def counted(sql: str, values: list[Any], *args: Any) -> list[dict[str, Any]]:
+        if "FROM sync_change WHERE topic IN" in sql:
+            read.extend(values)
+        return await read_states(sql, values, *args)
+
+    monkeypatch.setattr(versions, "fetch_in", counted)
+    bob = headers_for("bob")
+    await answer(client, bob, await cycle_id(client, bob))
+    assert {versions.GOAL_TREE, versions.GOAL_OUTLINES, versions.PEOPLE} <= set(read)
+    assert sorted(read) == sorted(set(read))

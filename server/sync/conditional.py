@@ -96,7 +96,8 @@ class ConditionalRead(Generic[Answer]):
         version = given if self._learned is None else await self._with_learned(given)
 
         async def written() -> bytes:
-            answer = await build()
+            with versions.reading_under(logged):
+                answer = await build()
             if self._learned is not None:
                 self._learn(given, self._learned(answer))
             return self._adapter.dump_json(answer)

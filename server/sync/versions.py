@@ -17,8 +17,11 @@ had read it."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
+from types import MappingProxyType
 
 from server.core.access import Principal
 from server.db import fetch, fetch_in, try_round_lock, write_transaction
@@ -57,15 +60,39 @@ def goals_of(people: Iterable[object]) -> list[str]:
     return [GOAL_OUTLINES, STRATEGY, PEOPLE, *of(GOALS, people)]
 
 
+# The states an answer being built was versioned with (`reading_under`).
+_answer_states: ContextVar[Mapping[str, State]] = ContextVar(
+    "answer_states", default=MappingProxyType({})
+)
+
+
+@contextmanager
+def reading_under(logged: Mapping[str, State]) -> Iterator[None]:
+    """While an answer versioned with these states is built, `states` takes theirs from here
+    instead of reading them again: read before any of the answer's rows, they are as good a
+    stamp for what the build keeps as states read later (a write in between makes them
+    older, so what was kept under them is read again next time). The goal tree's first read
+    saves a statement (`SharedTreeTops`)."""
+    token = _answer_states.set(logged)
+    try:
+        yield
+    finally:
+        _answer_states.reset(token)
+
+
 async def states(topics: Iterable[str]) -> dict[str, State]:
     """Each topic's state; (0, 0) for a topic nothing was logged for yet."""
     wanted = sorted(set(topics))
-    rows = await fetch_in(
-        "SELECT topic, MAX(CASE WHEN folded THEN id END) AS fold, COUNT(*) AS logged"
-        " FROM sync_change WHERE topic IN ({in}) GROUP BY topic",
-        wanted,
-    )
-    found = {r["topic"]: (int(r["fold"] or 0), int(r["logged"])) for r in rows}
+    known = _answer_states.get()
+    found = {topic: known[topic] for topic in wanted if topic in known}
+    missing = [topic for topic in wanted if topic not in found]
+    if missing:
+        rows = await fetch_in(
+            "SELECT topic, MAX(CASE WHEN folded THEN id END) AS fold, COUNT(*) AS logged"
+            " FROM sync_change WHERE topic IN ({in}) GROUP BY topic",
+            missing,
+        )
+        found |= {r["topic"]: (int(r["fold"] or 0), int(r["logged"])) for r in rows}
     return {topic: found.get(topic, (0, 0)) for topic in wanted}
 
 
