@@ -272,7 +272,8 @@ async def test_a_process_keeps_the_latest_cycles_trees_only(
 async def test_a_tree_reads_each_topics_state_once(client, people, headers_for, monkeypatch):
     """The states the answer's version was read with stamp what its build keeps: the kept
     tops and summaries do not read `goal_tree`, `goal_outlines`, `people` and `strategy`
-    again (`versions.reading_under`)."""
+    again (`versions.reading_under`); nor, when the app opens afresh (no ETag) on a tree read
+    before, its owners' goals, which the version is also made of."""
     read: list[str] = []
     read_states = versions.fetch_in
 
@@ -283,6 +284,26 @@ async def test_a_tree_reads_each_topics_state_once(client, people, headers_for, 
 
     monkeypatch.setattr(versions, "fetch_in", counted)
     bob = headers_for("bob")
-    await answer(client, bob, await cycle_id(client, bob))
-    assert {versions.GOAL_TREE, versions.GOAL_OUTLINES, versions.PEOPLE} <= set(read)
-    assert sorted(read) == sorted(set(read))
+    cycle = await cycle_id(client, bob)
+    for _ in range(2):
+        read.clear()
+        await answer(client, bob, cycle)
+        assert {versions.GOAL_TREE, versions.GOAL_OUTLINES, versions.PEOPLE} <= set(read)
+        assert sorted(read) == sorted(set(read))
+    assert f"{versions.GOALS}:{people['bob']}" in read
+
+
+async def test_a_tree_has_one_etag_however_its_states_were_read(client, people, headers_for):
+    """An app opened afresh (no ETag) and one holding an old copy read the owners' states
+    differently (one by one for the build, or as one), and get the same version, so the
+    copy either keeps is answered 304."""
+    await versions.compact()  # folded rows: a state's newest fold is not 0
+    bob = headers_for("bob")
+    path = f"/api/goal-cycles/{await cycle_id(client, bob)}/tree"
+    await client.get(path, headers=bob)  # the topics its answer is made of are learned
+    afresh = (await client.get(path, headers=bob)).headers["etag"]
+    old_copy = await client.get(path, headers={**bob, "If-None-Match": '"0.0"'})
+    assert old_copy.status_code == 200
+    assert old_copy.headers["etag"] == afresh
+    current = await client.get(path, headers={**bob, "If-None-Match": afresh})
+    assert current.status_code == 304

@@ -93,7 +93,10 @@ class ConditionalRead(Generic[Answer]):
         # Read before the answer: a write committed in between is sent twice, never missed.
         logged = await versions.states(topics)
         given = versions.version([self.format, versions.viewer(principal), *parts], logged, topics)
-        version = given if self._learned is None else await self._with_learned(given)
+        copies = held(if_none_match)
+        version = given
+        if self._learned is not None:
+            version = await self._with_learned(given, logged, builds=not copies)
 
         async def written() -> bytes:
             with versions.reading_under(logged):
@@ -104,7 +107,7 @@ class ConditionalRead(Generic[Answer]):
 
         name, body = await versions.revalidate(
             request.url.path,
-            held(if_none_match),
+            copies,
             version,
             written,
             verifies(request),
@@ -119,17 +122,30 @@ class ConditionalRead(Generic[Answer]):
         )
         return cast("Response[Answer]", sent)
 
-    async def _with_learned(self, given: str) -> str:
+    async def _with_learned(
+        self, given: str, logged: dict[str, versions.State], builds: bool
+    ) -> str:
         """The version of the given topics and of those learned under it, their states read
         before the answer as the given ones were. The given topics hold everything that
         decides what the answer holds, so an answer built under the same version of them
         needs the same learned topics. Until one was built, a version no copy has: the
-        answer is built, and a copy of the same bytes is still answered 304."""
+        answer is built, and a copy of the same bytes is still answered 304.
+
+        Their states are read as one (`combined_state`), unless the answer `builds` anyway
+        (the client holds no copy: an app opened afresh): then one by one, added to `logged`
+        for the build, which reads them too (the tree's summaries, stamped by their owners'
+        goals): one statement instead of two."""
         learned = self._learned_under.get(given)
         if learned is None:
             return secrets.token_hex(16)
         self._learned_under.move_to_end(given)
-        state = await versions.combined_state(learned.split())
+        topics = learned.split()
+        if builds:
+            each = await versions.states(topics)
+            logged.update(each)
+            state = versions.combined(each.values())
+        else:
+            state = await versions.combined_state(topics)
         return versions.version([given, learned, state], {}, [])
 
     def forget_learned(self) -> None:

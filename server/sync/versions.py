@@ -96,6 +96,12 @@ async def states(topics: Iterable[str]) -> dict[str, State]:
     return {topic: found.get(topic, (0, 0)) for topic in wanted}
 
 
+def combined(logged: Iterable[State]) -> State:
+    """`combined_state` of topics whose states were read one by one."""
+    each = list(logged)
+    return max((fold for fold, _ in each), default=0), sum(count for _, count in each)
+
+
 async def combined_state(topics: Iterable[str]) -> State:
     """One state for many topics, which anything that changes one of theirs changes: the
     newest folded row among them (a fold of any of them adds a newer one, as folds are made
