@@ -34,9 +34,10 @@ def trusting(app, monkeypatch) -> None:
 
 @pytest.fixture
 def open_reads(monkeypatch) -> list[str]:
-    """What the reads of the open goals only were for: tops, a level, counts."""
+    """What the reads every tree shares were for: the cycle and its themes; of the open
+    goals only, tops, a level, counts."""
     reads: list[str] = []
-    for name in ("roots", "children", "children_counts"):
+    for name in ("strategy", "roots", "children", "children_counts"):
         method = getattr(goals._TreeReader, name)
 
         def counted(self: goals._TreeReader, *args: Any, _m=method, _n=name) -> Any:
@@ -167,7 +168,7 @@ async def test_a_tree_reuses_the_open_goals_another_viewers_tree_read(
     open_reads.clear()
     monkeypatch.setattr(goals, "TREE_GOALS", fixed + 1)
     await answer(client, headers_for("carol"), cycle)
-    assert {"roots", "children", "children_counts"} <= set(open_reads)
+    assert {"strategy", "roots", "children", "children_counts"} <= set(open_reads)
     open_reads.clear()
     await answer(client, headers_for("bob"), cycle)
     # Only how many are aligned to Bob's own goals and those above them, which Carol's
@@ -220,6 +221,38 @@ async def _withdraw_a_goal(client, people, headers_for, cycle: str) -> str:
     return "成都重点客户收入 400 万元"  # Carol's, now at the top
 
 
+async def theme_names(client, headers, cycle: str) -> list[str]:
+    return [
+        b["theme"]["name"] for b in (await answer(client, headers, cycle))["themes"] if b["theme"]
+    ]
+
+
+async def test_the_kept_themes_are_read_again_when_one_changes(
+    client, people, headers_for, trusting
+):
+    bob, hr = headers_for("bob"), headers_for("hr")
+    cycle = await cycle_id(client, bob)
+    [first, *_] = (await client.get(f"/api/strategy-themes?cycle_id={cycle}", headers=hr)).json()
+    assert first["name"] in await theme_names(client, bob, cycle)
+    renamed = await client.patch(
+        f"/api/strategy-themes/{first['id']}", headers=hr, json={"name": "客户成功优先"}
+    )
+    assert renamed.status_code == 200, renamed.text
+    names = await theme_names(client, headers_for("alice"), cycle)
+    assert "客户成功优先" in names
+    assert first["name"] not in names
+
+
+async def test_a_tree_of_no_cycle_is_not_found_and_nothing_is_kept(
+    client, people, headers_for, trusting
+):
+    bob = headers_for("bob")
+    missing = await client.get(f"/api/goal-cycles/{uuid.uuid4()}/tree", headers=bob)
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "not_found"
+    assert list(goals.SHARED_TREE_TOPS._kept) == []
+
+
 @pytest.mark.parametrize("change", [_add_a_goal, _rename_a_goal, _move_a_goal, _withdraw_a_goal])
 async def test_kept_open_goals_are_read_again_when_the_tree_moves(
     client, people, headers_for, trusting, change
@@ -246,7 +279,21 @@ async def test_open_goals_changed_unlogged_are_caught_by_the_verifying_tree(
     await goals.goal_tree(bob, cycle, verify=False)
     await retitle_unlogged(EAST, "改过的标题")
     await goals.goal_tree(bob, cycle, verify=False)
-    with pytest.raises(versions.StaleVersionError, match="open goals changed under its stamp"):
+    with pytest.raises(versions.StaleVersionError, match="kept for every tree changed"):
+        await goals.goal_tree(bob, cycle, verify=True)
+
+
+async def test_themes_changed_unlogged_are_caught_by_the_verifying_tree(
+    client, people, headers_for, trusting
+):
+    bob = Principal(people["bob"], uuid.uuid4(), frozenset({Role.EMPLOYEE}))
+    cycle = UUID(await cycle_id(client, headers_for("bob")))
+    await goals.goal_tree(bob, cycle, verify=False)
+    [newest] = await fetch("SELECT MAX(id) AS id FROM sync_change")
+    await fetch("UPDATE goals_theme SET name = {} WHERE cycle = {}", "改过的主题", cycle)
+    await fetch("DELETE FROM sync_change WHERE id > {}", newest["id"])
+    await goals.goal_tree(bob, cycle, verify=False)
+    with pytest.raises(versions.StaleVersionError, match="cycle and themes kept for every tree"):
         await goals.goal_tree(bob, cycle, verify=True)
 
 

@@ -651,8 +651,8 @@ async def goal_tree(principal: Principal, cycle_id: UUID, verify: bool) -> GoalT
     follows the size of the answer, not of the organisation; the open goals' reads and the
     summaries are the shared ones (`SharedTreeTops`, `SharedSummaries`, `verify` as
     there)."""
-    cycle = await _get_cycle(cycle_id, status=404)
     tree = await _tree_reader(principal, cycle_id, verify)
+    cycle, themes = await tree.strategy()
     roots = await tree.roots()
     shown = {r["id"]: r for r in roots}
     for row in await tree.viewers_branch():
@@ -691,7 +691,6 @@ async def goal_tree(principal: Principal, cycle_id: UUID, verify: bool) -> GoalT
     under: dict[UUID | None, list[UUID]] = defaultdict(list)
     for row in sorted(roots, key=_tree_order):
         under[row["theme"]].append(row["id"])
-    themes = await list_themes(cycle_id)
     known = {t.id for t in themes}
     trees = [ThemeTree(theme=t, objectives=[node(g) for g in under[t.id]]) for t in themes]
     # Goals serving a theme of another cycle, or none, are listed after the themes.
@@ -739,6 +738,10 @@ class _TreeReader:
     @classmethod
     async def of(cls, principal: Principal, cycle_id: UUID) -> _TreeReader:
         return cls(principal, cycle_id, await org.small_reach(principal, cls.KEPT_REACH))
+
+    async def strategy(self) -> tuple[CycleRead, list[ThemeRead]]:
+        """The tree's cycle (404 when there is none) and its strategy themes."""
+        return await _get_cycle(self.cycle_id, status=404), await list_themes(self.cycle_id)
 
     def _select(self, condition: str) -> str:
         """The goals of the tree under `condition`; its markers come after `in_tree_args`."""
@@ -876,14 +879,16 @@ async def _tree_reader(principal: Principal, cycle_id: UUID, verify: bool) -> _T
 
 
 # What the reads of a tree's open goals were made under: the change-log states of `goal_tree`
-# (goals added, removed, withdrawn) and `goal_outlines` (titles, levels, visibility,
-# alignment, owners, cycles).
-TopStamp = tuple[versions.State, versions.State]
+# (goals added, removed, withdrawn), `goal_outlines` (titles, levels, visibility, alignment,
+# owners, cycles) and `strategy` (the cycle and its themes).
+TopStamp = tuple[versions.State, versions.State, versions.State]
+TOP_TOPICS = (versions.GOAL_TREE, versions.GOAL_OUTLINES, versions.STRATEGY)
 
 
 class _OpenTop:
-    """The reads of one cycle's tree that only open goals answer (the tops, the first goals
-    aligned to a level, how many are aligned to a goal), kept under one stamp."""
+    """The reads of one cycle's tree that are the same for every viewer (the cycle and its
+    themes; of the open goals only, the tops, the first goals aligned to a level, how many
+    are aligned to a goal), kept under one stamp."""
 
     # Levels kept: every viewer's tree opens the same few at its top.
     LEVELS = 64
@@ -891,10 +896,18 @@ class _OpenTop:
 
     def __init__(self, stamp: TopStamp, reader: _TreeReader) -> None:
         self.stamp, self.reader = stamp, reader
+        self._strategy: tuple[CycleRead, list[ThemeRead]] | None = None
         self._roots: list[dict[str, Any]] | None = None
         self._levels: OrderedDict[tuple[tuple[UUID, ...], int], list[dict[str, Any]]]
         self._levels = OrderedDict()
         self._counts: OrderedDict[UUID, int] = OrderedDict()
+
+    async def strategy(self, verify: bool) -> tuple[CycleRead, list[ThemeRead]]:
+        if self._strategy is None or verify:
+            fresh = await self.reader.strategy()
+            _check_kept(verify, self._strategy, fresh, "the cycle and themes")
+            self._strategy = fresh
+        return self._strategy
 
     async def roots(self, verify: bool) -> list[dict[str, Any]]:
         if self._roots is None or verify:
@@ -931,7 +944,7 @@ class _OpenTop:
 
 def _check_kept(verify: bool, kept: object, fresh: object, what: str) -> None:
     if verify and kept is not None and kept != fresh:
-        raise versions.StaleVersionError(f"{what} of a tree's open goals changed under its stamp")
+        raise versions.StaleVersionError(f"{what} kept for every tree changed under its stamp")
 
 
 class SharedTreeTops:
@@ -950,12 +963,17 @@ class SharedTreeTops:
     async def reader(
         self, principal: Principal, cycle_id: UUID, reach: frozenset[UUID], verify: bool
     ) -> _WithSharedTop:
-        logged = await versions.states([versions.GOAL_TREE, versions.GOAL_OUTLINES])
-        stamp = (logged[versions.GOAL_TREE], logged[versions.GOAL_OUTLINES])
+        logged = await versions.states(TOP_TOPICS)
+        stamp = (
+            logged[versions.GOAL_TREE],
+            logged[versions.GOAL_OUTLINES],
+            logged[versions.STRATEGY],
+        )
         top = self._kept.get(cycle_id)
         if top is None or top.stamp != stamp:
             # Its rows are open goals, which `_readable` lets through for anyone.
             top = _OpenTop(stamp, _TreeReader(principal, cycle_id, frozenset()))
+            await top.strategy(verify)  # a cycle that does not exist is refused, not kept
             keep_recent(self._kept, cycle_id, top, self.cycles)
         return await _WithSharedTop.for_reach(principal, cycle_id, reach, top, verify)
 
@@ -1031,6 +1049,9 @@ class _WithSharedTop(_TreeReader):
             as_uuid(row["parent_owner"]) in reach
         )
         return not (parent_in_tree and parent_seen)
+
+    async def strategy(self) -> tuple[CycleRead, list[ThemeRead]]:
+        return await self.top.strategy(self.verify)
 
     async def roots(self) -> list[dict[str, Any]]:
         # An open goal under a private one the viewer sees is not at the top for them.
