@@ -72,7 +72,7 @@ def reading_under(logged: Mapping[str, State]) -> Iterator[None]:
     instead of reading them again: read before any of the answer's rows, they are as good a
     stamp for what the build keeps as states read later (a write in between makes them
     older, so what was kept under them is read again next time). The goal tree's first read
-    saves a statement (`SharedTreeTops`)."""
+    reads no state twice (`SharedTreeTops`, `SharedSummaries`)."""
     token = _answer_states.set(logged)
     try:
         yield
