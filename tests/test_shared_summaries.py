@@ -144,12 +144,16 @@ async def test_a_kept_summary_is_built_again_when_what_it_shows_moves(
     assert summaries(await tree(client, manager)) == after
 
 
-async def retitle_unlogged(title: str, new_title: str) -> None:
-    """A write the change log misses: a goal renamed, and what the triggers logged taken
-    away."""
+async def write_unlogged(sql: str, *args: object) -> None:
+    """A write the change log misses: what the triggers logged for it taken away."""
     [newest] = await fetch("SELECT MAX(id) AS id FROM sync_change")
-    await fetch("UPDATE goals_goal SET title = {} WHERE title = {}", new_title, title)
+    await fetch(sql, *args)
     await fetch("DELETE FROM sync_change WHERE id > {}", newest["id"])
+
+
+async def retitle_unlogged(title: str, new_title: str) -> None:
+    """A goal renamed without the change log knowing."""
+    await write_unlogged("UPDATE goals_goal SET title = {} WHERE title = {}", new_title, title)
 
 
 async def test_a_summary_changed_unlogged_is_caught_by_the_verifying_tree(

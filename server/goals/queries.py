@@ -881,8 +881,8 @@ async def _tree_reader(principal: Principal, cycle_id: UUID, verify: bool) -> _T
 # What the reads of a tree's open goals were made under: the change-log states of `goal_tree`
 # (goals added, removed, withdrawn), `goal_outlines` (titles, levels, visibility, alignment,
 # owners, cycles) and `strategy` (the cycle and its themes).
-TopStamp = tuple[versions.State, versions.State, versions.State]
 TOP_TOPICS = (versions.GOAL_TREE, versions.GOAL_OUTLINES, versions.STRATEGY)
+TopStamp = tuple[versions.State, ...]  # in the order of TOP_TOPICS
 
 
 class _OpenTop:
@@ -964,11 +964,7 @@ class SharedTreeTops:
         self, principal: Principal, cycle_id: UUID, reach: frozenset[UUID], verify: bool
     ) -> _WithSharedTop:
         logged = await versions.states(TOP_TOPICS)
-        stamp = (
-            logged[versions.GOAL_TREE],
-            logged[versions.GOAL_OUTLINES],
-            logged[versions.STRATEGY],
-        )
+        stamp = tuple(logged[topic] for topic in TOP_TOPICS)
         top = self._kept.get(cycle_id)
         if top is None or top.stamp != stamp:
             # Its rows are open goals, which `_readable` lets through for anyone.

@@ -95,11 +95,12 @@ class ConditionalRead(Generic[Answer]):
         given = versions.version([self.format, versions.viewer(principal), *parts], logged, topics)
         copies = held(if_none_match)
         version = given
+        learned_states: dict[str, versions.State] = {}
         if self._learned is not None:
-            version = await self._with_learned(given, logged, builds=not copies)
+            version, learned_states = await self._with_learned(given, builds=not copies)
 
         async def written() -> bytes:
-            with versions.reading_under(logged):
+            with versions.reading_under(logged | learned_states):
                 answer = await build()
             if self._learned is not None:
                 self._learn(given, self._learned(answer))
@@ -123,8 +124,8 @@ class ConditionalRead(Generic[Answer]):
         return cast("Response[Answer]", sent)
 
     async def _with_learned(
-        self, given: str, logged: dict[str, versions.State], builds: bool
-    ) -> str:
+        self, given: str, builds: bool
+    ) -> tuple[str, dict[str, versions.State]]:
         """The version of the given topics and of those learned under it, their states read
         before the answer as the given ones were. The given topics hold everything that
         decides what the answer holds, so an answer built under the same version of them
@@ -132,21 +133,21 @@ class ConditionalRead(Generic[Answer]):
         answer is built, and a copy of the same bytes is still answered 304.
 
         Their states are read as one (`combined_state`), unless the answer `builds` anyway
-        (the client holds no copy: an app opened afresh): then one by one, added to `logged`
-        for the build, which reads them too (the tree's summaries, stamped by their owners'
-        goals): one statement instead of two."""
+        (the client holds no copy: an app opened afresh): then one by one, and answered with
+        the version for the build, which reads them too (the tree's summaries, stamped by
+        their owners' goals): one statement instead of two."""
         learned = self._learned_under.get(given)
         if learned is None:
-            return secrets.token_hex(16)
+            return secrets.token_hex(16), {}
         self._learned_under.move_to_end(given)
         topics = learned.split()
+        each: dict[str, versions.State] = {}
         if builds:
             each = await versions.states(topics)
-            logged.update(each)
             state = versions.combined(each.values())
         else:
             state = await versions.combined_state(topics)
-        return versions.version([given, learned, state], {}, [])
+        return versions.version([given, learned, state], {}, []), each
 
     def forget_learned(self) -> None:
         """As a process started afresh (the tests)."""
