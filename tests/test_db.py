@@ -6,10 +6,12 @@ import asyncio
 import sqlite3
 import threading
 import time
+import uuid
 from random import Random
 
 import asyncpg
 import pytest
+from asyncpg.pgproto import pgproto
 from piccolo.engine.postgres import PostgresEngine
 
 from server import db
@@ -24,6 +26,26 @@ async def open_pool_of_two(engine: PostgresEngine) -> None:
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL is required here but unreachable: {exc}")
         pytest.skip("PostgreSQL not reachable")
+
+
+def test_ids_to_keep_are_of_pythons_own_uuid_class():
+    """asyncpg's UUIDs (a subclass), and SQLite's text, come back as Python's own UUID, with
+    the same value; one of Python's own is kept as it is."""
+    value = uuid.uuid4()
+    for given in (pgproto.UUID(str(value)), str(value)):
+        converted = db.as_python_uuid(given)
+        assert type(converted) is uuid.UUID
+        assert converted == value
+    assert db.as_python_uuid(value) is value
+
+
+def test_markers_are_numbered_for_asyncpg_in_order():
+    """Each `{}` becomes the next `$n`, also when the same statement comes again."""
+    sql = "SELECT id FROM t WHERE a = {} AND b IN ({}, {}) ORDER BY id"
+    numbered = "SELECT id FROM t WHERE a = $1 AND b IN ($2, $3) ORDER BY id"
+    assert db._numbered(sql) == numbered
+    assert db._numbered(sql) == numbered
+    assert db._numbered("SELECT 1") == "SELECT 1"
 
 
 async def test_the_pool_serves_waiting_requests_first():
