@@ -500,18 +500,20 @@ class SharedSummaries:
         """The summaries of these goals (id -> owner) as this viewer sees them. `verify`
         (the tests) builds every one and raises `StaleVersionError` when a kept one of the
         same stamp differs: a write the stamp's topics do not log."""
-        topics = [versions.PEOPLE, versions.STRATEGY, *versions.of(versions.GOALS, goals.values())]
-        logged = await versions.states(topics)
-        today = _today()
-
-        def stamp(owner: UUID) -> SummaryStamp:
-            people, strategy = logged[versions.PEOPLE], logged[versions.STRATEGY]
-            return owner, logged[f"{versions.GOALS}:{owner}"], people, strategy, today
+        # Each owner's stamp made once: a tree's hundred goals have about seventy owners.
+        owners = list(dict.fromkeys(goals.values()))
+        owner_topics = versions.of(versions.GOALS, owners)
+        logged = await versions.states([versions.PEOPLE, versions.STRATEGY, *owner_topics])
+        people, strategy, today = logged[versions.PEOPLE], logged[versions.STRATEGY], _today()
+        stamps: dict[UUID, SummaryStamp] = {
+            owner: (owner, logged[topic], people, strategy, today)
+            for owner, topic in zip(owners, owner_topics, strict=True)
+        }
 
         kept: dict[UUID, _Kept] = {}
         for goal_id, owner in goals.items():
             entry = self._kept.get(goal_id)
-            if entry is not None and entry.stamp == stamp(owner):
+            if entry is not None and entry.stamp == stamps[owner]:
                 kept[goal_id] = entry
                 self._kept.move_to_end(goal_id)
         rows = await _goal_rows(sorted(g for g in goals if verify or g not in kept))
@@ -521,7 +523,7 @@ class SharedSummaries:
                 raise versions.StaleVersionError(f"goal {goal_id} changed under its stamp")
             open_for_signing = row["level"] == "individual" and _open_version(row) is not None
             entry = kept[goal_id] = _Kept(
-                stamp(goals[goal_id]), summary, row if open_for_signing else None
+                stamps[goals[goal_id]], summary, row if open_for_signing else None
             )
             # Not when its owner changed since the stamp's state was read.
             if owner == goals[goal_id] and not in_transaction():
@@ -1065,6 +1067,8 @@ class _WithSharedTop(_TreeReader):
         under = set(ids)
         shared = await self.top.children(ids, self.verify) if ids else []
         private = [row for row in self.private if row["parent"] in under]
+        if not private:  # as most levels: the kept ones are in tree order already
+            return shared[:first]
         return sorted(shared + private, key=_tree_order)[:first]
 
     async def children_counts(self, goal_ids: list[UUID]) -> dict[UUID, int]:
