@@ -56,7 +56,8 @@ def as_python_uuid(value: Any) -> UUID:
     pydantic writes a subclass's value to JSON by a slower path, which made writing a goal
     tree's answer take twice as long. For values kept and written in many answers (the shared
     goal summaries): making one costs what about three writes save."""
-    return value if type(value) is UUID else UUID(int=as_uuid(value).int)
+    read = as_uuid(value)
+    return read if type(read) is UUID else UUID(int=read.int)
 
 
 def as_datetime(value: Any) -> Any:

@@ -1095,8 +1095,8 @@ SUMMARY_IDS = ("id", "cycle", "theme", "parent")
 
 
 async def _goal_rows(goal_ids: list[UUID]) -> list[dict[str, Any]]:
-    """The rows of summaries to keep (`SharedSummaries`), their ids of Python's own UUID
-    class (`as_python_uuid`): a kept summary is written in many answers."""
+    """The rows of summaries to keep (`SharedSummaries`), their `SUMMARY_IDS` of Python's
+    own UUID class."""
     rows = await fetch_in(f"{GOAL_SELECT} WHERE g.id IN ({{in}})", goal_ids)
     for row in rows:
         row.update({c: as_python_uuid(row[c]) for c in SUMMARY_IDS if row[c] is not None})
