@@ -51,15 +51,6 @@ def as_uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-def as_python_uuid(value: Any) -> UUID:
-    """`as_uuid`, of Python's own class even where asyncpg's UUID (a subclass) comes back:
-    pydantic writes a subclass's value to JSON by a slower path, which made writing a goal
-    tree's answer take twice as long. For values kept and written in many answers (the shared
-    goal summaries): making one costs what about three writes save."""
-    read = as_uuid(value)
-    return read if type(read) is UUID else UUID(int=read.int)
-
-
 def as_datetime(value: Any) -> Any:
     """A time from a raw query: SQLite gives text where it has no declared type to convert by
     (an aggregate, a column read through a join's expression). None stays None."""

@@ -6,12 +6,10 @@ import asyncio
 import sqlite3
 import threading
 import time
-import uuid
 from random import Random
 
 import asyncpg
 import pytest
-from asyncpg.pgproto import pgproto
 from piccolo.engine.postgres import PostgresEngine
 
 from server import db
@@ -26,17 +24,6 @@ async def open_pool_of_two(engine: PostgresEngine) -> None:
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL is required here but unreachable: {exc}")
         pytest.skip("PostgreSQL not reachable")
-
-
-def test_ids_to_keep_are_of_pythons_own_uuid_class():
-    """asyncpg's UUIDs (a subclass), and SQLite's text, come back as Python's own UUID, with
-    the same value; one of Python's own is kept as it is."""
-    value = uuid.uuid4()
-    for given in (pgproto.UUID(str(value)), str(value)):
-        converted = db.as_python_uuid(given)
-        assert type(converted) is uuid.UUID
-        assert converted == value
-    assert db.as_python_uuid(value) is value
 
 
 def test_markers_are_numbered_for_asyncpg_in_order():

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
 from piccolo.custom_types import Combinable
+from pydantic import TypeAdapter
 
 from server.audit import queries as audit
 from server.core.access import Principal, Relation
@@ -22,7 +23,6 @@ from server.core.erasure import Erasure
 from server.core.errors import ProblemError, forbidden, not_found
 from server.core.recent import keep_recent
 from server.db import (
-    as_python_uuid,
     as_uuid,
     by_code_point,
     columns_of,
@@ -52,6 +52,7 @@ from server.goals.tables import (
 )
 from server.org import queries as org
 from server.sync import versions
+from server.sync.conditional import Written
 from shared_schemas.checkins import KeyResultChange, MilestoneCheck
 from shared_schemas.common import PersonRef
 from shared_schemas.goals import (
@@ -473,6 +474,8 @@ SummaryStamp = tuple[UUID, versions.State, versions.State, versions.State, date]
 class _Kept(NamedTuple):
     stamp: SummaryStamp
     summary: GoalSummaryRead
+    # The summary written as JSON, once (`SharedSummaries.written`).
+    json: bytes
     # The row of an individual goal open for signing, whose `awaiting_my_signature` each
     # viewer's relations decide; None for every other goal (nobody's signature awaited).
     signing: dict[str, Any] | None
@@ -500,6 +503,24 @@ class SharedSummaries:
         """The summaries of these goals (id -> owner) as this viewer sees them. `verify`
         (the tests) builds every one and raises `StaleVersionError` when a kept one of the
         same stamp differs: a write the stamp's topics do not log."""
+        seen = await self._seen(principal, goals, verify)
+        return {g: _for_viewer(e.summary, awaiting) for g, (e, awaiting) in seen.items()}
+
+    async def written(
+        self, principal: Principal, goals: dict[UUID, UUID], verify: bool
+    ) -> dict[UUID, bytes]:
+        """`of`, written as JSON: a kept summary is written once, not for every answer."""
+        seen = await self._seen(principal, goals, verify)
+        return {
+            g: _SUMMARY_JSON.dump_json(_for_viewer(e.summary, True)) if awaiting else e.json
+            for g, (e, awaiting) in seen.items()
+        }
+
+    async def _seen(
+        self, principal: Principal, goals: dict[UUID, UUID], verify: bool
+    ) -> dict[UUID, tuple[_Kept, bool]]:
+        """Each goal's summary as every viewer sees it, and whether it awaits this viewer's
+        signature."""
         # Each owner's stamp made once: a tree's hundred goals have about seventy owners.
         owners = list(dict.fromkeys(goals.values()))
         owner_topics = versions.of(versions.GOALS, owners)
@@ -523,7 +544,10 @@ class SharedSummaries:
                 raise versions.StaleVersionError(f"goal {goal_id} changed under its stamp")
             open_for_signing = row["level"] == "individual" and _open_version(row) is not None
             entry = kept[goal_id] = _Kept(
-                stamps[goals[goal_id]], summary, row if open_for_signing else None
+                stamps[goals[goal_id]],
+                summary,
+                _SUMMARY_JSON.dump_json(summary),
+                row if open_for_signing else None,
             )
             # Not when its owner changed since the stamp's state was read.
             if owner == goals[goal_id] and not in_transaction():
@@ -531,7 +555,7 @@ class SharedSummaries:
         awaiting = await _awaiting_me(
             principal, [e.signing for e in kept.values() if e.signing is not None]
         )
-        return {g: _for_viewer(e.summary, g in awaiting) for g, e in kept.items()}
+        return {g: (e, g in awaiting) for g, e in kept.items()}
 
     def forget(self) -> None:
         """As a process started afresh (the tests)."""
@@ -543,6 +567,12 @@ class SharedSummaries:
 # 2.6 KB a summary kept (20 MB); under the load of `make bench`'s tree, 5.5 MB more resident
 # memory than keeping none.
 SHARED_SUMMARIES = SharedSummaries(8_192)
+
+# The parts of a goal tree's answer, written as JSON (`goal_tree`).
+_SUMMARY_JSON = TypeAdapter(GoalSummaryRead)
+_CYCLE_JSON = TypeAdapter(CycleRead)
+_THEME_JSON = TypeAdapter(ThemeRead | None)
+_TREE_JSON = TypeAdapter(GoalTreeRead)
 
 
 def _summary(row: dict[str, Any], reading: pace.PaceReading) -> GoalSummaryRead:
@@ -629,22 +659,11 @@ TREE_GOALS = 100
 def goal_tree_topics() -> list[str]:
     """The change-log topics (`sync.versions`) that decide which goals a tree holds and how
     many are aligned to each (with the viewer's reach, from `people`), and what it shows of
-    them besides their owners' goals (`tree_owner_topics`); its pace also follows the day."""
+    them besides their owners' goals (learned: `goal_tree`); its pace also follows the day."""
     return [versions.GOAL_TREE, *versions.goals_of([])]
 
 
-def tree_owner_topics(tree: GoalTreeRead) -> list[str]:
-    """The goals topics of everyone a tree shows a goal of."""
-    owners: set[UUID] = set()
-    nodes = [node for theme in tree.themes for node in theme.objectives]
-    while nodes:
-        node = nodes.pop()
-        owners.add(node.goal.owner.id)
-        nodes += node.children
-    return versions.of(versions.GOALS, owners)
-
-
-async def goal_tree(principal: Principal, cycle_id: UUID, verify: bool) -> GoalTreeRead:
+async def goal_tree(principal: Principal, cycle_id: UUID, verify: bool) -> Written:
     """From each strategy theme down to individual goals, as far as the viewer may see.
     A goal whose parent the viewer cannot see hangs directly under its theme. The answer
     holds every such top goal, the viewer's own goals with the chain above each and the goals
@@ -652,7 +671,8 @@ async def goal_tree(principal: Principal, cycle_id: UUID, verify: bool) -> GoalT
     many of its children were left out (`more`). Read level by level in SQL, so the work
     follows the size of the answer, not of the organisation; the open goals' reads and the
     summaries are the shared ones (`SharedTreeTops`, `SharedSummaries`, `verify` as
-    there)."""
+    there). Written as a `GoalTreeRead`, with the goals topics of everyone it shows a goal
+    of learned (`ConditionalRead`)."""
     tree = await _tree_reader(principal, cycle_id, verify)
     cycle, themes = await tree.strategy()
     roots = await tree.roots()
@@ -679,29 +699,39 @@ async def goal_tree(principal: Principal, cycle_id: UUID, verify: bool) -> GoalT
             children[row["parent"]].append(row["id"])
     aligned = await tree.children_counts(list(shown))
     owners = {goal_id: row["owner"] for goal_id, row in shown.items()}
-    summaries = await SHARED_SUMMARIES.of(principal, owners, verify)
-
-    def node(goal_id: UUID) -> dict[str, Any]:
-        kept = children[goal_id]
-        return {
-            "goal": summaries[goal_id],
-            "children": [node(c) for c in kept],
-            "more": aligned.get(goal_id, 0) - len(kept),
-        }
+    summaries = await SHARED_SUMMARIES.written(principal, owners, verify)
 
     under: dict[UUID | None, list[UUID]] = defaultdict(list)
     for row in sorted(roots, key=_tree_order):
         under[row["theme"]].append(row["id"])
     known = {t.id for t in themes}
-    trees = [{"theme": t, "objectives": [node(g) for g in under[t.id]]} for t in themes]
+    trees: list[tuple[ThemeRead | None, list[UUID]]] = [(t, under[t.id]) for t in themes]
     # Goals serving a theme of another cycle, or none, are listed after the themes.
     loose = [g for theme_id, ids in under.items() if theme_id not in known for g in ids]
     if loose:
-        trees.append({"theme": None, "objectives": [node(g) for g in loose]})
-    # The nodes made in one go by pydantic's core, which takes the summaries, the cycle and
-    # the themes (of their models already) as they are: made one by one with
-    # `model_construct`, in Python, a hundred took two and a half times as long.
-    return GoalTreeRead.model_validate({"cycle": cycle, "themes": trees})
+        trees.append((None, loose))
+
+    # Written from the summaries written already: validating and writing a hundred nodes
+    # with pydantic took six times as long.
+    parts = [b'{"cycle":', _CYCLE_JSON.dump_json(cycle), b',"themes":[']
+
+    def write(goal_ids: list[UUID]) -> None:
+        for n, goal_id in enumerate(goal_ids):
+            parts.extend((b',{"goal":' if n else b'{"goal":', summaries[goal_id]))
+            parts.append(b',"children":[')
+            write(children[goal_id])
+            parts.append(b'],"more":%d}' % (aligned.get(goal_id, 0) - len(children[goal_id])))
+
+    for n, (theme, objectives) in enumerate(trees):
+        parts.extend((b',{"theme":' if n else b'{"theme":', _THEME_JSON.dump_json(theme)))
+        parts.append(b',"objectives":[')
+        write(objectives)
+        parts.append(b"]}")
+    parts.append(b"]}")
+    body = b"".join(parts)
+    if verify and _TREE_JSON.dump_json(_TREE_JSON.validate_json(body)) != body:
+        raise ValueError("the tree written differs from what its model writes")
+    return Written(body, versions.of(versions.GOALS, set(owners.values())))
 
 
 def _tree_order(row: dict[str, Any]) -> tuple[int, str, UUID]:
@@ -1088,19 +1118,8 @@ def _tree_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# The ids of a kept summary made Python's own UUIDs (`_goal_rows`). Not the owner's: every
-# tree also writes its owners' ids as text, in its topics (`tree_owner_topics`), which for
-# Python's UUID class takes eight times as long as for asyncpg's.
-SUMMARY_IDS = ("id", "cycle", "theme", "parent")
-
-
 async def _goal_rows(goal_ids: list[UUID]) -> list[dict[str, Any]]:
-    """The rows of summaries to keep (`SharedSummaries`), their `SUMMARY_IDS` of Python's
-    own UUID class."""
-    rows = await fetch_in(f"{GOAL_SELECT} WHERE g.id IN ({{in}})", goal_ids)
-    for row in rows:
-        row.update({c: as_python_uuid(row[c]) for c in SUMMARY_IDS if row[c] is not None})
-    return rows
+    return await fetch_in(f"{GOAL_SELECT} WHERE g.id IN ({{in}})", goal_ids)
 
 
 async def goal_children(principal: Principal, goal_id: UUID, verify: bool) -> list[TreeNode]:

@@ -136,7 +136,7 @@ async def list_team_goals(
     )
 
 
-GOAL_TREE = ConditionalRead[GoalTreeRead](GoalTreeRead, learned=queries.tree_owner_topics)
+GOAL_TREE = ConditionalRead[GoalTreeRead](GoalTreeRead, learns=True)
 
 
 @get(
@@ -153,7 +153,7 @@ async def goal_tree(
     """From each strategy theme down to the individual goals this viewer may see: the top of
     the tree and the viewer's own branch; `more` on a node counts what was left out.
     Revalidated with its ETag (304 when unchanged)."""
-    return await GOAL_TREE.answer(
+    return await GOAL_TREE.answer_written(
         request,
         principal,
         if_none_match,

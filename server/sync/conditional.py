@@ -12,7 +12,7 @@ import json
 import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Generic, TypeVar, cast
+from typing import Annotated, Any, Generic, NamedTuple, TypeVar, cast
 
 from litestar import Request, Response
 from litestar.enums import MediaType
@@ -63,20 +63,26 @@ def verifies(request: Request[Any, Any, Any]) -> bool:
 LEARNED_KEPT = 2_048
 
 
+class Written(NamedTuple):
+    """An answer as its build wrote it (JSON of the read's shape), with the topics it is also
+    made from that follow from what it holds (whose goals a tree shows)."""
+
+    body: bytes
+    learned: list[str]
+
+
 class ConditionalRead(Generic[Answer]):
     """A read whose answer follows the viewer, its own arguments (`parts`) and change-log
     topics: `answer` sends it, or 304 when the client's copy is current."""
 
-    def __init__(
-        self, shape: type[Answer], learned: Callable[[Answer], list[str]] | None = None
-    ) -> None:
-        """`learned`: the topics an answer is also made from that follow from what it holds
-        (whose goals a tree shows), named from a built answer."""
+    def __init__(self, shape: type[Answer], learns: bool = False) -> None:
+        """`learns`: the answer is also made from topics its build names (`Written`), so its
+        version is of those too, learned from the last answer built (`answer_written`)."""
         self._adapter = TypeAdapter(shape)
         # Changes when what the client receives changes shape (a new release).
         schema = json.dumps(self._adapter.json_schema(), sort_keys=True).encode()
         self.format = hashlib.sha256(schema).hexdigest()[:16]
-        self._learned = learned
+        self._learns = learns
         # The learned topics of the last answer built under each version of the given ones,
         # in this process, the most recently used last.
         self._learned_under: OrderedDict[str, str] = OrderedDict()
@@ -90,21 +96,36 @@ class ConditionalRead(Generic[Answer]):
         topics: list[str],
         build: Callable[[], Awaitable[Answer]],
     ) -> Response[Answer]:
+        async def written() -> Written:
+            return Written(self._adapter.dump_json(await build()), [])
+
+        return await self.answer_written(request, principal, if_none_match, parts, topics, written)
+
+    async def answer_written(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        if_none_match: str | None,
+        parts: list[object],
+        topics: list[str],
+        build: Callable[[], Awaitable[Written]],
+    ) -> Response[Answer]:
+        """`answer` of a build that writes its answer itself."""
         # Read before the answer: a write committed in between is sent twice, never missed.
         logged = await versions.states(topics)
         given = versions.version([self.format, versions.viewer(principal), *parts], logged, topics)
         copies = held(if_none_match)
         version = given
         learned_states: dict[str, versions.State] = {}
-        if self._learned is not None:
+        if self._learns:
             version, learned_states = await self._with_learned(given, builds=not copies)
 
         async def written() -> bytes:
             with versions.reading_under(logged | learned_states):
                 answer = await build()
-            if self._learned is not None:
-                self._learn(given, self._learned(answer))
-            return self._adapter.dump_json(answer)
+            if self._learns:
+                self._learn(given, answer.learned)
+            return answer.body
 
         name, body = await versions.revalidate(
             request.url.path,
