@@ -664,6 +664,10 @@ async def open_pool(engine: Engine[Any], size: int) -> None:
             # this: 15 KiB by default, which a push of 100 kudos written in one statement
             # (`insert_together`, about 20 KiB of text) passed, planned again for each push.
             max_cacheable_statement_size=64 * 1024,
+            # Compiling a statement to machine code (PostgreSQL's JIT, for a plan estimated
+            # dear) took longer than running any of ours: 20 ms for the 10 ms walk up the
+            # managers of a few hundred people (`org.queries.relations`).
+            server_settings={"jit": "off"},
             loop=None,
             connection_class=asyncpg.Connection,
             record_class=asyncpg.Record,

@@ -118,6 +118,18 @@ async def test_the_pool_keeps_a_push_of_a_hundred_kudos_prepared():
         await db.close_pool(engine)
 
 
+async def test_the_pool_does_not_compile_statements_to_machine_code():
+    """PostgreSQL's JIT is off for the app's sessions: a plan estimated dear (the walk up
+    the managers of a few hundred people) was compiled for twice as long as it ran."""
+    engine = db.OneConnectionPerRequestEngine(config={"dsn": PG_ADMIN_URL})
+    await open_pool_of_two(engine)
+    try:
+        async with engine.pool.acquire() as connection:
+            assert await connection.fetchval("SHOW jit") == "off"
+    finally:
+        await db.close_pool(engine)
+
+
 async def test_sqlite_connections_stay_open_only_while_the_app_runs(tmp_path):
     """While the app runs, up to KEPT_OPEN connections (each with a thread) are kept for the
     next queries; outside it (the CLI) and after shutdown none is left behind."""

@@ -72,12 +72,14 @@ async def relations(
     found: dict[UUID, set[Relation]] = {s: set() for s in subject_ids}
     if principal.person_id in found:
         found[principal.person_id].add(Relation.SELF)
+    # Each step looks the manager up by id (a subquery): as a join, PostgreSQL hashed all
+    # the company's people for a few hundred subjects (60 ms at 100,000 people, against 10).
     chain = await Person.raw(
         "WITH RECURSIVE chain(subject, manager, depth) AS ("  # noqa: S608 - formats only "{}" placeholders and constants
         f" SELECT id, manager, 1 FROM org_person WHERE id IN ({placeholders(subject_ids)})"
-        " UNION ALL SELECT chain.subject, p.manager, chain.depth + 1"
-        " FROM chain JOIN org_person p ON p.id = chain.manager"
-        f" WHERE chain.depth < {MAX_CHAIN_DEPTH})"
+        " UNION ALL SELECT chain.subject,"
+        " (SELECT p.manager FROM org_person p WHERE p.id = chain.manager), chain.depth + 1"
+        f" FROM chain WHERE chain.manager IS NOT NULL AND chain.depth < {MAX_CHAIN_DEPTH})"
         " SELECT subject, MIN(depth) AS depth FROM chain WHERE manager = {} GROUP BY subject",
         *subject_ids,
         principal.person_id,
