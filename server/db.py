@@ -531,7 +531,16 @@ async def ensure_reference_data() -> None:
 async def _keep_session(connection: asyncpg.Connection) -> None:
     """Returning a connection to the pool: asyncpg's default reset costs a round trip on every
     release (`RESET ALL`, `UNLISTEN *`, unlocking advisory locks) to undo session state we never
-    set; an open transaction is still rolled back by the pool before this runs."""
+    set (but `_open_session`'s, meant to stay); an open transaction is still rolled back by the
+    pool before this runs."""
+
+
+async def _open_session(connection: asyncpg.Connection) -> None:
+    """A new connection of the pool. Compiling a statement to machine code (PostgreSQL's JIT,
+    for a plan estimated dear) took longer than running any of ours: 20 ms for the 10 ms walk
+    up the managers of a few hundred people (`org.queries.relations`). Set once the session
+    is open rather than asked for in its start-up message, which PgBouncer refuses."""
+    await connection.execute("SET jit = off")
 
 
 class _FairPool(asyncpg.Pool):  # type: ignore[misc]
@@ -664,10 +673,7 @@ async def open_pool(engine: Engine[Any], size: int) -> None:
             # this: 15 KiB by default, which a push of 100 kudos written in one statement
             # (`insert_together`, about 20 KiB of text) passed, planned again for each push.
             max_cacheable_statement_size=64 * 1024,
-            # Compiling a statement to machine code (PostgreSQL's JIT, for a plan estimated
-            # dear) took longer than running any of ours: 20 ms for the 10 ms walk up the
-            # managers of a few hundred people (`org.queries.relations`).
-            server_settings={"jit": "off"},
+            init=_open_session,
             loop=None,
             connection_class=asyncpg.Connection,
             record_class=asyncpg.Record,
