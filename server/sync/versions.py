@@ -80,6 +80,14 @@ def reading_under(logged: Mapping[str, State]) -> Iterator[None]:
         _answer_states.reset(token)
 
 
+# Read from the index alone (`sync_change_topic_id` holds `folded`), topics compared byte by
+# byte (PostgreSQL: the column's collation is "C").
+STATES_SQL = (
+    "SELECT topic, MAX(CASE WHEN folded THEN id END) AS fold, COUNT(*) AS logged"
+    " FROM sync_change WHERE topic IN ({in}) GROUP BY topic"
+)
+
+
 async def states(topics: Iterable[str]) -> dict[str, State]:
     """Each topic's state; (0, 0) for a topic nothing was logged for yet."""
     wanted = sorted(set(topics))
@@ -87,11 +95,7 @@ async def states(topics: Iterable[str]) -> dict[str, State]:
     found = {topic: known[topic] for topic in wanted if topic in known}
     missing = [topic for topic in wanted if topic not in found]
     if missing:
-        rows = await fetch_in(
-            "SELECT topic, MAX(CASE WHEN folded THEN id END) AS fold, COUNT(*) AS logged"
-            " FROM sync_change WHERE topic IN ({in}) GROUP BY topic",
-            missing,
-        )
+        rows = await fetch_in(STATES_SQL, missing)
         found |= {r["topic"]: (int(r["fold"] or 0), int(r["logged"])) for r in rows}
     return {topic: found.get(topic, (0, 0)) for topic in wanted}
 
