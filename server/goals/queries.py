@@ -564,8 +564,8 @@ class SharedSummaries:
 
 # Every viewer's tree holds the goals at its top, so they stay among the most recently used;
 # room besides for the own branches of the latest thousand or so viewers. At most about
-# 2.6 KB a summary kept (20 MB); under the load of `make bench`'s tree, 5.5 MB more resident
-# memory than keeping none.
+# 3.1 KB a summary kept with its JSON (25 MB); under the load of `make bench`'s tree, 5.5 MB
+# more resident memory than keeping none before the JSON was kept too (half a kilobyte each).
 SHARED_SUMMARIES = SharedSummaries(8_192)
 
 # The parts of a goal tree's answer, written as JSON (`goal_tree`).
