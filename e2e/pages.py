@@ -32,13 +32,15 @@ QUEUE_ENTRIES_JS = """async (entries) => {
   db.close();
   return session.userId;
 }"""
-COUNT_ENTRIES_JS = """async () => {
+# Every entry in the outbox, anyone's: whose it is and whether it is parked, so a test that
+# finds one left over says which.
+STORED_ENTRIES_JS = """async () => {
   const open = indexedDB.open("tandem");
   const db = await new Promise((resolve) => (open.onsuccess = () => resolve(open.result)));
-  const count = db.transaction("outbox").objectStore("outbox").count();
-  const result = await new Promise((resolve) => (count.onsuccess = () => resolve(count.result)));
+  const all = db.transaction("outbox").objectStore("outbox").getAll();
+  const entries = await new Promise((resolve) => (all.onsuccess = () => resolve(all.result)));
   db.close();
-  return result;
+  return entries.map((e) => ({ id: e.id, userId: e.userId, parked: e.parked ?? null }));
 }"""
 # How many of the signed-in person's entries still wait to be sent (parked ones excluded).
 WAITING_ENTRIES_JS = """async () => {
@@ -137,8 +139,10 @@ class ShellPage:
         )
         expect(self.unsynced).to_have_text("Everything is synced", timeout=timeout)
 
-    def stored_entries(self) -> int:
-        return int(self.page.evaluate(COUNT_ENTRIES_JS))
+    def stored_entries(self) -> list[dict[str, Any]]:
+        """Every entry kept on the phone, anyone's: id, userId and the problem it is parked
+        with (or None)."""
+        return list(self.page.evaluate(STORED_ENTRIES_JS))
 
     def wait_for_offline_ready(self, timeout_ms: int = 30_000) -> None:
         """The service worker has installed and controls the page: the shell is precached.
