@@ -503,24 +503,26 @@ class SharedSummaries:
         """The summaries of these goals (id -> owner) as this viewer sees them. `verify`
         (the tests) builds every one and raises `StaleVersionError` when a kept one of the
         same stamp differs: a write the stamp's topics do not log."""
-        seen = await self._seen(principal, goals, verify)
+        seen, _ = await self._seen(principal, goals, verify)
         return {g: _for_viewer(e.summary, awaiting) for g, (e, awaiting) in seen.items()}
 
     async def written(
         self, principal: Principal, goals: dict[UUID, UUID], verify: bool
-    ) -> dict[UUID, bytes]:
-        """`of`, written as JSON: a kept summary is written once, not for every answer."""
-        seen = await self._seen(principal, goals, verify)
-        return {
+    ) -> tuple[dict[UUID, bytes], list[str]]:
+        """`of`, written as JSON (a kept summary is written once, not for every answer), and
+        the owners' goals topics they are stamped with."""
+        seen, owner_topics = await self._seen(principal, goals, verify)
+        written = {
             g: _SUMMARY_JSON.dump_json(_for_viewer(e.summary, True)) if awaiting else e.json
             for g, (e, awaiting) in seen.items()
         }
+        return written, owner_topics
 
     async def _seen(
         self, principal: Principal, goals: dict[UUID, UUID], verify: bool
-    ) -> dict[UUID, tuple[_Kept, bool]]:
+    ) -> tuple[dict[UUID, tuple[_Kept, bool]], list[str]]:
         """Each goal's summary as every viewer sees it, and whether it awaits this viewer's
-        signature."""
+        signature; and the owners' goals topics."""
         # Each owner's stamp made once: a tree's hundred goals have about seventy owners.
         owners = list(dict.fromkeys(goals.values()))
         owner_topics = versions.of(versions.GOALS, owners)
@@ -555,7 +557,7 @@ class SharedSummaries:
         awaiting = await _awaiting_me(
             principal, [e.signing for e in kept.values() if e.signing is not None]
         )
-        return {g: (e, g in awaiting) for g, e in kept.items()}
+        return {g: (e, g in awaiting) for g, e in kept.items()}, owner_topics
 
     def forget(self) -> None:
         """As a process started afresh (the tests)."""
@@ -699,7 +701,7 @@ async def goal_tree(principal: Principal, cycle_id: UUID, verify: bool) -> Writt
             children[row["parent"]].append(row["id"])
     aligned = await tree.children_counts(list(shown))
     owners = {goal_id: row["owner"] for goal_id, row in shown.items()}
-    summaries = await SHARED_SUMMARIES.written(principal, owners, verify)
+    summaries, owner_topics = await SHARED_SUMMARIES.written(principal, owners, verify)
 
     under: dict[UUID | None, list[UUID]] = defaultdict(list)
     for row in sorted(roots, key=_tree_order):
@@ -731,7 +733,7 @@ async def goal_tree(principal: Principal, cycle_id: UUID, verify: bool) -> Writt
     body = b"".join(parts)
     if verify and _TREE_JSON.dump_json(_TREE_JSON.validate_json(body)) != body:
         raise ValueError("the tree written differs from what its model writes")
-    return Written(body, versions.of(versions.GOALS, set(owners.values())))
+    return Written(body, owner_topics)
 
 
 def _tree_order(row: dict[str, Any]) -> tuple[int, str, UUID]:

@@ -153,7 +153,7 @@ async def goal_tree(
     """From each strategy theme down to the individual goals this viewer may see: the top of
     the tree and the viewer's own branch; `more` on a node counts what was left out.
     Revalidated with its ETag (304 when unchanged)."""
-    return await GOAL_TREE.answer_written(
+    return await GOAL_TREE.answer(
         request,
         principal,
         if_none_match,

@@ -77,7 +77,7 @@ class ConditionalRead(Generic[Answer]):
 
     def __init__(self, shape: type[Answer], learns: bool = False) -> None:
         """`learns`: the answer is also made from topics its build names (`Written`), so its
-        version is of those too, learned from the last answer built (`answer_written`)."""
+        version is of those too, learned from the last answer built (`answer`)."""
         self._adapter = TypeAdapter(shape)
         # Changes when what the client receives changes shape (a new release).
         schema = json.dumps(self._adapter.json_schema(), sort_keys=True).encode()
@@ -94,23 +94,10 @@ class ConditionalRead(Generic[Answer]):
         if_none_match: str | None,
         parts: list[object],
         topics: list[str],
-        build: Callable[[], Awaitable[Answer]],
+        build: Callable[[], Awaitable[Answer | Written]],
     ) -> Response[Answer]:
-        async def written() -> Written:
-            return Written(self._adapter.dump_json(await build()), [])
-
-        return await self.answer_written(request, principal, if_none_match, parts, topics, written)
-
-    async def answer_written(
-        self,
-        request: Request[Any, Any, Any],
-        principal: Principal,
-        if_none_match: str | None,
-        parts: list[object],
-        topics: list[str],
-        build: Callable[[], Awaitable[Written]],
-    ) -> Response[Answer]:
-        """`answer` of a build that writes its answer itself."""
+        """The answer `build` makes, or 304. A build may write its answer itself (`Written`,
+        with the topics it learned when the read `learns`)."""
         # Read before the answer: a write committed in between is sent twice, never missed.
         logged = await versions.states(topics)
         given = versions.version([self.format, versions.viewer(principal), *parts], logged, topics)
@@ -123,6 +110,8 @@ class ConditionalRead(Generic[Answer]):
         async def written() -> bytes:
             with versions.reading_under(logged | learned_states):
                 answer = await build()
+            if not isinstance(answer, Written):
+                return self._adapter.dump_json(answer)
             if self._learns:
                 self._learn(given, answer.learned)
             return answer.body
