@@ -66,14 +66,15 @@ async def seed(key_results: int, today: date) -> None:
     started = today - timedelta(days=120)
     rng = random.Random(7)  # noqa: S311 - the same organisation every run
     departments = [row(Department, id=uuid.uuid4(), name=f"Region {i}") for i in range(50)]
-    people, goals, krs = [], [], []
+    people: list[dict[str, Any]] = []
+    goals: list[dict[str, Any]] = []
+    krs: list[dict[str, Any]] = []
     for i in range(people_count):
-        person = uuid.uuid4()
         manager = people[(i - 1) // TEAM]["id"] if i else None
         people.append(
             row(
                 Person,
-                id=person,
+                id=uuid.uuid4(),
                 email=f"p{i}@bench.example",
                 display_name=f"Person {i}",
                 manager=manager,
@@ -128,7 +129,9 @@ async def seed(key_results: int, today: date) -> None:
                     )
                 )
     # Most people are on their team's rhythm and were recognised lately; some are not.
-    checkins, kudos, recipients = [], [], []
+    checkins: list[dict[str, Any]] = []
+    kudos: list[dict[str, Any]] = []
+    recipients: list[dict[str, Any]] = []
     for person in people[1:]:
         if rng.random() < 0.9:
             held = today - timedelta(days=rng.randint(1, 13))

@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
-from py_vapid import Vapid02  # noqa: E402
-from pywebpush import WebPusher, webpush_async  # noqa: E402
+from py_vapid import Vapid02  # type: ignore[import-untyped]  # noqa: E402
+from pywebpush import WebPusher, webpush_async  # type: ignore[import-untyped]  # noqa: E402
 
 from benchmarks.sync_push import free_port, wait_ready  # noqa: E402
 from server.push.sender import Message, Sender, Target  # noqa: E402
@@ -68,7 +68,7 @@ async def run(count: int, stub: str) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="tandem-push-bench-"))
     identity = VapidIdentity.from_settings(Settings(var_dir=work))
     pem = identity.private_pem.decode()
-    subscriptions = [
+    subscriptions: list[dict[str, Any]] = [
         {"endpoint": f"{stub}/push/{i}", "keys": browser_keys()} for i in range(SUBSCRIPTIONS)
     ]
     targets = [Target(s["endpoint"], s["keys"]["p256dh"], s["keys"]["auth"]) for s in subscriptions]

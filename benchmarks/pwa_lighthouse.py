@@ -83,7 +83,7 @@ def repeat_visit_ms(page: Any) -> float:
         page.get_by_test_id("greeting").wait_for()
         page.locator("[data-testid=quick-kudos]:enabled").wait_for()
         page.locator("[data-testid=quick-checkin]:enabled").wait_for()
-        times.append(page.evaluate("performance.now()"))
+        times.append(float(page.evaluate("performance.now()")))
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
     return round(statistics.median(times), 1)
 

@@ -79,7 +79,7 @@ def call(base: str, path: str, body: dict[str, Any] | None = None, token: str = 
 def database_url(backend: str, work: Path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{work / 'bench.db'}"
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     name = f"tandem_bench_{os.getpid()}"
 
@@ -267,11 +267,11 @@ def main() -> None:
         "| scenario | requests/s | mutations/s | p50 ms | p99 ms | share of ceiling | not applied |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for scenario, r in results.items():
-        batch = 100 if "100" in scenario else 1
-        mutations = "" if "ceiling" in scenario else f"{r['requests_per_s'] * batch:,.0f}"
+    for name, r in results.items():
+        batch = 100 if "100" in name else 1
+        mutations = "" if "ceiling" in name else f"{r['requests_per_s'] * batch:,.0f}"
         print(
-            f"| {scenario} | {r['requests_per_s']:,.0f} | {mutations} | {r.get('p50', 0):.1f} | "
+            f"| {name} | {r['requests_per_s']:,.0f} | {mutations} | {r.get('p50', 0):.1f} | "
             f"{r.get('p99', 0):.1f} | {r['requests_per_s'] / ceiling:.1%} | "
             f"{r['refused'] + r['non_2xx']} |"
         )

@@ -80,7 +80,8 @@ class Api:
             return json.loads(content) if content else None
 
     def kudos_given(self) -> list[dict[str, Any]]:
-        return self.call("/api/kudos?show=given&limit=200")["items"]
+        given: list[dict[str, Any]] = self.call("/api/kudos?show=given&limit=200")["items"]
+        return given
 
 
 def sign_in_on_phone(browser: Browser, context_args: dict[str, Any], email: str) -> Page:

@@ -106,6 +106,7 @@ class PushService:
     @property
     def origin(self) -> str:
         host, port = self.server.server_address[:2]
+        assert isinstance(host, str)  # an IPv4 server's address
         return f"http://{host}:{port}"
 
     def subscribe(self, name: str) -> dict[str, Any]:
@@ -151,10 +152,11 @@ class PushService:
                 payload = json.loads(device.decrypt(body))
             except Exception as error:
                 problems.append(f"body: {error!r}")
+        extra: dict[str, str] = {}
         with self.lock:
             if problems:
                 self.violations += problems
-                status, extra = 400, {}
+                status = 400
             else:
                 script = self.scripts[path]
                 status, extra = script.pop(0) if script else (201, {})
