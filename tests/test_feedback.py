@@ -19,7 +19,7 @@ from server.feedback import coach
 from server.feedback import queries as feedback_queries
 from server.feedback.tables import Kudos, KudosRecipient
 from server.org.tables import Person
-from tests.conftest import ROOT, problem
+from tests.conftest import BACKEND, ROOT, problem
 from tests.test_sync import BEHAVIOUR, kudos_to, mutation, outcomes, push
 
 SBI = {
@@ -411,3 +411,26 @@ async def test_the_alert_round_fills_in_recipients_a_release_before_wrote(
     await recipients_without_copies(client, people, as_manager)
     assert await alert_queries.run_round(datetime.now(UTC)) is not None
     assert await recipients_copy_their_kudos()
+
+
+@pytest.mark.parametrize(
+    ("table", "index"),
+    [
+        ("feedback_kudos_recipient", "feedback_kudos_recipient_once"),
+        ("feedback_kudos_reaction", "feedback_kudos_reaction_once"),
+    ],
+)
+async def test_a_kudos_recipients_and_reactions_are_found_by_their_unique_index(
+    client, table, index
+):
+    """Read by kudos (the feed, a kudos deleted with them) through the unique index that
+    leads with it: the column has no index of its own, which every push would write."""
+    by_kudos = f"SELECT * FROM {table} WHERE kudos = {{}}"  # noqa: S608 - names above
+    if BACKEND == "sqlite":
+        plan = await db.fetch(f"EXPLAIN QUERY PLAN {by_kudos}", str(uuid.uuid4()))
+    else:
+        async with db.write_transaction():
+            # The tests' tables are a page or two, which PostgreSQL would rather read whole.
+            await db.fetch("SET LOCAL enable_seqscan = off")
+            plan = await db.fetch(f"EXPLAIN {by_kudos}", uuid.uuid4())
+    assert index in str(plan)

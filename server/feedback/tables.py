@@ -25,7 +25,8 @@ class Kudos(Table, tablename="feedback_kudos"):
     behaviour = Text()
     goal = ForeignKey(Goal, null=True, on_delete=OnDelete.set_null)
     company_value = Varchar(length=100, default="")
-    visibility = Varchar(length=10, index=True)  # public | private
+    # public | private; not indexed: two values, and the feed is read in `created_at` order.
+    visibility = Varchar(length=10)
     # Sent although the coach found it generic: not counted as specific recognition.
     generic = Boolean(default=False)
     created_at = Timestamptz(index=True)
@@ -37,7 +38,8 @@ class Kudos(Table, tablename="feedback_kudos"):
 
 
 class KudosRecipient(Table, tablename="feedback_kudos_recipient"):
-    kudos = ForeignKey(Kudos, on_delete=OnDelete.cascade, index=True)
+    # Looked up by `feedback_kudos_recipient_once` (kudos, person), which leads with it.
+    kudos = ForeignKey(Kudos, on_delete=OnDelete.cascade)
     person = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
     # Copies of the kudos' author, when it was written and whether it was generic (a kudos
     # is never changed, only deleted with its recipients), so the specific recognition each
@@ -49,7 +51,8 @@ class KudosRecipient(Table, tablename="feedback_kudos_recipient"):
 
 
 class KudosReaction(Table, tablename="feedback_kudos_reaction"):
-    kudos = ForeignKey(Kudos, on_delete=OnDelete.cascade, index=True)
+    # Looked up by `feedback_kudos_reaction_once` (kudos, person, emoji), which leads with it.
+    kudos = ForeignKey(Kudos, on_delete=OnDelete.cascade)
     person = ForeignKey(Person, on_delete=OnDelete.cascade)
     emoji = Varchar(length=16)
     created_at = Timestamptz()
