@@ -4,8 +4,10 @@ viewer's own branch, each node counting what it leaves out, and opening the bran
 
 from __future__ import annotations
 
+import gc
 import uuid
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -391,3 +393,25 @@ async def test_the_goals_under_a_withdrawn_objective_move_to_the_top(client, peo
     seen_by_bob = await tree(client, bob, cycle)
     assert "成都重点客户收入 400 万元" in titles_at_the_top(seen_by_bob)  # Carol's, public
     assert west["title"] not in titles_anywhere(seen_by_bob)
+
+
+async def test_a_tree_answer_leaves_no_garbage_for_the_cycle_collector(
+    client, people, headers_for, app, monkeypatch
+):
+    """All that building and writing a tree makes is freed by reference counting once the
+    answer is written. Objects caught in reference cycles wait for Python's cycle collector,
+    whose collections of the oldest generation held up every request in flight for 30-90 ms
+    under the tree's load (docs/performance.md)."""
+    monkeypatch.setattr(app.state.settings, "sync_verify_versions", False)  # as in service
+    cycle = UUID(await cycle_id(client, headers_for("manager.east")))
+    manager = Principal(
+        people["manager.east"], uuid.uuid4(), frozenset({Role.EMPLOYEE, Role.MANAGER})
+    )
+    await queries.goal_tree(manager, cycle, False)  # what is kept between answers, kept
+    gc.collect()
+    gc.disable()
+    try:
+        await queries.goal_tree(manager, cycle, False)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
