@@ -220,13 +220,17 @@ def test_migrate_tells_existing_goals_whether_their_parent_is_shared(tandem, tmp
 
 def test_serve_keeps_the_objects_of_its_start_out_of_collections(tandem):
     """Walking them in every collection of the oldest generation held up every request in
-    flight for 80-100 ms about once a second under load (docs/performance.md). Served with
-    uvicorn replaced by a report of what is frozen when it would start."""
+    flight for 80-100 ms about once a second under load, and with them out of reach the
+    oldest generation still came due every few seconds (docs/performance.md). Served with
+    uvicorn replaced by a report of what is frozen, and of the collector's thresholds, when
+    it would start."""
     serve = (
         "import gc, uvicorn;"
-        " uvicorn.run = lambda app, **_: print('frozen', gc.get_freeze_count());"
+        " uvicorn.run = lambda app, **_:"
+        " print('frozen', gc.get_freeze_count(), *gc.get_threshold());"
         " from server.cli import main; main(['serve'])"
     )
-    said, frozen = tandem("-c", serve, python=True).stdout.splitlines()[-1].split()
+    said, frozen, *thresholds = tandem("-c", serve, python=True).stdout.splitlines()[-1].split()
     assert said == "frozen"
     assert int(frozen) > 10_000
+    assert [int(t) for t in thresholds] == [700, 10, 100]  # Python's, but the oldest's
