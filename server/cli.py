@@ -179,12 +179,13 @@ def keep_out_of_collections() -> None:
     objects frozen are never collected, so a process that builds and drops many apps (the
     tests) would keep each one.
 
-    The oldest generation is then looked at after 100 collections of the middle one instead
-    of Python's 10. Under load, what the requests in flight hold is moved up to it at every
-    collection of the middle one, so it came due every few seconds; each collection of it
-    walks what the app keeps between requests (summaries, tops, asyncpg's prepared
-    statements: about 100,000 objects and 700,000 references at 100,000 people) and held up
-    every request in flight for 50-90 ms, finding nothing to free (docs/performance.md)."""
+    The oldest generation is then looked at after `OLDEST_GENERATION_AFTER` collections of
+    the middle one instead of Python's 10. Under load, what the requests in flight hold is
+    moved up to it at every collection of the middle one, so it came due every few seconds;
+    each collection of it walks what the app keeps between requests (summaries, tops,
+    asyncpg's prepared statements: about 100,000 objects and 700,000 references at 100,000
+    people) and held up every request in flight for 50-90 ms, finding nothing to free
+    (docs/performance.md)."""
     gc.collect()
     gc.freeze()
     youngest, middle, _ = gc.get_threshold()
