@@ -6,11 +6,15 @@ import asyncio
 import sqlite3
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from random import Random
 
 import asyncpg
 import pytest
+from piccolo.columns import Integer
 from piccolo.engine.postgres import PostgresEngine
+from piccolo.table import Table
 
 from server import db
 from tests.conftest import PG_ADMIN_URL, REQUIRE_PG
@@ -250,3 +254,155 @@ async def test_writers_cancelled_at_any_moment_leave_the_writer_usable(tmp_path)
         assert not engine.writer().connection.in_transaction
     finally:
         await db.close_pool(engine)
+
+
+class Numbers(Table, tablename="t"):
+    x = Integer(primary_key=True)
+
+
+class _Recorded:
+    """The writer's connection, unchanged, with the first word of each statement it runs
+    kept (the commit's run in its thread too)."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.statements: list[str] = []
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        self.statements.append(sql.split()[0])
+        return self.connection.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.connection, name)
+
+
+def _record_statements(writer: db._Writer) -> list[str]:
+    """The first word of each statement the writer runs from now on (`_Recorded`)."""
+    recorded = _Recorded(writer.connection.db)
+    writer.connection.db = recorded  # type: ignore[assignment]
+    return recorded.statements
+
+
+def _inserting_pairs(writer: db._Writer, firsts: tuple[int, ...]) -> list[asyncio.Task[None]]:
+    """Requests that insert x and x + 1, for each x of `firsts` in turn."""
+    return [
+        asyncio.create_task(writer.insert_together([(Numbers, [{"x": x}, {"x": x + 1}])]))
+        for x in firsts
+    ]
+
+
+async def _numbers(engine: db.KeptOpenSQLiteEngine) -> list[int]:
+    return [row["x"] for row in await engine.run_ddl("SELECT x FROM t ORDER BY x")]
+
+
+@asynccontextmanager
+async def _turn_held(engine: db.KeptOpenSQLiteEngine, x: int) -> AsyncIterator[None]:
+    """A writer that has inserted `x` and keeps its turn until the block ends."""
+    inserted, finish = asyncio.Event(), asyncio.Event()
+
+    async def write() -> None:
+        async with db.write_transaction(engine) as transaction:
+            await engine.query("INSERT INTO t VALUES (?)", [x], transaction.connection)
+            inserted.set()
+            await finish.wait()
+
+    writing = asyncio.create_task(write())
+    await inserted.wait()
+    try:
+        yield
+    finally:
+        finish.set()
+        await writing
+
+
+async def test_inserts_that_wait_for_the_writer_share_its_next_commit(tmp_path):
+    """Inserts (`insert_together`) that come while the writer is busy wait for its next turn
+    together: one transaction and one commit for all, each in a savepoint of its own, so a
+    broken key fails only its own rows; each is answered when the commit has ended."""
+    engine = await _running_sqlite_app_engine(tmp_path / "g.db")
+    writer = engine.writer()
+    statements = _record_statements(writer)
+    try:
+        async with _turn_held(engine, 1):
+            inserting = _inserting_pairs(writer, (2, 1, 5))  # 1 is the held writer's
+            await asyncio.sleep(0.05)
+            assert not any(task.done() for task in inserting)
+            assert await _numbers(engine) == []
+        answers = await asyncio.gather(*inserting, return_exceptions=True)
+        assert answers[0] is None
+        assert answers[2] is None
+        assert isinstance(answers[1], sqlite3.IntegrityError)
+        assert await _numbers(engine) == [1, 2, 3, 5, 6]
+        assert statements.count("BEGIN") == 2
+        assert statements.count("COMMIT") == 2
+        assert not writer.connection.in_transaction
+    finally:
+        await db.close_pool(engine)
+
+
+async def test_a_group_of_inserts_holds_a_bounded_number_of_rows(tmp_path):
+    """The loop's thread runs a group's inserts in one go: past `GROUP_ROWS` rows, the
+    inserts that wait go in the next group, in the order they came."""
+    engine = await _running_sqlite_app_engine(tmp_path / "rows.db")
+    writer = engine.writer()
+    writer.GROUP_ROWS = 3
+    statements = _record_statements(writer)
+    try:
+        async with _turn_held(engine, 1):
+            inserting = _inserting_pairs(writer, (2, 4, 6))
+            await asyncio.sleep(0.01)
+        await asyncio.gather(*inserting)
+        assert await _numbers(engine) == [1, 2, 3, 4, 5, 6, 7]
+        groups = " ".join(statements).split("BEGIN")[2:]
+        assert [group.count("SAVEPOINT") for group in groups] == [2, 1]
+    finally:
+        await db.close_pool(engine)
+
+
+async def test_an_insert_whose_request_has_gone_is_not_written(tmp_path):
+    engine = await _running_sqlite_app_engine(tmp_path / "gone.db")
+    writer = engine.writer()
+    try:
+        async with _turn_held(engine, 1):
+            inserting = [
+                asyncio.create_task(writer.insert_together([(Numbers, [{"x": x}])])) for x in (2, 3)
+            ]
+            await asyncio.sleep(0.01)
+            inserting[0].cancel()
+        await inserting[1]
+        assert inserting[0].cancelled()
+        assert await _numbers(engine) == [1, 3]
+    finally:
+        await db.close_pool(engine)
+
+
+async def test_a_commit_that_fails_is_undone_and_the_next_writer_goes_on(tmp_path):
+    """A commit can fail (here a deferred reference checked only then): every writer that
+    shared it gets the error, none of their rows is kept, and the writer is left outside a
+    transaction for the next one."""
+    engine = await _running_sqlite_app_engine(tmp_path / "f.db")
+    await engine.run_ddl(
+        "CREATE TABLE later (x INTEGER REFERENCES t (x) DEFERRABLE INITIALLY DEFERRED)"
+    )
+    writer = engine.writer()
+    try:
+        with pytest.raises(sqlite3.IntegrityError):
+            async with db.write_transaction(engine) as transaction:
+                await engine.query("INSERT INTO later VALUES (9)", [], transaction.connection)
+        async with _turn_held(engine, 1):
+            inserting = [
+                asyncio.create_task(writer.insert_together([(table, [{"x": x}])]))
+                for table, x in ((Numbers, 9), (Later, 8))  # no 8 in t: refused at commit
+            ]
+            await asyncio.sleep(0.01)
+        answers = await asyncio.gather(*inserting, return_exceptions=True)
+        assert all(isinstance(answer, sqlite3.IntegrityError) for answer in answers)
+        await writer.insert_together([(Numbers, [{"x": 2}])])
+        assert await _numbers(engine) == [1, 2]
+        assert await engine.run_ddl("SELECT count(*) AS n FROM later") == [{"n": 0}]
+    finally:
+        await db.close_pool(engine)
+
+
+class Later(Table, tablename="later"):
+    x = Integer()
