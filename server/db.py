@@ -175,7 +175,10 @@ async def insert_together(inserts: Inserts) -> None:
     if isinstance(engine, KeptOpenSQLiteEngine) and engine.keeping and not in_transaction():
         await engine.writer().insert_together(nonempty)
         return
-    if is_sqlite() or sum(len(rows) * len(rows[0]) for _, rows in nonempty) > MAX_BOUND_VALUES:
+    if (
+        isinstance(engine, SQLiteEngine)
+        or sum(len(rows) * len(rows[0]) for _, rows in nonempty) > MAX_BOUND_VALUES
+    ):
         async with write_transaction():
             for table, rows in nonempty:
                 await insert_rows(table, rows)

@@ -260,6 +260,12 @@ class Numbers(Table, tablename="t"):
     x = Integer(primary_key=True)
 
 
+class Later(Table, tablename="later"):
+    """Refers to `t` with a reference checked only at commit (made in its test)."""
+
+    x = Integer()
+
+
 class _Recorded:
     """The writer's connection, unchanged, with the first word of each statement it runs
     kept (the commit's run in its thread too)."""
@@ -402,7 +408,3 @@ async def test_a_commit_that_fails_is_undone_and_the_next_writer_goes_on(tmp_pat
         assert await engine.run_ddl("SELECT count(*) AS n FROM later") == [{"n": 0}]
     finally:
         await db.close_pool(engine)
-
-
-class Later(Table, tablename="later"):
-    x = Integer()
