@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 from playwright.sync_api import Browser, Download, Locator, Page, expect
@@ -132,13 +133,18 @@ class ShellPage:
         """-> the signed-in person's id."""
         return str(self.page.evaluate(QUEUE_ENTRIES_JS, entries))
 
-    def wait_until_sent(self, timeout: float = 30_000) -> None:
+    def wait_until_sent(self, timeout_ms: int = 30_000) -> None:
         """Nothing of this person's waits on the phone any more (sent and acknowledged), and
-        the header says so."""
-        self.page.wait_for_function(
-            f"({WAITING_ENTRIES_JS})().then((n) => n === 0)", timeout=timeout
+        the header says so. The outbox is counted with `evaluate`, which waits for the
+        count: `wait_for_function` takes the promise of an async predicate for a truthy
+        answer (playwright#29132), so it let this pass at once, and a test that had written
+        entries straight into the outbox could go on while the app still sent them."""
+        self._poll(
+            lambda: self.page.evaluate(WAITING_ENTRIES_JS) == 0,
+            timeout_ms,
+            lambda: f"entries still wait to be sent: {self.stored_entries()}",
         )
-        expect(self.unsynced).to_have_text("Everything is synced", timeout=timeout)
+        expect(self.unsynced).to_have_text("Everything is synced", timeout=timeout_ms)
 
     def stored_entries(self) -> list[dict[str, Any]]:
         """Every entry kept on the phone, anyone's: id, userId and the problem it is parked
@@ -149,11 +155,19 @@ class ShellPage:
         """The service worker has installed and controls the page: the shell is precached.
         Polled with `evaluate`: `wait_for_function` compiles its predicate with eval inside the
         page, which the app's CSP (no 'unsafe-eval') sometimes refused mid-navigation."""
+        self._poll(
+            lambda: bool(self.page.evaluate("!!navigator.serviceWorker?.controller")),
+            timeout_ms,
+            lambda: "the service worker never took control of the page",
+        )
+
+    def _poll(self, done: Callable[[], bool], timeout_ms: int, failure: Callable[[], str]) -> None:
+        """Asks `done` every 100 ms until it says yes; fails with `failure` after `timeout_ms`."""
         for _ in range(timeout_ms // 100):
-            if self.page.evaluate("!!navigator.serviceWorker?.controller"):
+            if done():
                 return
             self.page.wait_for_timeout(100)
-        raise AssertionError("the service worker never took control of the page")
+        raise AssertionError(failure())
 
 
 class MePage:
