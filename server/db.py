@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
+from enum import Enum
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
@@ -164,10 +165,11 @@ async def insert_together(inserts: Inserts) -> None:
     On PostgreSQL, one statement: each table's insert in a WITH. A statement is atomic on its
     own, so outside a transaction it needs no BEGIN and COMMIT: a sync push of new kudos writes
     them, their recipients and its records in one round trip instead of five. (The inserts of a
-    statement run in no set order, but foreign keys are checked at its end.) On SQLite, which
-    has no INSERT in a WITH, or with more values than one statement binds: an insert per table,
-    in one write transaction; on SQLite while the app runs, one shared with the inserts of
-    other requests that wait for the writer (`_Writer`)."""
+    statement run in no set order, but foreign keys are checked at its end.) While the app
+    serves requests, small inserts share that statement with those of other requests
+    (`_InsertGroups`). On SQLite, which has no INSERT in a WITH, or with more values than one
+    statement binds: an insert per table, in one write transaction; on SQLite while the app
+    runs, one shared with the inserts of other requests that wait for the writer (`_Writer`)."""
     nonempty = [(table, rows) for table, rows in inserts if rows]
     if not nonempty:
         return
@@ -175,22 +177,136 @@ async def insert_together(inserts: Inserts) -> None:
     if isinstance(engine, KeptOpenSQLiteEngine) and engine.keeping and not in_transaction():
         await engine.writer().insert_together(nonempty)
         return
-    if (
-        isinstance(engine, SQLiteEngine)
-        or sum(len(rows) * len(rows[0]) for _, rows in nonempty) > MAX_BOUND_VALUES
-    ):
+    values = _bound_values(nonempty)
+    if isinstance(engine, SQLiteEngine) or values > MAX_BOUND_VALUES:
         async with write_transaction():
             for table, rows in nonempty:
                 await insert_rows(table, rows)
         return
+    if (
+        isinstance(engine, OneConnectionPerRequestEngine)
+        and engine.insert_groups is not None
+        and values <= engine.insert_groups.GROUP_VALUES
+        and not in_transaction()
+        and _RequestConnection.of_this_task() is not None
+    ):
+        await engine.insert_groups.insert(nonempty)
+        return
+    await _write_together([nonempty])
+
+
+def _bound_values(inserts: Inserts) -> int:
+    return sum(len(rows) * len(rows[0]) for _, rows in inserts)
+
+
+async def _write_together(members: Sequence[Inserts]) -> None:
+    """All the inserts of `members` (`insert_together`'s) in one PostgreSQL statement: the
+    rows of a table with the same columns in one INSERT, each INSERT but the last in a WITH."""
+    merged: dict[tuple[type[Table], tuple[str, ...]], list[Mapping[str, Any]]] = {}
+    for inserts in members:
+        for table, rows in inserts:
+            merged.setdefault((table, tuple(rows[0])), []).extend(rows)
     statements, values = [], []
-    for table, rows in nonempty:
+    for (table, _), rows in merged.items():
         sql, bound = _insert(table, rows)
         statements.append(sql)
         values += bound
     *first, last = statements
     ahead = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(first))
     await fetch(f"WITH {ahead} {last}" if first else last, *values)
+
+
+class _Turn(Enum):
+    """What a request whose inserts wait in `_InsertGroups` is told."""
+
+    LEAD = "lead"  # run the next statement: yours and the inserts waiting behind yours
+    WRITTEN = "written"  # yours were written by another request's statement
+    ALONE = "alone"  # that statement failed: run yours alone
+
+
+class _InsertGroups:
+    """PostgreSQL: the inserts (`insert_together`) that come while another request's such
+    statement runs wait for it to end, then go together in one statement, which the first of
+    them runs on its own connection; the others are answered when it has ended. At 50 clients
+    the groups are small (two or three pushes, with a pool of 10), but each push they hold
+    saves PostgreSQL a statement and both sides a round trip (docs/performance.md). If the
+    statement fails (a broken key of one of them, say a racing delivery of the same entry),
+    nothing of it was written, and each request runs its own again alone, so only the broken
+    one fails."""
+
+    # Larger inserts (a phone's sync of many entries) are written alone: their own rows are
+    # most of their statement's work, and a statement of several of them, which would seldom
+    # be the same text twice, would be planned anew each time instead of kept prepared.
+    GROUP_VALUES = 1_000
+
+    def __init__(self) -> None:
+        self._running = False
+        self._waiting: deque[tuple[Inserts, asyncio.Future[_Turn]]] = deque()
+
+    async def insert(self, inserts: Inserts) -> None:
+        if self._running:
+            turn: asyncio.Future[_Turn] = asyncio.get_running_loop().create_future()
+            self._waiting.append((inserts, turn))
+            try:
+                told = await turn
+            except asyncio.CancelledError:
+                if not turn.cancelled() and turn.result() is _Turn.LEAD:  # then cancelled
+                    self._pass_lead()
+                raise
+            if told is _Turn.WRITTEN:
+                return
+            if told is _Turn.ALONE:
+                await _write_together([inserts])
+                return
+        else:
+            self._running = True
+        await self._lead(inserts)
+
+    async def _lead(self, inserts: Inserts) -> None:
+        followers = self._followers(_bound_values(inserts))
+        try:
+            await _write_together([inserts, *(own for own, _ in followers)])
+        except BaseException as error:
+            self._pass_lead()
+            if not followers:
+                raise
+            _tell(followers, _Turn.ALONE)
+            if isinstance(error, asyncio.CancelledError):
+                raise
+            await _write_together([inserts])
+            return
+        self._pass_lead()  # first, so the next statement starts first
+        _tell(followers, _Turn.WRITTEN)
+
+    def _followers(self, values: int) -> list[tuple[Inserts, asyncio.Future[_Turn]]]:
+        """The inserts that wait, in the order they came, while the statement binds at most
+        `GROUP_VALUES` values (those of a request gone meanwhile left out)."""
+        followers = []
+        while self._waiting:
+            inserts, turn = self._waiting[0]
+            more = _bound_values(inserts)
+            if not turn.done() and values + more > self.GROUP_VALUES:
+                break
+            self._waiting.popleft()
+            if not turn.done():
+                followers.append((inserts, turn))
+                values += more
+        return followers
+
+    def _pass_lead(self) -> None:
+        """To the longest waiting request still waiting, else to the next that comes."""
+        while self._waiting:
+            _, turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(_Turn.LEAD)
+                return
+        self._running = False
+
+
+def _tell(followers: list[tuple[Inserts, asyncio.Future[_Turn]]], told: _Turn) -> None:
+    for _, turn in followers:
+        if not turn.done():  # its request was cancelled
+            turn.set_result(told)
 
 
 async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
@@ -791,6 +907,9 @@ class OneConnectionPerRequestEngine(PostgresEngine):
     """Piccolo's PostgreSQL engine, running a request's queries and transactions on the
     connection the request holds (`one_connection_per_request`), if any."""
 
+    # While its pool is open (`open_pool`): the requests' inserts written together.
+    insert_groups: _InsertGroups | None = None
+
     async def _run_in_pool(self, query: str, args: Sequence[Any] | None = None) -> Any:
         held = _RequestConnection.of_this_task()
         if held is None:
@@ -806,6 +925,8 @@ async def open_pool(engine: Engine[Any], size: int) -> None:
     SQLite's kept-open connections."""
     if isinstance(engine, KeptOpenSQLiteEngine):
         engine.keeping = True
+    if isinstance(engine, OneConnectionPerRequestEngine):
+        engine.insert_groups = _InsertGroups()
     if isinstance(engine, PostgresEngine):
         engine.pool = await _FairPool(
             **engine.config,
@@ -828,6 +949,8 @@ async def open_pool(engine: Engine[Any], size: int) -> None:
 async def close_pool(engine: Engine[Any]) -> None:
     if isinstance(engine, KeptOpenSQLiteEngine):
         await engine.close_idle()
+    if isinstance(engine, OneConnectionPerRequestEngine):
+        engine.insert_groups = None
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
 

@@ -20,10 +20,10 @@ from server import db
 from tests.conftest import PG_ADMIN_URL, REQUIRE_PG
 
 
-async def open_pool_of_two(engine: PostgresEngine) -> None:
+async def open_small_pool(engine: PostgresEngine, size: int = 2) -> None:
     """On the test server's PostgreSQL; skipped without it, except where it is required."""
     try:
-        await db.open_pool(engine, 2)
+        await db.open_pool(engine, size)
     except (OSError, asyncpg.PostgresError) as exc:
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL is required here but unreachable: {exc}")
@@ -43,7 +43,7 @@ async def test_the_pool_serves_waiting_requests_first():
     """A task that gives its connection back and asks again at once queues behind the tasks
     already waiting, instead of overtaking them."""
     engine = PostgresEngine(config={"dsn": PG_ADMIN_URL})
-    await open_pool_of_two(engine)
+    await open_small_pool(engine)
     try:
         waiting: list[int] = []  # tickets of the requests waiting, in the order they asked
         overtaken = 0
@@ -75,7 +75,7 @@ async def test_a_request_runs_all_its_queries_on_one_pooled_connection():
     that fails) share one connection of the pool, given back when the request ends; a task
     the request starts takes a connection of its own."""
     engine = db.OneConnectionPerRequestEngine(config={"dsn": PG_ADMIN_URL})
-    await open_pool_of_two(engine)
+    await open_small_pool(engine)
     app_engine = db.bound_engine()
     db.bind(engine)
     try:
@@ -108,7 +108,7 @@ async def test_the_pool_keeps_a_push_of_a_hundred_kudos_prepared():
     about 20 KiB of text) stays prepared on its connection, so PostgreSQL does not parse and
     plan it again for every push: asyncpg keeps none longer than 15 KiB unless told."""
     engine = db.OneConnectionPerRequestEngine(config={"dsn": PG_ADMIN_URL})
-    await open_pool_of_two(engine)
+    await open_small_pool(engine)
     try:
         sql = "SELECT " + " + ".join(f"${n}::int" for n in range(1, 2_501))  # about 30 KiB
         async with engine.pool.acquire() as connection:
@@ -126,12 +126,161 @@ async def test_the_pool_does_not_compile_statements_to_machine_code():
     """PostgreSQL's JIT is off for the app's sessions: a plan estimated dear (the walk up
     the managers of a few hundred people) was compiled for twice as long as it ran."""
     engine = db.OneConnectionPerRequestEngine(config={"dsn": PG_ADMIN_URL})
-    await open_pool_of_two(engine)
+    await open_small_pool(engine)
     try:
         async with engine.pool.acquire() as connection:
             assert await connection.fetchval("SHOW jit") == "off"
     finally:
         await db.close_pool(engine)
+
+
+class Grouped(Table, tablename="grouped"):
+    x = Integer(primary_key=True)
+
+
+@asynccontextmanager
+async def _grouping_engine() -> AsyncIterator[db.OneConnectionPerRequestEngine]:
+    """The app's PostgreSQL engine with its pool open and bound, an empty `grouped` table."""
+    engine = db.OneConnectionPerRequestEngine(config={"dsn": PG_ADMIN_URL})
+    await open_small_pool(engine, 6)
+    app_engine = db.bound_engine()
+    db.bind(engine)
+    try:
+        await engine.pool.execute(
+            "DROP TABLE IF EXISTS grouped; CREATE TABLE grouped (x integer PRIMARY KEY)"
+        )
+        yield engine
+    finally:
+        await engine.pool.execute("DROP TABLE IF EXISTS grouped")
+        db.bind(app_engine)
+        await db.close_pool(engine)
+
+
+async def _request_inserting(*xs: int) -> None:
+    """A request that writes rows of `grouped` with `insert_together`."""
+    async with db.one_connection_per_request():
+        await db.insert_together([(Grouped, [{"x": x} for x in xs])])
+
+
+@asynccontextmanager
+async def _row_uncommitted(x: int) -> AsyncIterator[None]:
+    """Another connection's row `x` of `grouped`, uncommitted until the block ends, then
+    rolled back: an insert of the same key waits for it meanwhile, then goes in."""
+    blocker = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await blocker.execute("BEGIN")
+        await blocker.execute("INSERT INTO grouped VALUES ($1)", x)
+        yield
+        await blocker.execute("ROLLBACK")
+    finally:
+        await blocker.close()
+
+
+@asynccontextmanager
+async def _statement_held(x: int) -> AsyncIterator[asyncio.Task[None]]:
+    """A request whose insert of `x` runs (`_row_uncommitted`) until the block ends."""
+    async with _row_uncommitted(x):
+        held = asyncio.create_task(_request_inserting(x))
+        await asyncio.sleep(0.1)
+        yield held
+    await asyncio.wait_for(held, 5)
+
+
+async def _answers(tasks: list[asyncio.Task[None]]) -> list[BaseException | None]:
+    """What the requests were answered, failing instead of waiting forever for one never
+    answered."""
+    return await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 5)
+
+
+async def _transactions_of_rows() -> dict[int, str]:
+    """Each row of `grouped` with the transaction that wrote it (one per statement here)."""
+    rows = await db.fetch("SELECT x, xmin::text AS written_by FROM grouped")
+    return {row["x"]: row["written_by"] for row in rows}
+
+
+async def test_postgresql_inserts_that_wait_share_one_statement():
+    """Requests whose inserts (`insert_together`) come while another request's insert runs
+    wait for it, then are written in one statement; when that statement breaks a key, each
+    request's inserts run again alone, and only the broken one fails."""
+    async with _grouping_engine():
+        async with _statement_held(1) as held:
+            waiting = [asyncio.create_task(_request_inserting(*xs)) for xs in ((2, 3), (5,))]
+            await asyncio.sleep(0.05)
+            assert not held.done()
+            assert not any(task.done() for task in waiting)
+        assert await _answers(waiting) == [None] * len(waiting)
+        written_by = await _transactions_of_rows()
+        assert sorted(written_by) == [1, 2, 3, 5]
+        assert written_by[2] == written_by[3] == written_by[5] != written_by[1]
+
+        async with _statement_held(10):
+            waiting = [asyncio.create_task(_request_inserting(x)) for x in (11, 2, 12)]
+            await asyncio.sleep(0.05)
+        answers = await _answers(waiting)
+        assert answers[0] is None
+        assert answers[2] is None
+        assert isinstance(answers[1], asyncpg.UniqueViolationError)
+        written_by = await _transactions_of_rows()
+        assert sorted(written_by) == [1, 2, 3, 5, 10, 11, 12]
+        assert written_by[11] != written_by[12]
+
+
+async def test_postgresql_groups_bind_a_bounded_number_of_values():
+    """Past `GROUP_VALUES`, the inserts that wait go in the next statement, in the order
+    they came; an insert larger than that is written alone at once, without waiting."""
+    async with _grouping_engine() as engine:
+        assert engine.insert_groups is not None
+        engine.insert_groups.GROUP_VALUES = 2
+        async with _statement_held(1) as held:
+            waiting = [asyncio.create_task(_request_inserting(x)) for x in (5, 6, 7)]
+            await _request_inserting(2, 3, 4)
+            assert not held.done()
+        assert await _answers(waiting) == [None] * len(waiting)
+        written_by = await _transactions_of_rows()
+        assert sorted(written_by) == [1, 2, 3, 4, 5, 6, 7]
+        assert written_by[5] == written_by[6] != written_by[7]
+
+
+async def test_postgresql_inserts_of_requests_gone_are_not_written():
+    """A request cancelled while its inserts wait is left out of the statement; one
+    cancelled when told to run the next statement passes that on to the next request."""
+    async with _grouping_engine() as engine:
+        groups = engine.insert_groups
+        assert groups is not None
+        async with _statement_held(1):
+            waiting = [asyncio.create_task(_request_inserting(x)) for x in (2, 3, 4)]
+            await asyncio.sleep(0.05)
+            waiting[1].cancel()
+        assert await _answers([waiting[0], waiting[2]]) == [None, None]
+        assert waiting[1].cancelled()
+
+        async with _statement_held(5):
+            waiting = [asyncio.create_task(_request_inserting(x)) for x in (6, 7)]
+            await asyncio.sleep(0.05)
+            # The held statement ends: the first waiting request is told to lead the next,
+            # and is cancelled before it runs.
+            groups._pass_lead()
+            waiting[0].cancel()
+            await _answers(waiting)
+        assert waiting[0].cancelled()
+        assert sorted(await _transactions_of_rows()) == [1, 2, 4, 5, 7]
+        assert not groups._running
+
+
+async def test_postgresql_inserts_run_alone_when_the_request_running_them_has_gone():
+    """A request cancelled while its statement holds other requests' inserts: theirs are
+    then written alone."""
+    async with _grouping_engine():
+        async with _row_uncommitted(2):
+            async with _statement_held(1):
+                waiting = [asyncio.create_task(_request_inserting(x)) for x in (2, 3)]
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.1)  # 2 leads 2 and 3 in one statement, which waits
+            assert not any(task.done() for task in waiting)
+            waiting[0].cancel()
+            await _answers(waiting)
+        assert waiting[0].cancelled()
+        assert sorted(await _transactions_of_rows()) == [1, 3]
 
 
 async def test_sqlite_connections_stay_open_only_while_the_app_runs(tmp_path):
