@@ -33,31 +33,42 @@ def hidden_groups(groups: list[Group], minimum: int) -> set[Hashable]:
     for group in groups:
         inside[group.parent].append(group)
     hidden: set[Hashable] = set()
-
-    def shown_parts(group: Group) -> list[Group]:
-        """The outermost shown groups inside this one, smallest first."""
-        parts: list[Group] = []
-        for part in inside[group.key]:
-            parts += shown_parts(part) if part.key in hidden else [part]
-        return sorted(parts, key=lambda part: part.size)
-
-    def settle(group: Group) -> None:
-        for part in inside[group.key]:
-            settle(part)
-        if group.size < minimum:
-            hidden.add(group.key)
-            return
-        parts = shown_parts(group)
-        # Ends: each turn hides one more group, and with none left the remainder is the
-        # whole group, which is at least the minimum.
-        while 0 < group.size - sum(part.size for part in parts) < minimum:
-            hidden.add(parts[0].key)
-            parts = shown_parts(group)
-
     keys = {group.key for group in groups}
     for outermost in [g for g in groups if g.parent is None or g.parent not in keys]:
-        settle(outermost)
+        _settle(outermost, inside, minimum, hidden)
     return hidden
+
+
+# `_settle` and `_shown_parts` are functions of the module rather than closures in
+# `hidden_groups`: a closure that calls itself is a reference cycle, which kept each call's
+# groups until Python's cycle collector came by.
+
+
+def _settle(
+    group: Group, inside: Mapping[Hashable | None, list[Group]], minimum: int, hidden: set[Hashable]
+) -> None:
+    """Adds to `hidden` what `hidden_groups` hides of `group` and the groups inside it."""
+    for part in inside.get(group.key, ()):
+        _settle(part, inside, minimum, hidden)
+    if group.size < minimum:
+        hidden.add(group.key)
+        return
+    parts = _shown_parts(group, inside, hidden)
+    # Ends: each turn hides one more group, and with none left the remainder is the whole
+    # group, which is at least the minimum.
+    while 0 < group.size - sum(part.size for part in parts) < minimum:
+        hidden.add(parts[0].key)
+        parts = _shown_parts(group, inside, hidden)
+
+
+def _shown_parts(
+    group: Group, inside: Mapping[Hashable | None, list[Group]], hidden: set[Hashable]
+) -> list[Group]:
+    """The outermost shown groups inside this one, smallest first."""
+    parts: list[Group] = []
+    for part in inside.get(group.key, ()):
+        parts += _shown_parts(part, inside, hidden) if part.key in hidden else [part]
+    return sorted(parts, key=lambda part: part.size)
 
 
 @dataclass(frozen=True)
