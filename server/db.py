@@ -174,7 +174,8 @@ async def insert_together(inserts: Inserts) -> None:
     if not nonempty:
         return
     engine = bound_engine()
-    if isinstance(engine, KeptOpenSQLiteEngine) and engine.keeping and not in_transaction():
+    outside_transaction = engine.current_transaction.get() is None
+    if isinstance(engine, KeptOpenSQLiteEngine) and engine.keeping and outside_transaction:
         await engine.writer().insert_together(nonempty)
         return
     values = _bound_values(nonempty)
@@ -187,10 +188,10 @@ async def insert_together(inserts: Inserts) -> None:
         isinstance(engine, OneConnectionPerRequestEngine)
         and engine.insert_groups is not None
         and values <= engine.insert_groups.GROUP_VALUES
-        and not in_transaction()
+        and outside_transaction
         and _RequestConnection.of_this_task() is not None
     ):
-        await engine.insert_groups.insert(nonempty)
+        await engine.insert_groups.insert(nonempty, values)
         return
     await _write_together([nonempty])
 
@@ -241,12 +242,14 @@ class _InsertGroups:
 
     def __init__(self) -> None:
         self._running = False
-        self._waiting: deque[tuple[Inserts, asyncio.Future[_Turn]]] = deque()
+        # The inserts that wait, each with its number of bound values and what it is told.
+        self._waiting: deque[tuple[Inserts, int, asyncio.Future[_Turn]]] = deque()
 
-    async def insert(self, inserts: Inserts) -> None:
+    async def insert(self, inserts: Inserts, values: int) -> None:
+        """`inserts`, which bind `values` values, written with those of other requests."""
         if self._running:
             turn: asyncio.Future[_Turn] = asyncio.get_running_loop().create_future()
-            self._waiting.append((inserts, turn))
+            self._waiting.append((inserts, values, turn))
             try:
                 told = await turn
             except asyncio.CancelledError:
@@ -260,10 +263,10 @@ class _InsertGroups:
                 return
         else:
             self._running = True
-        await self._lead(inserts)
+        await self._lead(inserts, values)
 
-    async def _lead(self, inserts: Inserts) -> None:
-        followers = self._followers(_bound_values(inserts))
+    async def _lead(self, inserts: Inserts, values: int) -> None:
+        followers = self._followers(values)
         try:
             await _write_together([inserts, *(own for own, _ in followers)])
         except BaseException as error:
@@ -283,8 +286,7 @@ class _InsertGroups:
         `GROUP_VALUES` values (those of a request gone meanwhile left out)."""
         followers = []
         while self._waiting:
-            inserts, turn = self._waiting[0]
-            more = _bound_values(inserts)
+            inserts, more, turn = self._waiting[0]
             if not turn.done() and values + more > self.GROUP_VALUES:
                 break
             self._waiting.popleft()
@@ -296,7 +298,7 @@ class _InsertGroups:
     def _pass_lead(self) -> None:
         """To the longest waiting request still waiting, else to the next that comes."""
         while self._waiting:
-            _, turn = self._waiting.popleft()
+            *_, turn = self._waiting.popleft()
             if not turn.done():
                 turn.set_result(_Turn.LEAD)
                 return

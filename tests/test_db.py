@@ -134,42 +134,40 @@ async def test_the_pool_does_not_compile_statements_to_machine_code():
         await db.close_pool(engine)
 
 
-class Grouped(Table, tablename="grouped"):
+class Numbers(Table, tablename="t"):
     x = Integer(primary_key=True)
 
 
 @asynccontextmanager
 async def _grouping_engine() -> AsyncIterator[db.OneConnectionPerRequestEngine]:
-    """The app's PostgreSQL engine with its pool open and bound, an empty `grouped` table."""
+    """The app's PostgreSQL engine with its pool open and bound, an empty table `t`."""
     engine = db.OneConnectionPerRequestEngine(config={"dsn": PG_ADMIN_URL})
     await open_small_pool(engine, 6)
     app_engine = db.bound_engine()
     db.bind(engine)
     try:
-        await engine.pool.execute(
-            "DROP TABLE IF EXISTS grouped; CREATE TABLE grouped (x integer PRIMARY KEY)"
-        )
+        await engine.pool.execute("DROP TABLE IF EXISTS t; CREATE TABLE t (x integer PRIMARY KEY)")
         yield engine
     finally:
-        await engine.pool.execute("DROP TABLE IF EXISTS grouped")
+        await engine.pool.execute("DROP TABLE IF EXISTS t")
         db.bind(app_engine)
         await db.close_pool(engine)
 
 
 async def _request_inserting(*xs: int) -> None:
-    """A request that writes rows of `grouped` with `insert_together`."""
+    """A request that writes rows of `t` with `insert_together`."""
     async with db.one_connection_per_request():
-        await db.insert_together([(Grouped, [{"x": x} for x in xs])])
+        await db.insert_together([(Numbers, [{"x": x} for x in xs])])
 
 
 @asynccontextmanager
 async def _row_uncommitted(x: int) -> AsyncIterator[None]:
-    """Another connection's row `x` of `grouped`, uncommitted until the block ends, then
+    """Another connection's row `x` of `t`, uncommitted until the block ends, then
     rolled back: an insert of the same key waits for it meanwhile, then goes in."""
     blocker = await asyncpg.connect(PG_ADMIN_URL)
     try:
         await blocker.execute("BEGIN")
-        await blocker.execute("INSERT INTO grouped VALUES ($1)", x)
+        await blocker.execute("INSERT INTO t VALUES ($1)", x)
         yield
         await blocker.execute("ROLLBACK")
     finally:
@@ -193,8 +191,8 @@ async def _answers(tasks: list[asyncio.Task[None]]) -> list[BaseException | None
 
 
 async def _transactions_of_rows() -> dict[int, str]:
-    """Each row of `grouped` with the transaction that wrote it (one per statement here)."""
-    rows = await db.fetch("SELECT x, xmin::text AS written_by FROM grouped")
+    """Each row of `t` with the transaction that wrote it (one per statement here)."""
+    rows = await db.fetch("SELECT x, xmin::text AS written_by FROM t")
     return {row["x"]: row["written_by"] for row in rows}
 
 
@@ -403,10 +401,6 @@ async def test_writers_cancelled_at_any_moment_leave_the_writer_usable(tmp_path)
         assert not engine.writer().connection.in_transaction
     finally:
         await db.close_pool(engine)
-
-
-class Numbers(Table, tablename="t"):
-    x = Integer(primary_key=True)
 
 
 class Later(Table, tablename="later"):
