@@ -220,6 +220,8 @@ class Load:
         # since, once with a kudos written since the pull: the phone's 50 kudos are read
         # again, as nearly every return finds them at 100,000 people.
         managers = s["managers"]
+        # Cursors name the states of the log as the server's compaction leaves them.
+        self.wait_until_folded()
         before_kudos = [self.synced(p, "before a kudos") for p in managers]
         self.write_kudos()
         self.wait_until_folded()

@@ -52,6 +52,14 @@ async def test_every_manager_has_five_to_nine_reports_under_one_chief(
     assert all(p["department"] in departments for p in people)
 
 
+async def test_the_change_log_is_left_folded(seeded: organisation.Seeded) -> None:
+    """As a live installation's compaction leaves it: a benchmark's cursors and ETags are
+    not taken before a first fold that would change nearly every topic under them."""
+    topics = Counter(r["topic"] for r in await db.fetch("SELECT topic FROM sync_change"))
+    assert len(topics) > PEOPLE  # each person's goals and check-ins, and more
+    assert set(topics.values()) == {1}  # a topic's one row is what the next fold leaves
+
+
 async def test_a_year_of_weekly_checkins_with_each_manager(seeded: organisation.Seeded) -> None:
     rows = await db.fetch(
         "SELECT c.employee, c.manager, p.manager AS reports_to, c.held_on, c.state"
