@@ -12,9 +12,11 @@ from uuid import UUID
 
 import pytest
 
+from server import db
 from server.core.access import Principal, Role
 from server.db import fetch
 from server.goals import queries as goals
+from server.org import queries as org
 from server.sync import versions
 from tests.test_goal_tree import VIEWERS, cycle_id, edges, objectives, titles_anywhere, tree
 from tests.test_shared_summaries import retitle_unlogged, write_unlogged
@@ -30,6 +32,7 @@ def trusting(app, monkeypatch) -> None:
     monkeypatch.setattr(app.state.settings, "sync_verify_versions", False)
     goals.SHARED_TREE_TOPS.forget()
     goals.SHARED_SUMMARIES.forget()
+    goals.KEPT_REACHES.forget()
 
 
 @pytest.fixture
@@ -352,3 +355,70 @@ async def test_a_tree_has_one_etag_however_its_states_were_read(client, people, 
     assert old_copy.headers["etag"] == afresh
     current = await client.get(path, headers={**bob, "If-None-Match": afresh})
     assert current.status_code == 304
+
+
+def east_manager(people) -> Principal:
+    """Li Na, who manages Alice and Bob."""
+    return Principal(people["manager.east"], uuid.uuid4(), frozenset({Role.EMPLOYEE, Role.MANAGER}))
+
+
+async def test_a_managers_reach_is_read_again_only_when_people_changes(
+    client, people, headers_for, trusting, monkeypatch
+):
+    reads: list[UUID] = []
+    small_reach = org.small_reach
+
+    async def counted(principal: Principal, at_most: int) -> frozenset[UUID] | None:
+        reads.append(principal.person_id)
+        return await small_reach(principal, at_most)
+
+    monkeypatch.setattr(org, "small_reach", counted)
+    manager = headers_for("manager.east")
+    cycle = await cycle_id(client, manager)
+    before = await answer(client, manager, cycle)
+    assert await answer(client, manager, cycle) == before
+    assert reads == [people["manager.east"]]
+
+    east = east_manager(people)
+    reach = await goals.KEPT_REACHES.reach(east, verify=False)
+    assert reach == {people[name] for name in ("manager.east", "alice", "bob")}
+    assert len(reads) == 1
+    # Carol joins the team: a change of `people`.
+    await fetch(
+        "UPDATE org_person SET manager = {} WHERE id = {}", people["manager.east"], people["carol"]
+    )
+    assert await goals.KEPT_REACHES.reach(east, verify=False) == reach | {people["carol"]}
+    assert len(reads) == 2
+
+
+async def test_a_reach_changed_unlogged_is_caught_by_the_verifying_tree(client, people, trusting):
+    east = east_manager(people)
+    await goals.KEPT_REACHES.reach(east, verify=False)
+    await write_unlogged(
+        "UPDATE org_person SET manager = {} WHERE id = {}", people["manager.east"], people["carol"]
+    )
+    assert people["carol"] not in (await goals.KEPT_REACHES.reach(east, verify=False) or ())
+    with pytest.raises(versions.StaleVersionError, match="reach kept for a manager"):
+        await goals.KEPT_REACHES.reach(east, verify=True)
+
+
+async def test_a_managers_tree_read_afresh_takes_four_statements(
+    client, people, headers_for, trusting, monkeypatch
+):
+    """Once the tops, summaries and reach are kept: the principal, the states of the topics
+    the answer's version is made of, its owners' states, and the private goals of the reach
+    with the viewer's branch."""
+    statements: list[str] = []
+    run = db._run
+
+    async def counted(engine: Any, connection: Any, sql: str, args: Any) -> Any:
+        statements.append(sql)
+        return await run(engine, connection, sql, args)
+
+    manager = headers_for("manager.east")
+    cycle = await cycle_id(client, manager)
+    for _ in range(2):  # the second learns the owners' topics of the first
+        await answer(client, manager, cycle)
+    monkeypatch.setattr(db, "_run", counted)
+    await answer(client, manager, cycle)
+    assert len(statements) == 4, statements

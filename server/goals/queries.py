@@ -18,7 +18,7 @@ from piccolo.custom_types import Combinable
 from pydantic import TypeAdapter
 
 from server.audit import queries as audit
-from server.core.access import Principal, Relation
+from server.core.access import Principal, Relation, Role
 from server.core.erasure import Erasure
 from server.core.errors import ProblemError, forbidden, not_found
 from server.core.recent import keep_recent
@@ -814,29 +814,35 @@ class _TreeReader:
         the goals above are visible: a hidden one ends the chain), and the goals aligned to
         each. One statement walking up in SQL: read a level at a time, they took half of a
         tree's round trips to the database."""
-        mine = (
-            "SELECT id, parent FROM goals_goal"
-            " WHERE cycle = {} AND state != 'withdrawn' AND owner = {}"
-        )
-        rows = await self._visible(
-            await fetch(
-                f"WITH RECURSIVE mine AS ({mine}), above(id, depth) AS ("  # noqa: S608 - placeholders and constants only
-                " SELECT parent, 1 FROM mine WHERE parent IS NOT NULL UNION ALL"
-                " SELECT g.parent, above.depth + 1 FROM goals_goal g JOIN above ON g.id = above.id"
-                f" WHERE g.parent IS NOT NULL AND above.depth < {MAX_PARENT_DEPTH}) "
-                + " UNION ".join(
-                    self._select(condition)
-                    for condition in (
-                        "g.id IN (SELECT id FROM mine)",
-                        "g.parent IN (SELECT id FROM mine)",
-                        "g.id IN (SELECT id FROM above)",
-                    )
-                ),
-                self.cycle_id,
-                self.principal.person_id,
-                *self.in_tree_args * 3,
+        climb, goals, args = self._branch_sql()
+        return self._branch_of(await self._visible(await fetch(climb + goals, *args)))
+
+    # The viewer's own goals and the goals above them, for `_branch_sql`'s selects.
+    _MINE = (
+        "SELECT id, parent FROM goals_goal WHERE cycle = {} AND state != 'withdrawn' AND owner = {}"
+    )
+    _CLIMB = (
+        f"WITH RECURSIVE mine AS ({_MINE}), above(id, depth) AS ("  # noqa: S608 - placeholders and constants only
+        " SELECT parent, 1 FROM mine WHERE parent IS NOT NULL UNION ALL"
+        " SELECT g.parent, above.depth + 1 FROM goals_goal g JOIN above ON g.id = above.id"
+        f" WHERE g.parent IS NOT NULL AND above.depth < {MAX_PARENT_DEPTH}) "
+    )
+
+    def _branch_sql(self) -> tuple[str, str, list[Any]]:
+        """`viewers_branch`'s statement as its WITH clause (`mine`, `above`) and the select
+        of the goals it names, and their values in that order."""
+        goals = " UNION ".join(
+            self._select(condition)
+            for condition in (
+                "g.id IN (SELECT id FROM mine)",
+                "g.parent IN (SELECT id FROM mine)",
+                "g.id IN (SELECT id FROM above)",
             )
         )
+        return self._CLIMB, goals, [self.cycle_id, self.principal.person_id, *self.in_tree_args * 3]
+
+    def _branch_of(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """`viewers_branch` of the visible goals its statement read."""
         by_id = {row["id"]: row for row in rows}
         mine_ids = {row["id"] for row in rows if row["owner"] == self.principal.person_id}
         branch = {g for g, row in by_id.items() if g in mine_ids or row["parent"] in mine_ids}
@@ -920,10 +926,49 @@ async def _tree_reader(principal: Principal, cycle_id: UUID, verify: bool) -> _T
     """How the tree's parts are read for this viewer (`verify` as in `SharedTreeTops`).
     Nothing read in an open transaction is kept: were it rolled back, the stamp would be
     read again as it was with other rows behind it."""
-    reach = await org.small_reach(principal, _TreeReader.KEPT_REACH)
+    reach = await KEPT_REACHES.reach(principal, verify)
     if reach is not None and len(reach) <= SHARED_TOP_REACH and not in_transaction():
         return await SHARED_TREE_TOPS.reader(principal, cycle_id, reach, verify)
     return _TreeReader(principal, cycle_id, reach)
+
+
+class KeptReaches:
+    """Managers' known reaches (`org.queries.small_reach`: only a manager's is read) kept
+    between requests in this process, the most recently used last, each under the state of
+    `people` it was read under: a reach follows who manages whom, and every change of a
+    manager logs `people`. The state is read before the reach (a tree's ETag reads it), so a
+    change committed in between leaves the reach stamped older: read again next time, never
+    kept stale. A reach of more than `SHARED_TOP_REACH` people (up to a thousand ids) is
+    not kept; that one is larger than `KEPT_REACH` is. `verify` (the tests) reads every
+    reach again and raises `StaleVersionError` when a kept one of the same state differs."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: OrderedDict[UUID, tuple[versions.State, frozenset[UUID] | None]]
+        self._kept = OrderedDict()
+
+    async def reach(self, principal: Principal, verify: bool) -> frozenset[UUID] | None:
+        if Role.MANAGER not in principal.roles:
+            return await org.small_reach(principal, _TreeReader.KEPT_REACH)
+        people = (await versions.states([versions.PEOPLE]))[versions.PEOPLE]
+        stamp, kept = self._kept.get(principal.person_id, (None, None))
+        if stamp == people and not verify:
+            self._kept.move_to_end(principal.person_id)
+            return kept
+        reach = await org.small_reach(principal, _TreeReader.KEPT_REACH)
+        if stamp == people and kept != reach:
+            raise versions.StaleVersionError("a reach kept for a manager changed under its stamp")
+        if not in_transaction() and (reach is None or len(reach) <= SHARED_TOP_REACH):
+            keep_recent(self._kept, principal.person_id, (people, reach), self.size)
+        return reach
+
+    def forget(self) -> None:
+        """As a process started afresh (the tests)."""
+        self._kept.clear()
+
+
+# The managers who opened a tree lately; a first-line manager's reach is about ten ids.
+KEPT_REACHES = KeptReaches(2_048)
 
 
 # What the reads of a tree's open goals were made under: the change-log states of `goal_tree`
@@ -1042,13 +1087,13 @@ class _WithSharedTop(_TreeReader):
         reach: frozenset[UUID],
         top: _OpenTop,
         verify: bool,
-        private: list[dict[str, Any]],
-        private_roots: list[dict[str, Any]],
     ) -> None:
         super().__init__(principal, cycle_id, reach)
         self.top, self.verify = top, verify
-        self.private, self.private_roots = private, private_roots
-        self.private_ids = {row["id"] for row in private}
+        self.private: list[dict[str, Any]] = []
+        self.private_roots: list[dict[str, Any]] = []
+        self.private_ids: set[UUID] = set()
+        self.branch: list[dict[str, Any]] = []
 
     @classmethod
     async def for_reach(
@@ -1059,23 +1104,39 @@ class _WithSharedTop(_TreeReader):
         top: _OpenTop,
         verify: bool,
     ) -> _WithSharedTop:
-        rows = await fetch_in(
-            f"SELECT {cls.COLUMNS}, g.parent_shared, p.cycle AS parent_cycle,"  # noqa: S608 - placeholders and constants only
-            " p.state AS parent_state, p.level AS parent_level,"
-            " p.visibility AS parent_visibility, p.owner AS parent_owner"
-            " FROM goals_goal g LEFT JOIN goals_goal p ON p.id = g.parent"
-            f" WHERE g.cycle = {{}} AND g.state != 'withdrawn' AND NOT {cls.OPEN}"
-            " AND g.owner IN ({in})",
-            sorted(reach),
-            cycle_id,
+        tree = cls(principal, cycle_id, reach, top, verify)
+        await tree._read_own(reach)
+        return tree
+
+    async def _read_own(self, reach: frozenset[UUID]) -> None:
+        """The private goals of the reach (which holds the viewer), with what `_at_top` asks
+        of their parents, and the goals of the viewer's branch: one statement, where they
+        were two of a tree's five."""
+        climb, branch, args = self._branch_sql()
+        people = sorted(reach)
+        rows = await fetch(
+            f"{climb}SELECT FALSE AS private, b.*, NULL AS parent_shared, NULL AS parent_cycle,"  # noqa: S608 - placeholders and constants only
+            " NULL AS parent_state, NULL AS parent_level, NULL AS parent_visibility,"
+            f" NULL AS parent_owner FROM ({branch}) b"
+            f" UNION ALL SELECT TRUE, {self.COLUMNS}, g.parent_shared, p.cycle, p.state, p.level,"
+            " p.visibility, p.owner FROM goals_goal g LEFT JOIN goals_goal p ON p.id = g.parent"
+            f" WHERE g.cycle = {{}} AND g.state != 'withdrawn' AND NOT {self.OPEN}"
+            f" AND g.owner IN ({placeholders(people)})",
+            *args,
+            self.cycle_id,
+            *people,
         )
-        private, roots = [], []
+        branch_rows = []
         for row in rows:
-            tree_row = _tree_row({column: row[column] for column in cls.COLUMN_NAMES})
-            private.append(tree_row)
-            if cls._at_top(row, cycle_id, reach):
-                roots.append(tree_row)
-        return cls(principal, cycle_id, reach, top, verify, private, roots)
+            tree_row = _tree_row({column: row[column] for column in self.COLUMN_NAMES})
+            if not row["private"]:
+                branch_rows.append(tree_row)
+                continue
+            self.private.append(tree_row)
+            if self._at_top(row, self.cycle_id, reach):
+                self.private_roots.append(tree_row)
+        self.private_ids = {row["id"] for row in self.private}
+        self.branch = self._branch_of(await _readable(self.principal, branch_rows, reach))
 
     @staticmethod
     def _at_top(row: dict[str, Any], cycle_id: UUID, reach: frozenset[UUID]) -> bool:
@@ -1096,6 +1157,9 @@ class _WithSharedTop(_TreeReader):
 
     async def strategy(self) -> tuple[CycleRead, list[ThemeRead]]:
         return await self.top.strategy(self.verify)
+
+    async def viewers_branch(self) -> list[dict[str, Any]]:
+        return self.branch
 
     async def roots(self) -> list[dict[str, Any]]:
         # An open goal under a private one the viewer sees is not at the top for them.
