@@ -402,12 +402,13 @@ async def test_a_reach_changed_unlogged_is_caught_by_the_verifying_tree(client, 
         await goals.KEPT_REACHES.reach(east, verify=True)
 
 
-async def test_a_managers_tree_read_afresh_takes_four_statements(
+async def test_a_managers_tree_takes_three_statements_read_afresh_and_two_revalidated(
     client, people, headers_for, trusting, monkeypatch
 ):
-    """Once the tops, summaries and reach are kept: the principal, the states of the topics
-    the answer's version is made of, its owners' states, and the private goals of the reach
-    with the viewer's branch."""
+    """Once the tops, summaries, reach and the owners' topics are kept: the principal, the
+    states of the topics the answer's version is made of with its owners' (one statement),
+    and the private goals of the reach with the viewer's branch; revalidated, the first
+    two."""
     statements: list[str] = []
     run = db._run
 
@@ -417,8 +418,14 @@ async def test_a_managers_tree_read_afresh_takes_four_statements(
 
     manager = headers_for("manager.east")
     cycle = await cycle_id(client, manager)
+    path = f"/api/goal-cycles/{cycle}/tree"
     for _ in range(2):  # the second learns the owners' topics of the first
         await answer(client, manager, cycle)
     monkeypatch.setattr(db, "_run", counted)
-    await answer(client, manager, cycle)
-    assert len(statements) == 4, statements
+    response = await client.get(path, headers=manager)
+    assert response.status_code == 200, response.text
+    assert len(statements) == 3, statements
+    statements.clear()
+    again = await client.get(path, headers={**manager, "If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    assert len(statements) == 2, statements

@@ -122,31 +122,41 @@ async def test_compaction_folds_a_topic_of_several_rows_and_moves_its_version(cl
     assert await versions.compact() == 0
 
 
+async def combined_state(topics: list[str]) -> versions.State:
+    """The state of these topics together, read both ways: as one row beside another topic's
+    (`states_and_combined`), and combined from each topic's."""
+    each = await versions.states(topics)
+    beside, together = await versions.states_and_combined([versions.PEOPLE], topics)
+    assert beside == await versions.states([versions.PEOPLE])
+    assert together == versions.combined(each.values())
+    return together
+
+
 async def test_a_combined_state_moves_with_each_of_its_topics(client, people):
     """Even when a fold took away as many rows as were added: the fold names a newer row."""
     topics = ["goals:folded-one", "goals:written-one"]
-    assert await versions.combined_state(topics) == (0, 0)
+    assert await combined_state(topics) == (0, 0)
     await versions.compact()
     for topic in [*[topics[0]] * 3, topics[1]]:
         await fetch("INSERT INTO sync_change (topic) VALUES ({})", topic)
-    before = await versions.combined_state(topics)
+    before = await combined_state(topics)
     assert before[1] == 4
     assert await versions.compact() == 1
     for _ in range(2):
         await fetch("INSERT INTO sync_change (topic) VALUES ({})", topics[1])
-    after = await versions.combined_state(topics)
+    after = await combined_state(topics)
     assert after[1] == before[1]
     assert after[0] > before[0]
     await fetch("INSERT INTO sync_change (topic) VALUES ({})", topics[1])
-    assert await versions.combined_state(topics) == (after[0], after[1] + 1)
+    assert await combined_state(topics) == (after[0], after[1] + 1)
     assert await versions.compact() == 1
-    settled = await versions.combined_state(topics)
+    settled = await combined_state(topics)
     assert settled[0] > after[0]
     # Another topic's rows and folds do not move it.
     for _ in range(2):
         await fetch("INSERT INTO sync_change (topic) VALUES ({})", "goals:someone-else")
     assert await versions.compact() == 1
-    assert await versions.combined_state(topics) == settled
+    assert await combined_state(topics) == settled
 
 
 async def _set_cadence(client, people, headers_for) -> None:

@@ -58,8 +58,8 @@ def verifies(request: Request[Any, Any, Any]) -> bool:
     return bool(request.app.state.settings.sync_verify_versions)
 
 
-# The versions of given topics whose learned topics a process keeps: a viewer's tree of the
-# current cycle each for the people who opened one lately (about 4 KB each).
+# The viewers' reads whose learned topics a process keeps: a viewer's tree of the current cycle
+# each for the people who opened one lately (about 4 KB each).
 LEARNED_KEPT = 2_048
 
 
@@ -69,6 +69,15 @@ class Written(NamedTuple):
 
     body: bytes
     learned: list[str]
+
+
+class _Learned(NamedTuple):
+    """The topics the last answer built for a viewer's read learned (one string: a tree's
+    hundred topics as a tuple took 10 KB, as text 4 KB), and the version of the given topics
+    it was built under."""
+
+    given: str
+    topics: str
 
 
 class ConditionalRead(Generic[Answer]):
@@ -83,9 +92,9 @@ class ConditionalRead(Generic[Answer]):
         schema = json.dumps(self._adapter.json_schema(), sort_keys=True).encode()
         self.format = hashlib.sha256(schema).hexdigest()[:16]
         self._learns = learns
-        # The learned topics of the last answer built under each version of the given ones,
-        # in this process, the most recently used last.
-        self._learned_under: OrderedDict[str, str] = OrderedDict()
+        # For each viewer's read (its own arguments), the topics the last answer built
+        # learned, in this process, the most recently used last.
+        self._learned: OrderedDict[tuple[object, ...], _Learned] = OrderedDict()
 
     async def answer(
         self,
@@ -98,22 +107,30 @@ class ConditionalRead(Generic[Answer]):
     ) -> Response[Answer]:
         """The answer `build` makes, or 304. A build may write its answer itself (`Written`,
         with the topics it learned when the read `learns`)."""
-        # Read before the answer: a write committed in between is sent twice, never missed.
-        logged = await versions.states(topics)
-        given = versions.version([self.format, versions.viewer(principal), *parts], logged, topics)
+        viewer = versions.viewer(principal)
+        key = (viewer, *parts)
+        learned = self._learned.get(key) if self._learns else None
+        guessed = learned.topics.split() if learned is not None else []
         copies = held(if_none_match)
-        version = given
-        learned_states: dict[str, versions.State] = {}
-        if self._learns:
-            version, learned_states = await self._with_learned(given, builds=not copies)
+        # Read before the answer, with the learned topics the last answer named, in one
+        # statement: a write committed in between is sent twice, never missed. A client
+        # holding a copy needs their states as one; an answer built, each of them (its
+        # summaries are stamped with them, `versions.reading_under`).
+        if guessed and copies:
+            logged, together = await versions.states_and_combined(topics, guessed)
+        else:
+            logged = await versions.states([*topics, *guessed])
+            together = versions.combined(logged[topic] for topic in guessed)
+        given = versions.version([self.format, viewer, *parts], logged, topics)
+        version = self._version(key, learned, given, together)
 
         async def written() -> bytes:
-            with versions.reading_under(logged | learned_states):
+            with versions.reading_under(logged):
                 answer = await build()
             if not isinstance(answer, Written):
                 return self._adapter.dump_json(answer)
             if self._learns:
-                self._learn(given, answer.learned)
+                self._learn(key, given, answer.learned)
             return answer.body
 
         name, body = await versions.revalidate(
@@ -133,36 +150,31 @@ class ConditionalRead(Generic[Answer]):
         )
         return cast("Response[Answer]", sent)
 
-    async def _with_learned(
-        self, given: str, builds: bool
-    ) -> tuple[str, dict[str, versions.State]]:
-        """The version of the given topics and of those learned under it, their states read
-        before the answer as the given ones were. The given topics hold everything that
-        decides what the answer holds, so an answer built under the same version of them
-        needs the same learned topics. Until one was built, a version no copy has: the
-        answer is built, and a copy of the same bytes is still answered 304.
-
-        Their states are read as one (`combined_state`), unless the answer `builds` anyway
-        (the client holds no copy: an app opened afresh): then one by one, and answered with
-        the version for the build, which reads them too (the tree's summaries, stamped by
-        their owners' goals): one statement instead of two."""
-        learned = self._learned_under.get(given)
-        if learned is None:
-            return secrets.token_hex(16), {}
-        self._learned_under.move_to_end(given)
-        topics = learned.split()
-        each: dict[str, versions.State] = {}
-        if builds:
-            each = await versions.states(topics)
-            state = versions.combined(each.values())
-        else:
-            state = await versions.combined_state(topics)
-        return versions.version([given, learned, state], {}, []), each
+    def _version(
+        self,
+        key: tuple[object, ...],
+        learned: _Learned | None,
+        given: str,
+        together: versions.State,
+    ) -> str:
+        """The version of the given topics and of those the answer `learned` under them (as
+        taken before their state `together` was read with the given ones). The given topics
+        hold everything that decides what the answer holds, so an answer built under the
+        same version of them needs the same learned topics; until one was built, a version
+        no copy has: the answer is built, and a copy of the same bytes is still answered
+        304."""
+        if not self._learns:
+            return given
+        if learned is None or learned.given != given:
+            return secrets.token_hex(16)
+        if key in self._learned:
+            self._learned.move_to_end(key)
+        return versions.version([given, learned.topics, together], {}, [])
 
     def forget_learned(self) -> None:
         """As a process started afresh (the tests)."""
-        self._learned_under.clear()
+        self._learned.clear()
 
-    def _learn(self, given: str, topics: list[str]) -> None:
-        # Kept as one string: a tree's hundred topics as a tuple took 10 KB, as text 4 KB.
-        keep_recent(self._learned_under, given, " ".join(sorted(set(topics))), LEARNED_KEPT)
+    def _learn(self, key: tuple[object, ...], given: str, topics: list[str]) -> None:
+        learned = _Learned(given, " ".join(sorted(set(topics))))
+        keep_recent(self._learned, key, learned, LEARNED_KEPT)

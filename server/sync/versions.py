@@ -22,9 +22,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from types import MappingProxyType
+from typing import Any
 
 from server.core.access import Principal
-from server.db import fetch, fetch_in, try_round_lock, write_transaction
+from server.db import fetch, fetch_in, placeholders, try_round_lock, write_transaction
 
 State = tuple[int, int]
 
@@ -95,30 +96,42 @@ async def states(topics: Iterable[str]) -> dict[str, State]:
     found = {topic: known[topic] for topic in wanted if topic in known}
     missing = [topic for topic in wanted if topic not in found]
     if missing:
-        rows = await fetch_in(STATES_SQL, missing)
-        found |= {r["topic"]: (int(r["fold"] or 0), int(r["logged"])) for r in rows}
+        found |= {row["topic"]: _state(row) for row in await fetch_in(STATES_SQL, missing)}
     return {topic: found.get(topic, (0, 0)) for topic in wanted}
 
 
+def _state(row: dict[str, Any]) -> State:
+    return int(row["fold"] or 0), int(row["logged"])
+
+
+async def states_and_combined(
+    topics: Iterable[str], together: Iterable[str]
+) -> tuple[dict[str, State], State]:
+    """`states` of `topics` (read, not taken from `reading_under`) and the `combined` state
+    of `together`, in one statement: a row for each of the first and one for all the others,
+    which are few enough to bind at once (an answer's learned topics: a tree's owners)."""
+    wanted, combining = sorted(set(topics)), sorted(set(together))
+    all_of = (
+        "SELECT NULL, MAX(CASE WHEN folded THEN id END), COUNT(*) FROM sync_change"  # noqa: S608 - placeholders and constants only
+        f" WHERE topic IN ({placeholders(combining)})"
+    )
+    rows = await fetch(
+        f"{STATES_SQL.replace('{in}', placeholders(wanted))} UNION ALL {all_of}",
+        *wanted,
+        *combining,
+    )
+    found = {row["topic"]: _state(row) for row in rows if row["topic"] is not None}
+    [together_row] = [row for row in rows if row["topic"] is None]
+    return {topic: found.get(topic, (0, 0)) for topic in wanted}, _state(together_row)
+
+
 def combined(logged: Iterable[State]) -> State:
-    """`combined_state` of topics whose states were read one by one."""
-    each = list(logged)
-    return max((fold for fold, _ in each), default=0), sum(count for _, count in each)
-
-
-async def combined_state(topics: Iterable[str]) -> State:
     """One state for many topics, which anything that changes one of theirs changes: the
     newest folded row among them (a fold of any of them adds a newer one, as folds are made
-    one at a time) and their number of rows together (only a fold takes rows away). One row
-    to read and hash instead of a row for each: a tree's hundred owners."""
-    rows = await fetch_in(
-        "SELECT MAX(CASE WHEN folded THEN id END) AS fold, COUNT(*) AS logged"
-        " FROM sync_change WHERE topic IN ({in})",
-        sorted(set(topics)),
-    )
-    # A row for each part of the topics, when they are more than one query binds.
-    fold = max((int(r["fold"] or 0) for r in rows), default=0)
-    return fold, sum(int(r["logged"]) for r in rows)
+    one at a time) and their number of rows together (only a fold takes rows away). One
+    state to hash instead of one for each: a tree's hundred owners."""
+    each = list(logged)
+    return max((fold for fold, _ in each), default=0), sum(count for _, count in each)
 
 
 def viewer(principal: Principal) -> str:
