@@ -11,6 +11,7 @@ from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
@@ -466,9 +467,10 @@ def _for_viewer(summary: GoalSummaryRead, awaiting: bool) -> GoalSummaryRead:
     return summary.model_copy(update={"awaiting_my_signature": True}) if awaiting else summary
 
 
-# What a goal summary kept for every viewer was built under: the owner, the change-log states
-# of the owner's goals topic, of `people` and of `strategy`, and the day its pace was read on.
-SummaryStamp = tuple[UUID, versions.State, versions.State, versions.State, date]
+# What a goal summary kept for every viewer was built under: the owner's goals topic (which
+# names the owner, and compares faster than their id) and its change-log state, the states of
+# `people` and of `strategy`, and the day its pace was read on.
+SummaryStamp = tuple[str, versions.State, versions.State, versions.State, date]
 
 
 class _Kept(NamedTuple):
@@ -529,7 +531,7 @@ class SharedSummaries:
         logged = await versions.states([versions.PEOPLE, versions.STRATEGY, *owner_topics])
         people, strategy, today = logged[versions.PEOPLE], logged[versions.STRATEGY], _today()
         stamps: dict[UUID, SummaryStamp] = {
-            owner: (owner, logged[topic], people, strategy, today)
+            owner: (topic, logged[topic], people, strategy, today)
             for owner, topic in zip(owners, owner_topics, strict=True)
         }
 
@@ -743,13 +745,17 @@ def _write_nodes(
     tree's load, collections of the oldest generation of 30-90 ms every second or two)."""
     for n, goal_id in enumerate(goal_ids):
         parts.extend((b',{"goal":' if n else b'{"goal":', summaries[goal_id]))
+        under = children.get(goal_id)
+        if under is None:  # most nodes: no call for their children
+            parts.append(b',"children":[],"more":%d}' % aligned.get(goal_id, 0))
+            continue
         parts.append(b',"children":[')
-        _write_nodes(parts, children[goal_id], summaries, children, aligned)
-        parts.append(b'],"more":%d}' % (aligned.get(goal_id, 0) - len(children[goal_id])))
+        _write_nodes(parts, under, summaries, children, aligned)
+        parts.append(b'],"more":%d}' % (aligned.get(goal_id, 0) - len(under)))
 
 
-def _tree_order(row: dict[str, Any]) -> tuple[int, str, UUID]:
-    return LEVEL_ORDER[row["level"]], row["title"], row["id"]
+# A tree row's place among its siblings: by level, then title (`_tree_row` makes it once).
+_tree_order = itemgetter("order")
 
 
 def _tree_order_sql() -> str:
@@ -1030,8 +1036,12 @@ class _OpenTop:
         for goal_id in missing:
             _check_kept(verify, kept.get(goal_id), counted[goal_id], "a count")
             counts[goal_id] = counted[goal_id]
-        for goal_id, count in counts.items():
-            keep_recent(self._counts, goal_id, count, self.COUNTS)
+            keep_recent(self._counts, goal_id, counted[goal_id], self.COUNTS)
+        for goal_id in kept.keys() - set(missing):
+            if goal_id in self._counts:
+                self._counts.move_to_end(goal_id)
+            else:  # let go during the read
+                keep_recent(self._counts, goal_id, kept[goal_id], self.COUNTS)
         return counts
 
 
@@ -1187,12 +1197,14 @@ class _WithSharedTop(_TreeReader):
 
 
 def _tree_row(row: dict[str, Any]) -> dict[str, Any]:
+    goal_id = as_uuid(row["id"])
     return {
         **row,
-        "id": as_uuid(row["id"]),
+        "id": goal_id,
         "parent": as_uuid(row["parent"]) if row["parent"] is not None else None,
         "theme": as_uuid(row["theme"]) if row["theme"] is not None else None,
         "owner": as_uuid(row["owner"]),
+        "order": (LEVEL_ORDER[row["level"]], row["title"], goal_id),
     }
 
 

@@ -93,15 +93,13 @@ async def states(topics: Iterable[str]) -> dict[str, State]:
     """Each topic's state; (0, 0) for a topic nothing was logged for yet."""
     wanted = sorted(set(topics))
     known = _answer_states.get()
-    found = {topic: known[topic] for topic in wanted if topic in known}
-    missing = [topic for topic in wanted if topic not in found]
-    if missing:
-        found |= {row["topic"]: _state(row) for row in await fetch_in(STATES_SQL, missing)}
-    return {topic: found.get(topic, (0, 0)) for topic in wanted}
+    missing = [topic for topic in wanted if topic not in known]
+    found = _states_of(await fetch_in(STATES_SQL, missing)) if missing else {}
+    return {topic: known.get(topic) or found.get(topic, (0, 0)) for topic in wanted}
 
 
-def _state(row: dict[str, Any]) -> State:
-    return int(row["fold"] or 0), int(row["logged"])
+def _states_of(rows: list[dict[str, Any]]) -> dict[str | None, State]:
+    return {row["topic"]: (int(row["fold"] or 0), int(row["logged"])) for row in rows}
 
 
 async def states_and_combined(
@@ -120,9 +118,9 @@ async def states_and_combined(
         *wanted,
         *combining,
     )
-    found = {row["topic"]: _state(row) for row in rows if row["topic"] is not None}
-    [together_row] = [row for row in rows if row["topic"] is None]
-    return {topic: found.get(topic, (0, 0)) for topic in wanted}, _state(together_row)
+    found = _states_of(rows)
+    together_state = found.pop(None)  # the row of `together`
+    return {topic: found.get(topic, (0, 0)) for topic in wanted}, together_state
 
 
 def combined(logged: Iterable[State]) -> State:
