@@ -1037,11 +1037,12 @@ class _OpenTop:
             _check_kept(verify, kept.get(goal_id), counted[goal_id], "a count")
             counts[goal_id] = counted[goal_id]
             keep_recent(self._counts, goal_id, counted[goal_id], self.COUNTS)
-        for goal_id in kept.keys() - set(missing):
-            if goal_id in self._counts:
-                self._counts.move_to_end(goal_id)
-            else:  # let go during the read
-                keep_recent(self._counts, goal_id, kept[goal_id], self.COUNTS)
+        if not verify:  # else every one was counted again and kept above
+            for goal_id, count in kept.items():
+                if goal_id in self._counts:
+                    self._counts.move_to_end(goal_id)
+                else:  # let go during the read
+                    keep_recent(self._counts, goal_id, count, self.COUNTS)
         return counts
 
 

@@ -81,11 +81,12 @@ def reading_under(logged: Mapping[str, State]) -> Iterator[None]:
         _answer_states.reset(token)
 
 
-# Read from the index alone (`sync_change_topic_id` holds `folded`), topics compared byte by
-# byte (PostgreSQL: the column's collation is "C").
+# A state of the rows read (`State`), read from the index alone (`sync_change_topic_id`
+# holds `folded`), topics compared byte by byte (PostgreSQL: the column's collation is "C").
+_STATE_OF_ROWS = "MAX(CASE WHEN folded THEN id END) AS fold, COUNT(*) AS logged"
 STATES_SQL = (
-    "SELECT topic, MAX(CASE WHEN folded THEN id END) AS fold, COUNT(*) AS logged"
-    " FROM sync_change WHERE topic IN ({in}) GROUP BY topic"
+    f"SELECT topic, {_STATE_OF_ROWS} FROM sync_change"  # noqa: S608 - constants only
+    " WHERE topic IN ({in}) GROUP BY topic"
 )
 
 
@@ -110,7 +111,7 @@ async def states_and_combined(
     which are few enough to bind at once (an answer's learned topics: a tree's owners)."""
     wanted, combining = sorted(set(topics)), sorted(set(together))
     all_of = (
-        "SELECT NULL, MAX(CASE WHEN folded THEN id END), COUNT(*) FROM sync_change"  # noqa: S608 - placeholders and constants only
+        f"SELECT NULL, {_STATE_OF_ROWS} FROM sync_change"  # noqa: S608 - placeholders and constants only
         f" WHERE topic IN ({placeholders(combining)})"
     )
     rows = await fetch(
