@@ -74,7 +74,7 @@ async def relations(
         found[principal.person_id].add(Relation.SELF)
     # Each step looks the manager up by id (a subquery): as a join, PostgreSQL hashed all
     # the company's people for a few hundred subjects (60 ms at 100,000 people, against 10).
-    chain = await Person.raw(
+    chain = await fetch(
         "WITH RECURSIVE chain(subject, manager, depth) AS ("  # noqa: S608 - formats only "{}" placeholders and constants
         f" SELECT id, manager, 1 FROM org_person WHERE id IN ({placeholders(subject_ids)})"
         " UNION ALL SELECT chain.subject,"
@@ -92,7 +92,7 @@ async def relations(
             found[subject].add(Relation.HR_SCOPE)
     elif principal.has(Role.HR) and principal.hr_department_ids:
         scoped = principal.hr_department_ids
-        in_scope = await Department.raw(
+        in_scope = await fetch(
             "WITH RECURSIVE up(subject, department, depth) AS ("  # noqa: S608 - formats only "{}" placeholders and constants
             f" SELECT id, department, 0 FROM org_person WHERE id IN ({placeholders(subject_ids)})"
             " UNION ALL SELECT up.subject, d.parent, up.depth + 1"
@@ -329,7 +329,7 @@ async def person_exists(person_id: UUID) -> bool:
 
 async def manager_chain(person_id: UUID) -> list[UUID]:
     """The person and everyone above them, nearest first."""
-    rows = await Person.raw(
+    rows = await fetch(
         "WITH RECURSIVE chain(id, manager, depth) AS ("  # noqa: S608 - formats only "{}" placeholders and constants
         " SELECT id, manager, 0 FROM org_person WHERE id = {}"
         " UNION ALL SELECT p.id, p.manager, chain.depth + 1 FROM chain"
@@ -827,14 +827,13 @@ async def active_people(
     family; -> (found ids, requested ids that are unknown or inactive)."""
     found: set[UUID] = set()
     if ids:
-        # Straight to the driver: this runs for every kudos and feedback a phone pushes.
         rows = await fetch(
             f"SELECT id FROM org_person WHERE active AND id IN ({placeholders(ids)})",  # noqa: S608 - formats in placeholders only
             *ids,
         )
         found |= {as_uuid(r["id"]) for r in rows}
     if department_id is not None:
-        rows = await Person.raw(
+        rows = await fetch(
             "WITH RECURSIVE sub(id, depth) AS ("  # noqa: S608 - formats in a constant only
             " SELECT id, 0 FROM org_department WHERE id = {}"
             " UNION ALL SELECT d.id, sub.depth + 1 FROM org_department d"
@@ -906,7 +905,7 @@ async def hr_scope_departments(principal: Principal) -> frozenset[UUID] | None:
     if not (principal.has(Role.HR) and principal.hr_department_ids):
         return frozenset()
     scoped = principal.hr_department_ids
-    rows = await Department.raw(
+    rows = await fetch(
         "WITH RECURSIVE sub(id, depth) AS ("  # noqa: S608 - formats only "{}" placeholders and constants
         f" SELECT id, 0 FROM org_department WHERE id IN ({placeholders(scoped)})"
         " UNION ALL SELECT d.id, sub.depth + 1 FROM org_department d"
