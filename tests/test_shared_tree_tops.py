@@ -13,6 +13,7 @@ from uuid import UUID
 import pytest
 
 from server import db
+from server.auth import queries as auth
 from server.core.access import Principal, Role
 from server.db import fetch
 from server.goals import queries as goals
@@ -33,6 +34,7 @@ def trusting(app, monkeypatch) -> None:
     goals.SHARED_TREE_TOPS.forget()
     goals.SHARED_SUMMARIES.forget()
     goals.KEPT_REACHES.forget()
+    goals.KEPT_READABLE_OWNERS.forget()
 
 
 @pytest.fixture
@@ -429,3 +431,117 @@ async def test_a_managers_tree_takes_three_statements_read_afresh_and_two_revali
     again = await client.get(path, headers={**manager, "If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
     assert len(statements) == 2, statements
+
+
+async def west_hr(people) -> Principal:
+    """Zhou Min, HR for Field Sales West (Carol's department), as she signs in."""
+    principal = await auth.load_principal(people["hr.west"], uuid.uuid4())
+    assert principal is not None
+    assert principal.hr_department_ids
+    return principal
+
+
+@pytest.fixture
+def relations_walked(monkeypatch) -> list[set[UUID]]:
+    """The owners each walk of relations for whose private goals a viewer may read was
+    asked about."""
+    walked: list[set[UUID]] = []
+    private_goals_readable = goals._private_goals_readable
+
+    async def counted(principal: Principal, owners: set[UUID], reach: Any) -> set[UUID]:
+        walked.append(set(owners))
+        return await private_goals_readable(principal, owners, reach)
+
+    monkeypatch.setattr(goals, "_private_goals_readable", counted)
+    return walked
+
+
+async def move_to_carols_department(person: UUID, people) -> None:
+    await fetch(
+        "UPDATE org_person SET department = (SELECT department FROM org_person WHERE id = {})"
+        " WHERE id = {}",
+        people["carol"],
+        person,
+    )
+
+
+async def test_an_hr_partners_relations_are_walked_again_only_when_people_changes(
+    client, people, relations_walked
+):
+    hr = await west_hr(people)
+    alice, bob, carol = people["alice"], people["bob"], people["carol"]
+    readable = goals.KEPT_READABLE_OWNERS.readable
+    assert await readable(hr, {alice, carol}, verify=False) == {carol}
+    assert await readable(hr, {alice, carol}, verify=False) == {carol}
+    assert await readable(hr, {bob, carol}, verify=False) == {carol}
+    assert relations_walked == [{alice, carol}, {bob}]  # only the owners not asked about yet
+
+    # Alice moves to Field Sales West: a change of `people`.
+    await move_to_carols_department(alice, people)
+    assert await readable(hr, {alice, carol}, verify=False) == {alice, carol}
+    assert relations_walked[2:] == [{alice, carol}]
+
+
+async def test_relations_changed_unlogged_are_caught_by_the_verifying_tree(client, people):
+    hr = await west_hr(people)
+    alice, carol = people["alice"], people["carol"]
+    readable = goals.KEPT_READABLE_OWNERS.readable
+    assert await readable(hr, {alice, carol}, verify=False) == {carol}
+    await write_unlogged(
+        "UPDATE org_person SET department = (SELECT department FROM org_person WHERE id = {})"
+        " WHERE id = {}",
+        carol,
+        alice,
+    )
+    assert await readable(hr, {alice, carol}, verify=False) == {carol}
+    with pytest.raises(versions.StaleVersionError, match="relation kept for a viewer"):
+        await readable(hr, {alice, carol}, verify=True)
+
+
+async def test_an_hr_partners_tree_walks_relations_only_for_owners_not_asked_about(
+    client, people, headers_for, trusting, relations_walked
+):
+    """Her tree shows the private goals of her scope only, with the relations found for the
+    first answer kept for the next."""
+    hr = headers_for("hr.west")
+    cycle = await cycle_id(client, hr)
+    carols = await post_goal(
+        client,
+        headers_for("carol"),
+        {"cycle_id": cycle, "title": "西区老客户回访", "visibility": "private"},
+    )
+    first = await answer(client, hr, cycle)
+    assert relations_walked
+    relations_walked.clear()
+    assert await answer(client, hr, cycle) == first
+    assert relations_walked == []
+    shown = {goal for _, goal in edges(await tree(client, hr, cycle))}
+    assert carols in shown
+    assert (await alices_private_goal(client, headers_for))["id"] not in shown
+
+
+async def test_a_process_keeps_the_latest_viewers_relations_only(
+    client, people, relations_walked, monkeypatch
+):
+    monkeypatch.setattr(goals.KEPT_READABLE_OWNERS, "viewers", 1)
+    hr, east = await west_hr(people), east_manager(people)
+    alice, carol = people["alice"], people["carol"]
+    readable = goals.KEPT_READABLE_OWNERS.readable
+    assert await readable(hr, {alice, carol}, verify=False) == {carol}
+    assert await readable(east, {alice, carol}, verify=False) == {alice}
+    assert await readable(hr, {alice, carol}, verify=False) == {carol}
+    assert len(relations_walked) == 3
+
+
+async def test_a_viewer_keeps_so_many_owners_besides_a_reads_own(
+    client, people, relations_walked, monkeypatch
+):
+    monkeypatch.setattr(goals.KEPT_READABLE_OWNERS, "owners", 2)
+    hr = await west_hr(people)
+    alice, bob, carol = people["alice"], people["bob"], people["carol"]
+    readable = goals.KEPT_READABLE_OWNERS.readable
+    await readable(hr, {alice, carol}, verify=False)
+    await readable(hr, {bob}, verify=False)  # two kept already: starts again with Bob
+    await readable(hr, {bob}, verify=False)
+    await readable(hr, {alice}, verify=False)
+    assert relations_walked == [{alice, carol}, {bob}, {alice}]
