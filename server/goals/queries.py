@@ -1042,8 +1042,9 @@ class KeptReadableOwners:
         self._kept.clear()
 
 
-# About an HR partner for every thousand people, each tree asking about a few hundred owners.
-KEPT_READABLE_OWNERS = KeptReadableOwners(viewers=64, owners=4_096)
+# The HR partners and senior managers who opened a tree lately, a tree asking about a few
+# hundred owners: at most about 13 MB (an owner's id and answer about 100 bytes).
+KEPT_READABLE_OWNERS = KeptReadableOwners(viewers=64, owners=2_048)
 
 
 # What the reads of a tree's open goals were made under: the change-log states of `goal_tree`
