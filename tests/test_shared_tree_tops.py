@@ -456,13 +456,11 @@ def relations_walked(monkeypatch) -> list[set[UUID]]:
     return walked
 
 
-async def move_to_carols_department(person: UUID, people) -> None:
-    await fetch(
-        "UPDATE org_person SET department = (SELECT department FROM org_person WHERE id = {})"
-        " WHERE id = {}",
-        people["carol"],
-        person,
-    )
+# Someone ({} second) moved to the department of someone else ({} first).
+MOVE_TO_DEPARTMENT_OF = (
+    "UPDATE org_person SET department = (SELECT department FROM org_person WHERE id = {})"
+    " WHERE id = {}"
+)
 
 
 async def test_an_hr_partners_relations_are_walked_again_only_when_people_changes(
@@ -477,7 +475,7 @@ async def test_an_hr_partners_relations_are_walked_again_only_when_people_change
     assert relations_walked == [{alice, carol}, {bob}]  # only the owners not asked about yet
 
     # Alice moves to Field Sales West: a change of `people`.
-    await move_to_carols_department(alice, people)
+    await fetch(MOVE_TO_DEPARTMENT_OF, carol, alice)
     assert await readable(hr, {alice, carol}, verify=False) == {alice, carol}
     assert relations_walked[2:] == [{alice, carol}]
 
@@ -487,12 +485,7 @@ async def test_relations_changed_unlogged_are_caught_by_the_verifying_tree(clien
     alice, carol = people["alice"], people["carol"]
     readable = goals.KEPT_READABLE_OWNERS.readable
     assert await readable(hr, {alice, carol}, verify=False) == {carol}
-    await write_unlogged(
-        "UPDATE org_person SET department = (SELECT department FROM org_person WHERE id = {})"
-        " WHERE id = {}",
-        carol,
-        alice,
-    )
+    await write_unlogged(MOVE_TO_DEPARTMENT_OF, carol, alice)
     assert await readable(hr, {alice, carol}, verify=False) == {carol}
     with pytest.raises(versions.StaleVersionError, match="relation kept for a viewer"):
         await readable(hr, {alice, carol}, verify=True)
