@@ -811,7 +811,11 @@ class _TreeReader:
         return f"SELECT {self.COLUMNS} FROM goals_goal g WHERE {self.in_tree} AND {condition}"  # noqa: S608 - placeholders and constants only
 
     async def _visible(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        tree_rows = [_tree_row(r) for r in rows]
+        return await self._visible_of([_tree_row(r) for r in rows])
+
+    async def _visible_of(self, tree_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The tree rows (`_tree_row`) the viewer may see: every part of a tree is left to
+        `readable` to decide."""
         return _of_readable_owners(tree_rows, await self.readable(_private_owners(tree_rows)))
 
     async def readable(self, owners: set[UUID]) -> set[UUID]:
@@ -1229,7 +1233,7 @@ class _WithSharedTop(_TreeReader):
             if self._at_top(row, self.cycle_id, reach):
                 self.private_roots.append(tree_row)
         self.private_ids = {row["id"] for row in self.private}
-        self.branch = self._branch_of(await _readable(self.principal, branch_rows, reach))
+        self.branch = self._branch_of(await self._visible_of(branch_rows))
 
     @staticmethod
     def _at_top(row: dict[str, Any], cycle_id: UUID, reach: frozenset[UUID]) -> bool:
